@@ -1,0 +1,28 @@
+# Two entry points for a fresh clone: `make dataset` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: dataset test env clean-env
+.DEFAULT_GOAL := test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# A fresh venv's pip is too old to resolve some extras: upgrade it first.
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+env: $(STAMP)
+
+## Build the current release under annotated/<version>/ (refuses to change a published version).
+dataset: $(STAMP)
+	$(BIN)/detente build
+
+## Run the test suite (CI runs exactly this).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean-env:
+	rm -rf $(VENV)

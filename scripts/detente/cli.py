@@ -1,0 +1,56 @@
+"""Command line: `detente clean|build|validate|splits`. Parsing and printing only; the stages hold the logic."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from detente.errors import DetenteError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="detente", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    clean = sub.add_parser("clean", help="print the clean text of raw page-text files")
+    clean.add_argument("paths", nargs="+", metavar="PATH")
+    clean.add_argument("--labels", action="store_true", help="print each line's class, category and rule instead")
+    sub.add_parser("build", help="build annotated/<version>/ and refresh the README card")
+    validate = sub.add_parser("validate", help="check a published release against its manifest and schemas")
+    validate.add_argument("version", nargs="?", help="default: the current version")
+    sub.add_parser("splits", help="append documents missing from the split manifest, by the documented rule")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "clean":
+            from detente.clean import main_clean
+
+            return main_clean(args.paths, show_labels=args.labels)
+        if args.command == "build":
+            from detente.card import write_card
+            from detente.build import build, format_counts
+
+            release, status = build()
+            print(format_counts(release))
+            print(f"annotated/{release.version}/: {status}")
+            print(f"README.md card: {write_card(release)}")
+            return 0
+        if args.command == "validate":
+            from detente.validate import main_validate
+
+            return main_validate(args.version)
+        if args.command == "splits":
+            from detente.splits import main_splits
+
+            return main_splits()
+    except DetenteError as err:
+        print(f"detente {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

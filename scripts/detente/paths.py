@@ -1,0 +1,14 @@
+"""Repository layout, in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_DIR = REPO_ROOT / "schema"
+RAW_DIR = REPO_ROOT / "raw"
+ANNOTATED_DIR = REPO_ROOT / "annotated"
+SOURCE_DIR = ANNOTATED_DIR / "source"
+CORRECTIONS_DIR = SOURCE_DIR / "line_corrections"
+SPLIT_MANIFEST = SOURCE_DIR / "splits.json"
+README = REPO_ROOT / "README.md"

@@ -1,0 +1,81 @@
+"""Cleaner rules as data: each rule has an ID, the category it assigns and a one-line reason.
+
+The rules look only at a line's own text; the page-structure pass in clean.py decides the
+rest (title, standfirst, body, subheads, related links). No rule names a file or line number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+@dataclass(frozen=True)
+class LineRule:
+    rule_id: str
+    category: str
+    pattern: re.Pattern[str]
+    reason: str
+    max_words: int | None = None  # the rule only fires on lines this short
+    starts_related_section: bool = False
+
+
+def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object) -> LineRule:
+    return LineRule(rule_id, category, re.compile(regex, re.IGNORECASE), reason, **kwargs)  # type: ignore[arg-type]
+
+
+LINE_RULES: tuple[LineRule, ...] = (
+    _rule("caption-photo", "caption", r"\b(photo|image|picture|file photo)( credit)?:\s*\S|\balt=", "Image captions carry a photo credit or alt text."),
+    _rule("copyright", "copyright", r"©|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|all rights reserved|any use of materials", "Copyright and reuse notices.", max_words=40),
+    _rule("credit-origin", "credit", r"^this article (was published|originally appeared|first appeared)\b|\bsources?:\s*\S", "Wire and syndication credits.", max_words=25),
+    _rule("byline", "byline", r"^((additional )?reporting|written|edited|compiled) by\s|^by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}$", "Author and reporting credits.", max_words=20),
+    _rule("dateline", "dateline", rf"^\d{{1,2}}\s+({MONTHS})\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^({MONTHS})\s+\d{{1,2}},\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^(published|updated)\s*:?\s+\d", "A line that is only a date (and time)."),
+    _rule("counter-read-time", "counter", r"\b\d+\s+min(ute)?s?\s+read\b", "Reading-time badges.", max_words=8),
+    _rule("counter-views", "counter", r"^(views?|comments?|shares?)\s*:?\s*\d[\d,.]*k?$|^\d[\d,.]*k?\s+(views|comments|shares)$", "View, comment and share counters."),
+    _rule("video-timestamp", "video_widget", r"^\d{1,2}:\d{2}(:\d{2})?$", "A video player's duration stamp."),
+    _rule("author-bio-fragments", "author_bio", r"^[\"“]?([A-Z][^.!?]{0,25}[.!?]\s*){4,}[\"”]?$", "Author profile taglines: a string of very short fragments."),
+    _rule("related-header", "related_link", r"^(more from\b|related( (stories|articles|content|news|books)\b.*)?$|read more$|see also$|recommended( for you)?$|you may also like)", "Header of a related-stories block; the block runs to the end of the page.", max_words=8, starts_related_section=True),
+    _rule("advertisement", "advertisement", r"^(advertisement|advertising|ads?|sponsored( content)?|promoted)$", "Ad slots."),
+    _rule("share-network", "share", r"^(twitter|x|facebook|instagram|youtube|telegram|whatsapp|linkedin|reddit|vk|tiktok|email|e-mail|print|copy link|share|share this( article| story)?|apple store|app store|google play|play market)$", "Share buttons, social profile links and app-store links."),
+    _rule("share-call", "share", r"\bshare (it|this)( story| article)? on\b|^follow us on\b|^share-", "Calls to share or follow.", max_words=15),
+    _rule("promo-cta", "promo", r"^(get more with|learn more$|do you have questions about|subscribe (to|now)|sign up (for|to)|download (the|our) app)", "Promotions for the publisher's own products.", max_words=60),
+    _rule("nav-words", "navigation", r"^(search|menu|home|log ?in|sign ?in|sign ?up|loading|loading\.\.\.|close|back to top|next|previous|more)$", "Site menus and interface words."),
+    _rule("nav-font-size", "navigation", r"^a[+-]$", "Font-size buttons."),
+    _rule("nav-identifier", "navigation", r"^[a-z]+(_[a-z]+)+$", "Interface identifiers leaked into the page text (e.g. theme switches)."),
+    _rule("nav-language-switch", "navigation", r"^[a-z]{2,3}$", "Language switches ('ru', 'arm')."),
+)
+
+# Rules that must be tested case-sensitively sit apart from LINE_RULES' IGNORECASE patterns.
+CASE_SENSITIVE_RULES: tuple[LineRule, ...] = (
+    LineRule("nav-all-caps", "navigation", re.compile(r"^(?=.*[A-Z]{2})[A-Z0-9 ?!&'’.,:-]+$"), "All-capitals section labels and prompts.", max_words=6),
+)
+
+
+@cache
+def publisher_names() -> frozenset[str]:
+    """Known outlet names (publishers.txt), lower-cased."""
+    text = resources.files("detente").joinpath("publishers.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+PUBLISHER_RULE_ID = "publisher-name"
+
+
+def match_line(stripped: str) -> LineRule | None:
+    """The first rule that fires on a stripped, non-empty line, or None."""
+    # Outlet names first: short names such as "AP" would otherwise read as interface words.
+    if stripped.lower() in publisher_names():
+        return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
+    words = len(stripped.split())
+    for rule in (*LINE_RULES, *CASE_SENSITIVE_RULES):
+        if rule.max_words is not None and words > rule.max_words:
+            continue
+        if rule.pattern.search(stripped):
+            return rule
+    return None

@@ -1,0 +1,104 @@
+"""Stage 3, validate: a published release agrees with its manifest, its schemas and the raw files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from detente.corpus import load_corpus, split_lines
+from detente.errors import DetenteError, InputError, OffsetError
+from detente.paths import ANNOTATED_DIR, RAW_DIR
+from detente.schemas import validate
+from detente.splits import SPLITS
+from detente.version import DATASET_VERSION
+
+CONFIG_SCHEMAS = {"documents": "document", "lines": "line"}
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}:{number}", f"invalid JSON: {err.msg}") from None
+    return records
+
+
+def check_checksums(release_dir: Path) -> None:
+    sums_path = release_dir / "SHA256SUMS"
+    listed: dict[str, str] = {}
+    for number, line in enumerate(sums_path.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, rel = line.partition("  ")
+        listed[rel] = digest
+    present = {str(p.relative_to(release_dir)) for p in release_dir.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    if present != set(listed):
+        raise InputError(str(sums_path), f"files differ from the list: extra {sorted(present - set(listed))}, missing {sorted(set(listed) - present)}")
+    for rel, digest in sorted(listed.items()):
+        if hashlib.sha256((release_dir / rel).read_bytes()).hexdigest() != digest:
+            raise InputError(str(release_dir / rel), "sha256 does not match SHA256SUMS")
+
+
+def check_offsets(document: dict[str, Any], raw_text: str) -> None:
+    """Every segment reproduces its raw span; segments tile the clean text with single newline separators."""
+    text = document["text"]
+    expected_start = 0
+    for seg in document["segments"]:
+        where = f"documents: {document['id']} segment for line {seg['line']}"
+        if seg["start"] != expected_start:
+            raise OffsetError(where, f"starts at {seg['start']}, expected {expected_start}")
+        clean = text[seg["start"] : seg["start"] + seg["length"]]
+        raw = raw_text[seg["raw_start"] : seg["raw_start"] + seg["length"]]
+        if clean != raw:
+            raise OffsetError(where, f"clean {clean[:40]!r} != raw {raw[:40]!r}")
+        expected_start = seg["start"] + seg["length"] + 1
+    if expected_start - 1 != len(text):
+        raise OffsetError(f"documents: {document['id']}", "segments do not cover the clean text")
+
+
+def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, int]:
+    """Raise on the first problem; return row counts per config on success."""
+    manifest = json.loads((release_dir / "MANIFEST.json").read_text(encoding="utf-8"))
+    check_checksums(release_dir)
+    raw_docs = {d.doc_id: d for d in load_corpus(raw_dir)}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for config, schema in CONFIG_SCHEMAS.items():
+        rows[config] = []
+        for split in SPLITS:
+            entry = manifest["configs"][config][split]
+            jsonl = read_jsonl(release_dir / entry["files"]["jsonl"]["path"])
+            parquet = pq.read_table(release_dir / entry["files"]["parquet"]["path"]).to_pylist()
+            if len(jsonl) != entry["num_rows"]:
+                raise InputError(f"{release_dir}/{config}/{split}.jsonl", f"{len(jsonl)} rows, manifest says {entry['num_rows']}")
+            if parquet != jsonl:
+                raise InputError(f"{release_dir}/{config}/{split}", "Parquet and JSONL records differ")
+            for number, record in enumerate(jsonl, start=1):
+                validate(record, schema, f"{release_dir}/{config}/{split}.jsonl:{number}")
+            rows[config].extend(jsonl)
+    docs = {d["id"]: d for d in rows["documents"]}
+    if set(docs) != set(raw_docs):
+        raise InputError(str(release_dir), f"documents {sorted(docs)} are not the raw documents {sorted(raw_docs)}")
+    line_keys = Counter((r["doc_id"], r["line"]) for r in rows["lines"])
+    for doc_id, raw in raw_docs.items():
+        raw_lines = split_lines(raw.text)
+        for line in raw_lines:
+            if line_keys[(doc_id, line.number)] != 1:
+                raise InputError(f"{release_dir}/lines", f"{doc_id} line {line.number} appears {line_keys[(doc_id, line.number)]} times")
+        check_offsets(docs[doc_id], raw.text)
+    if sum(line_keys.values()) != sum(len(split_lines(r.text)) for r in raw_docs.values()):
+        raise InputError(f"{release_dir}/lines", "holds lines that are not in raw/")
+    return {config: len(records) for config, records in rows.items()}
+
+
+def main_validate(version: str | None) -> int:
+    release_dir = ANNOTATED_DIR / (version or DATASET_VERSION)
+    if not release_dir.is_dir():
+        raise DetenteError(f"{release_dir}: no such release")
+    counts = validate_release(release_dir)
+    print(f"{release_dir}: valid ({', '.join(f'{n} {c} rows' for c, n in counts.items())})")
+    return 0
