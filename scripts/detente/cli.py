@@ -19,6 +19,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a published release against its manifest and schemas")
     validate.add_argument("version", nargs="?", help="default: the current version")
     sub.add_parser("splits", help="append documents missing from the split manifest, by the documented rule")
+    check = sub.add_parser("check-annotations", help="compile annotation source files and report every error")
+    check.add_argument("paths", nargs="+", metavar="YAML")
+    check.add_argument("--text-dir", help="folder of <doc_id>.txt clean texts (default: clean the raw file)")
+    check.add_argument("--entities", action="append", default=[], help="extra entity registry file(s)")
+    check.add_argument("--events", action="append", default=[], help="extra event registry file(s)")
     return parser
 
 
@@ -36,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             release, status = build()
             print(format_counts(release))
             print(f"annotated/{release.version}/: {status}")
-            print(f"README.md card: {write_card(release)}")
+            print(f"card: {write_card(release)}")
             return 0
         if args.command == "validate":
             from detente.validate import main_validate
@@ -46,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detente.splits import main_splits
 
             return main_splits()
+        if args.command == "check-annotations":
+            from detente.annotate import main_check
+
+            return main_check(args.paths, args.text_dir, args.entities, args.events)
     except DetenteError as err:
         print(f"detente {args.command}: error: {err}", file=sys.stderr)
         return 1
