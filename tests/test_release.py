@@ -13,7 +13,7 @@ import yaml
 from conftest import REPO
 from detente.build import BuildInputs, build, publish, release_files
 from detente.corpus import load_corpus
-from detente.errors import ReleaseExistsError, SchemaError, SplitError
+from detente.errors import InputError, ReleaseExistsError, SchemaError, SplitError
 from detente.schemas import validate
 from detente.splits import SPLITS
 from detente.validate import read_jsonl, validate_release
@@ -39,7 +39,60 @@ def test_committed_release_is_what_the_sources_build(fresh_release):
 
 
 def test_committed_release_validates():
-    assert validate_release(RELEASE) == {"documents": 5, "lines": sum(len(d.lines) for d in load_corpus(REPO / "raw"))}
+    counts = validate_release(RELEASE)
+    assert counts["documents"] == 5
+    assert counts["lines"] == sum(len(d.lines) for d in load_corpus(REPO / "raw"))
+    assert counts["ner"] == sum(len(d["text"].split("\n")) for s in SPLITS for d in read_jsonl(RELEASE / "documents" / f"{s}.jsonl"))
+
+
+def test_every_published_version_still_matches_its_checksums():
+    from detente.validate import check_checksums
+
+    versions = sorted(p for p in (REPO / "annotated").iterdir() if p.is_dir() and p.name[0].isdigit())
+    assert RELEASE in versions
+    for version in versions:
+        check_checksums(version)
+
+
+def test_cross_document_ids_resolve_to_one_canonical_record_each():
+    registry = {name: read_jsonl(RELEASE / "registry" / f"{name}.jsonl") for name in ("entities", "events")}
+    for records in registry.values():
+        assert len({r["id"] for r in records}) == len(records)
+    entity_ids = {r["id"] for r in registry["entities"]}
+    cluster_ids = {r["id"] for r in registry["events"]}
+    used_entities, used_clusters = set(), set()
+    for split in SPLITS:
+        for doc in read_jsonl(RELEASE / "documents" / f"{split}.jsonl"):
+            used_entities |= {m["entity_id"] for m in doc["entities"] if m["entity_id"]}
+            used_clusters |= {e["cluster_id"] for e in doc["events"]}
+    assert used_entities == entity_ids and used_clusters == cluster_ids
+    # The misspelled surface form keeps its text and links to the right entity.
+    doc = next(d for s in SPLITS for d in read_jsonl(RELEASE / "documents" / f"{s}.jsonl") if d["id"] == "dtn-0885a700d99d")
+    assert {m["entity_id"] for m in doc["entities"] if m["text"] == "Anthony Blinken"} == {"ent:antony-blinken"}
+
+
+def test_every_annotation_span_reproduces_its_text_and_arguments_resolve():
+    for split in SPLITS:
+        for doc in read_jsonl(RELEASE / "documents" / f"{split}.jsonl"):
+            mentions = {m["id"]: m for m in doc["entities"]}
+            assert doc["entities"] and doc["events"]
+            for m in doc["entities"]:
+                assert doc["text"][m["start"] : m["end"]] == m["text"]
+            for e in doc["events"]:
+                assert doc["text"][e["trigger"]["start"] : e["trigger"]["end"]] == e["trigger"]["text"]
+                assert all(a["mention_id"] in mentions for a in e["arguments"])
+
+
+def test_card_and_datasheet_figures_are_what_the_release_gives(fresh_release):
+    from detente.card import render_readme, replace_counts_block
+
+    release, _ = fresh_release
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    datasheet = (REPO / "DATASHEET.md").read_text(encoding="utf-8")
+    assert render_readme(readme, release) == readme, "README card is stale: run `make dataset`"
+    assert replace_counts_block(datasheet, release) == datasheet, "DATASHEET figures are stale: run `make dataset`"
+    study = json.loads((RELEASE / "agreement.json").read_text())
+    assert f"{study['comparisons']['a_vs_b (before adjudication)']['f1']['entity_strict_names']['f1']:.3f}" in datasheet
 
 
 def test_every_raw_line_appears_exactly_once_in_lines():
@@ -80,7 +133,7 @@ def test_split_rule_is_chronological_and_in_the_manifest():
     assert latest_train < manifest["split_rule"]["validation_from"] <= manifest["split_rule"]["test_from"] <= earliest_test
 
 
-@pytest.mark.parametrize("config", ["documents", "lines"])
+@pytest.mark.parametrize("config", ["documents", "lines", "ner"])
 def test_load_dataset_offline_matches_manifest_and_jsonl(config, tmp_path):
     from datasets import load_dataset
 
@@ -94,8 +147,11 @@ def test_load_dataset_offline_matches_manifest_and_jsonl(config, tmp_path):
         # JSON builder infers "2023-06-14" as a timestamp, so the README points `datasets` users at Parquet.)
         from_jsonl = [features.encode_example(r) for r in read_jsonl(RELEASE / config / f"{split}.jsonl")]
         assert from_jsonl == loaded[split].to_list()
-    class_feature = features["line_labels"].feature["class"] if config == "documents" else features["class"]
-    assert class_feature.names == ["content", "metadata", "boilerplate"]
+    if config == "ner":
+        assert features["ner_tags"].feature.names[:3] == ["O", "B-PER", "I-PER"]
+    else:
+        class_feature = features["line_labels"].feature["class"] if config == "documents" else features["class"]
+        assert class_feature.names == ["content", "metadata", "boilerplate"]
 
 
 def test_readme_card_points_at_the_current_version():
@@ -123,7 +179,7 @@ def test_a_published_version_is_never_changed(fresh_release, tmp_path):
 def _copy_inputs(tmp_path: Path) -> BuildInputs:
     shutil.copytree(REPO / "raw", tmp_path / "raw")
     shutil.copytree(REPO / "annotated" / "source", tmp_path / "source")
-    return BuildInputs(raw_dir=tmp_path / "raw", corrections_dir=tmp_path / "source" / "line_corrections", split_manifest=tmp_path / "source" / "splits.json")
+    return BuildInputs(raw_dir=tmp_path / "raw", source_dir=tmp_path / "source")
 
 
 def test_bad_input_fails_the_build_and_publishes_nothing(tmp_path):
@@ -154,3 +210,43 @@ def test_split_manifest_contradicting_the_rule_is_refused(tmp_path):
     inputs.split_manifest.write_text(json.dumps(manifest))
     with pytest.raises(SplitError, match=r"dtn-692ce5b72fcc: manifest says 'train', the rule says 'test'"):
         build(inputs, out_root=tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("quote: Qin Gang, occurrence: 1,", "quote: Qin Gong, occurrence: 1,", 1), r"dtn-0885a700d99d.yaml: mention m23 \('Qin Gong'\): quote 'Qin Gong' not found in the clean text"),
+        (lambda t: t.replace("quote: South China Sea, type: LOC", "quote: South China Sea, type: SEA", 1), r"dtn-0885a700d99d.yaml: does not match schema 'annotation_source': mentions/14/type: 'SEA' is not one of"),
+        (lambda t: t.replace("{role: actor, mention: m3}", "{role: actor, mention: m999}", 1), r"argument actor points at 'm999', which is not a mention of this document"),
+        (lambda t: t.replace("- {id: m2,", "- {id: m1,", 1), r"mention m1 \('Secretary of State'\): duplicate mention ID"),
+        (lambda t: t.replace("quote: Wednesday, occurrence: 1,", "quote: Wednesday,", 1), r"quote 'Wednesday' is ambiguous: it occurs 3 times"),
+    ],
+)
+def test_malformed_annotation_file_fails_the_build_and_publishes_nothing(tmp_path, edit, message):
+    inputs = _copy_inputs(tmp_path)
+    path = inputs.annotations_dir / "dtn-0885a700d99d.yaml"
+    original = path.read_text(encoding="utf-8")
+    changed = edit(original)
+    assert changed != original
+    path.write_text(changed, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match=message):
+        build(inputs, out_root=out)
+    assert not out.exists()
+
+
+def test_draft_annotation_is_not_released_and_is_reported_pending(tmp_path):
+    inputs = _copy_inputs(tmp_path)
+    path = inputs.annotations_dir / "dtn-692ce5b72fcc.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: reviewed", "status: draft", 1), encoding="utf-8")
+    release, _ = build(inputs, out_root=tmp_path / "out")
+    assert release.pending == ["dtn-692ce5b72fcc"]
+    assert not release.rows["documents"]["test"] and not release.rows["lines"]["test"]
+
+
+def test_build_refuses_a_version_without_changelog_entry(tmp_path):
+    inputs = _copy_inputs(tmp_path)
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n\n## 0.0.1 — 2026-01-01\n- old\n")
+    with pytest.raises(InputError, match=r"CHANGELOG.md: no entry '## 0.2.0 ...' for the version being built"):
+        build(BuildInputs(raw_dir=inputs.raw_dir, source_dir=inputs.source_dir, changelog=changelog), out_root=tmp_path / "out")

@@ -20,30 +20,48 @@ from detente.clean import CLEANER_VERSION, CleanedDocument, clean_text, load_cor
 from detente.corpus import RawDocument, load_corpus
 from detente.errors import InputError, ReleaseExistsError
 from detente.features import CONFIG_FEATURES, storage_schema
-from detente.paths import ANNOTATED_DIR, CORRECTIONS_DIR, RAW_DIR, SPLIT_MANIFEST
+from detente.agreement import agreement_study
+from detente.annotate import Registries, compile_document, load_registries, read_yaml
+from detente.ner import ner_rows
+from detente.paths import ANNOTATED_DIR, CHANGELOG, RAW_DIR, SCHEMA_DIR, SOURCE_DIR
 from detente.schemas import validate
 from detente.splits import SPLITS, assign, load_manifest
 from detente.version import DATASET_VERSION
 
-CONFIG_SCHEMAS = {"documents": "document", "lines": "line"}
+CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
 
 
 @dataclass(frozen=True)
 class BuildInputs:
     raw_dir: Path = RAW_DIR
-    corrections_dir: Path = CORRECTIONS_DIR
-    split_manifest: Path = SPLIT_MANIFEST
+    source_dir: Path = SOURCE_DIR  # line_corrections/, annotations/, entities.yaml, events.yaml, splits.json
+    changelog: Path | None = CHANGELOG
+
+    @property
+    def corrections_dir(self) -> Path:
+        return self.source_dir / "line_corrections"
+
+    @property
+    def annotations_dir(self) -> Path:
+        return self.source_dir / "annotations"
+
+    @property
+    def split_manifest(self) -> Path:
+        return self.source_dir / "splits.json"
 
 
 @dataclass
 class Release:
     version: str
     rows: dict[str, dict[str, list[dict[str, Any]]]]  # config -> split -> records
+    registry: dict[str, list[dict[str, Any]]]  # "entities" / "events" actually referenced by the release
     split_rule: dict[str, Any]
     assignments: dict[str, str]
+    pending: list[str]  # raw documents without reviewed annotation, left out of this release
+    agreement: dict[str, Any] | None = None  # the stored inter-annotator agreement study, recomputed
 
 
-def document_record(doc: RawDocument, cleaned: CleanedDocument) -> dict[str, Any]:
+def document_record(doc: RawDocument, cleaned: CleanedDocument, annotation: dict[str, Any]) -> dict[str, Any]:
     meta = doc.metadata
     return {
         "id": doc.doc_id,
@@ -66,6 +84,9 @@ def document_record(doc: RawDocument, cleaned: CleanedDocument) -> dict[str, Any
         "segments": [
             {"start": s.start, "raw_start": s.raw_start, "length": s.length, "line": s.line} for s in cleaned.segments
         ],
+        "annotation": {"status": "reviewed", "annotators": annotation["annotators"], "source": annotation["source"]},
+        "entities": annotation["entities"],
+        "events": annotation["events"],
         "line_labels": [
             {"line": lb.line, "class": lb.line_class, "category": lb.category, "label_source": lb.label_source}
             for lb in cleaned.labels
@@ -97,23 +118,57 @@ def clean_document(doc: RawDocument, corrections_dir: Path) -> CleanedDocument:
     return clean_text(doc.text, corrections, where=str(corrections_path if corrections else doc.path))
 
 
+def load_annotation(doc_id: str, text: str, inputs: BuildInputs, registries: Registries) -> dict[str, Any] | None:
+    """Compiled reviewed annotation of a document, or None when it has none or only a draft."""
+    path = inputs.annotations_dir / f"{doc_id}.yaml"
+    if not path.exists():
+        return None
+    source = read_yaml(path)
+    if isinstance(source, dict) and source.get("status") == "draft":
+        return None
+    where = str(path)
+    if isinstance(source, dict) and source.get("doc_id") != doc_id:
+        raise InputError(where, f"doc_id {source.get('doc_id')!r} does not match the file name")
+    compiled = compile_document(source, text, registries, where)
+    relative = path.relative_to(inputs.source_dir.parent) if inputs.source_dir.parent in path.parents else path
+    return {**compiled, "annotators": source["annotators"], "source": str(relative)}
+
+
 def assemble_release(inputs: BuildInputs, version: str = DATASET_VERSION) -> Release:
     """Pure core of the build: every record, validated, grouped by config and split."""
     docs = load_corpus(inputs.raw_dir)
     manifest = load_manifest(inputs.split_manifest)
     assignments = assign(docs, manifest)
+    registries = load_registries([inputs.source_dir / "entities.yaml"], [inputs.source_dir / "events.yaml"])
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {c: {s: [] for s in SPLITS} for c in CONFIG_SCHEMAS}
+    pending: list[str] = []
     for doc in docs:
         cleaned = clean_document(doc, inputs.corrections_dir)
+        annotation = load_annotation(doc.doc_id, cleaned.text, inputs, registries)
+        if annotation is None:
+            pending.append(doc.doc_id)
+            continue
         split = assignments[doc.doc_id]
-        rows["documents"][split].append(document_record(doc, cleaned))
+        rows["documents"][split].append(document_record(doc, cleaned, annotation))
         rows["lines"][split].extend(line_records(doc, cleaned))
+        rows["ner"][split].extend(ner_rows(doc.doc_id, cleaned.text, annotation["entities"]))
     for config, by_split in rows.items():
         for split, records in by_split.items():
             for record in records:
-                key = record.get("id") or f"{record['doc_id']} line {record['line']}"
+                key = record.get("id") if config != "lines" else f"{record['doc_id']} line {record['line']}"
                 validate(record, CONFIG_SCHEMAS[config], f"{config}/{split}: {key}")
-    return Release(version, rows, manifest["rule"], assignments)
+    released = [d for split in SPLITS for d in rows["documents"][split]]
+    used_entities = {m["entity_id"] for d in released for m in d["entities"] if m["entity_id"]}
+    used_events = {e["cluster_id"] for d in released for e in d["events"]}
+    registry = {
+        "entities": [registries.entities[i] for i in sorted(used_entities)],
+        "events": [registries.events[i] for i in sorted(used_events)],
+    }
+    released_assignments = {d["id"]: assignments[d["id"]] for d in released}
+    agreement = None
+    if (inputs.source_dir / "agreement").is_dir():
+        agreement = agreement_study(inputs.source_dir, {d["id"]: d["text"] for d in released})
+    return Release(version, rows, registry, manifest["rule"], released_assignments, pending, agreement)
 
 
 def _jsonl_bytes(records: list[dict[str, Any]]) -> bytes:
@@ -143,6 +198,13 @@ def release_files(release: Release) -> dict[str, bytes]:
                 files[path] = data
                 entry["files"][fmt] = {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
             manifest_configs[config][split] = entry
+    for name, records in release.registry.items():
+        files[f"registry/{name}.jsonl"] = _jsonl_bytes(records)
+    if release.agreement is not None:
+        files["agreement.json"] = (json.dumps(release.agreement, indent=2) + "\n").encode("utf-8")
+    # The release carries the schemas it was validated against, so it stays checkable when schema/ moves on.
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        files[f"schema/{path.name}"] = path.read_bytes()
     manifest = {
         "name": "DETENTE",
         "version": release.version,
@@ -168,6 +230,17 @@ def release_counts(release: Release) -> dict[str, Any]:
         counts["line_classes"][split] = dict(sorted(Counter(r["class"] for r in lines).items()))
         counts["line_categories"][split] = dict(sorted(Counter(r["category"] for r in lines).items()))
         counts["label_sources"][split] = dict(sorted(Counter(r["label_source"] for r in lines).items()))
+        docs = release.rows["documents"][split]
+        mentions = [m for d in docs for m in d["entities"]]
+        events = [e for d in docs for e in d["events"]]
+        counts.setdefault("entity_types", {})[split] = dict(sorted(Counter(m["type"] for m in mentions).items()))
+        counts.setdefault("mention_levels", {})[split] = dict(sorted(Counter(m["level"] for m in mentions).items()))
+        counts.setdefault("event_types", {})[split] = dict(sorted(Counter(e["plover"] or "(ACE only)" for e in events).items()))
+        counts.setdefault("realis", {})[split] = dict(sorted(Counter(e["realis"] for e in events).items()))
+        counts.setdefault("arguments", {})[split] = sum(len(e["arguments"]) for e in events)
+        counts.setdefault("ner_rows", {})[split] = len(release.rows["ner"][split])
+    counts["registry"] = {name: len(records) for name, records in release.registry.items()}
+    counts["pending"] = list(release.pending)
     return counts
 
 
@@ -203,7 +276,16 @@ def publish(files: dict[str, bytes], out_root: Path, version: str) -> str:
     return "written"
 
 
+def check_changelog(changelog: Path, version: str) -> None:
+    """A version is published only with its own CHANGELOG entry."""
+    text = changelog.read_text(encoding="utf-8") if changelog.exists() else ""
+    if not any(line.startswith(f"## {version} ") or line.strip() == f"## {version}" for line in text.splitlines()):
+        raise InputError(str(changelog), f"no entry '## {version} ...' for the version being built; add one before publishing")
+
+
 def build(inputs: BuildInputs = BuildInputs(), out_root: Path = ANNOTATED_DIR, version: str = DATASET_VERSION) -> tuple[Release, str]:
+    if inputs.changelog is not None:
+        check_changelog(inputs.changelog, version)
     release = assemble_release(inputs, version)
     status = publish(release_files(release), out_root, version)
     return release, status
@@ -218,5 +300,10 @@ def format_counts(release: Release) -> str:
             f"{split:<11}{counts['documents'][split]:>5}{counts['lines'][split]:>7}{cls.get('content', 0):>9}"
             f"{cls.get('metadata', 0):>10}{cls.get('boilerplate', 0):>10}{counts['label_sources'][split].get('corrected', 0):>10}"
         )
+    for split in SPLITS:
+        types = ", ".join(f"{k} {v}" for k, v in counts["entity_types"][split].items())
+        events = ", ".join(f"{k} {v}" for k, v in counts["event_types"][split].items())
+        out.append(f"{split}: mentions [{types}]; events [{events}]")
+    out.append(f"pending (no reviewed annotation, not released): {len(release.pending)} {' '.join(release.pending)}".rstrip())
     return "\n".join(out)
 

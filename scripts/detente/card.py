@@ -65,7 +65,59 @@ def counts_markdown(release: Release) -> str:
         f"The cleaner's predicted category was kept by review on {kept} of {len(lines)} non-blank lines "
         f"({100 * kept / len(lines):.1f}%); the rest are reviewed corrections."
     )
-    return f"Release {release.version}:\n\n" + "\n".join(rows) + "\n\n" + agreement
+    sections = [f"Release {release.version}:", "\n".join(rows), agreement]
+    sections.append(_by_split_table(counts, "entity_types", "Entity mentions by type"))
+    sections.append(_by_split_table(counts, "mention_levels", "Entity mentions by level"))
+    sections.append(_by_split_table(counts, "event_types", "Event mentions by PLOVER type ('(ACE only)': personnel events with an ACE subtype and no PLOVER type)"))
+    sections.append(_by_split_table(counts, "realis", "Event mentions by realis"))
+    sections.append(
+        f"Event arguments: {sum(counts['arguments'].values())}; `ner` rows (paragraphs): {sum(counts['ner_rows'].values())}; "
+        f"registry records referenced: {counts['registry']['entities']} entities, {counts['registry']['events']} event clusters; "
+        f"documents pending review (not released): {len(counts['pending'])}."
+    )
+    if release.agreement is not None:
+        sections.append(agreement_markdown(release.agreement))
+    return "\n\n".join(sections)
+
+
+def _by_split_table(counts: dict[str, Any], key: str, caption: str) -> str:
+    labels = sorted({label for s in SPLITS for label in counts[key][s]})
+    head = f"{caption}:\n\n| {key.replace('_', ' ')} | " + " | ".join(SPLITS) + " | all |\n|---|" + "---:|" * (len(SPLITS) + 1)
+    rows = [
+        f"| {label} | " + " | ".join(str(counts[key][s].get(label, 0)) for s in SPLITS) + f" | {sum(counts[key][s].get(label, 0) for s in SPLITS)} |"
+        for label in labels
+    ]
+    return head + "\n" + "\n".join(rows)
+
+
+def agreement_markdown(study: dict[str, Any]) -> str:
+    """Inter-annotator agreement table (F1; accuracies on matched events/mentions)."""
+    measures = [
+        ("entity_strict_names", "entity span+type F1 (names)"),
+        ("entity_strict_all_levels", "entity span+type F1 (all levels)"),
+        ("trigger_identification", "event trigger identification F1"),
+        ("trigger_classification", "event trigger+type F1 (PLOVER and ACE)"),
+        ("argument_identification", "argument identification F1"),
+        ("argument_classification", "argument classification F1"),
+    ]
+    accuracies = [("mode", "mode agreement"), ("realis", "realis agreement"), ("date", "date agreement"), ("entity_link", "entity link agreement")]
+    labels = list(study["comparisons"])
+    lines = [
+        f"Inter-annotator agreement on {len(study['documents'])} documents ({', '.join(study['documents'])}), "
+        "scored with benchmark matching rules (`detente agreement`):",
+        "",
+        "| measure | " + " | ".join(labels) + " |",
+        "|---|" + "---:|" * len(labels),
+    ]
+    for key, name in measures:
+        lines.append(f"| {name} | " + " | ".join(f"{study['comparisons'][c]['f1'][key]['f1']:.3f}" for c in labels) + " |")
+    for key, name in accuracies:
+        cells = []
+        for c in labels:
+            v = study["comparisons"][c]["accuracy_on_matched"][key]
+            cells.append("n/a" if v["accuracy"] is None else f"{v['accuracy']:.3f} ({v['agree']}/{v['matched']})")
+        lines.append(f"| {name} (matched) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def render_readme(current: str, release: Release) -> str:

@@ -24,6 +24,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--text-dir", help="folder of <doc_id>.txt clean texts (default: clean the raw file)")
     check.add_argument("--entities", action="append", default=[], help="extra entity registry file(s)")
     check.add_argument("--events", action="append", default=[], help="extra event registry file(s)")
+    agree = sub.add_parser("agreement", help="inter-annotator agreement between two folders of annotation sources")
+    agree.add_argument("reference_dir")
+    agree.add_argument("prediction_dir")
+    agree.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    agree.add_argument("--text-dir")
+    agree.add_argument("--entities", action="append", default=[])
+    agree.add_argument("--events", action="append", default=[])
+    agree.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
+    agree.add_argument("--diff", action="store_true", help="list every disagreement (for adjudication)")
     return parser
 
 
@@ -55,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detente.annotate import main_check
 
             return main_check(args.paths, args.text_dir, args.entities, args.events)
+        if args.command == "agreement":
+            from detente.agreement import main_agreement
+
+            return main_agreement(args.reference_dir, args.prediction_dir, args.doc_ids, args.text_dir, args.entities, args.events, args.json_out, args.diff)
     except DetenteError as err:
         print(f"detente {args.command}: error: {err}", file=sys.stderr)
         return 1

@@ -45,6 +45,37 @@ def document_features() -> Features:
                 "cleaner": Value("string"),
             },
             "segments": List({"start": Value("int32"), "raw_start": Value("int32"), "length": Value("int32"), "line": Value("int32")}),
+            "annotation": {"status": Value("string"), "annotators": List(Value("string")), "source": Value("string")},
+            "entities": List(
+                {
+                    "id": Value("string"),
+                    "start": Value("int32"),
+                    "end": Value("int32"),
+                    "text": Value("string"),
+                    "type": _label("entity_type"),
+                    "level": _label("mention_level"),
+                    "entity_id": Value("string"),
+                }
+            ),
+            "events": List(
+                {
+                    "id": Value("string"),
+                    "trigger": {"start": Value("int32"), "end": Value("int32"), "text": Value("string")},
+                    "plover": Value("string"),  # nullable (personnel events have no PLOVER type), so not a ClassLabel
+                    "mode": Value("string"),
+                    "ace": Value("string"),
+                    "realis": _label("realis"),
+                    "arguments": List({"role": _label("argument_role"), "mention_id": Value("string")}),
+                    "date": {
+                        "start": Value("string"),
+                        "end": Value("string"),
+                        "granularity": Value("string"),
+                        "anchor": Value("string"),
+                        "expression": Value("string"),
+                    },
+                    "cluster_id": Value("string"),
+                }
+            ),
             "line_labels": List(
                 {
                     "line": Value("int32"),
@@ -72,7 +103,20 @@ def line_features() -> Features:
     )
 
 
-CONFIG_FEATURES = {"documents": document_features, "lines": line_features}
+def ner_features() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "paragraph": Value("int32"),
+            "tokens": List(Value("string")),
+            "token_starts": List(Value("int32")),
+            "ner_tags": List(_label("bio_tag")),
+        }
+    )
+
+
+CONFIG_FEATURES = {"documents": document_features, "lines": line_features, "ner": ner_features}
 
 
 def _storage_type(feature: Any) -> pa.DataType:

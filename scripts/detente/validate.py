@@ -10,6 +10,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from detente.annotate import check_offsets as check_span_offsets
 from detente.corpus import load_corpus, split_lines
 from detente.errors import DetenteError, InputError, OffsetError
 from detente.paths import ANNOTATED_DIR, RAW_DIR
@@ -17,7 +18,7 @@ from detente.schemas import validate
 from detente.splits import SPLITS
 from detente.version import DATASET_VERSION
 
-CONFIG_SCHEMAS = {"documents": "document", "lines": "line"}
+CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -61,6 +62,35 @@ def check_offsets(document: dict[str, Any], raw_text: str) -> None:
         raise OffsetError(f"documents: {document['id']}", "segments do not cover the clean text")
 
 
+def check_annotations(release_dir: Path, documents: list[dict[str, Any]]) -> None:
+    """Offsets reproduce text, IDs are unique, arguments resolve, cross-document IDs resolve to one record."""
+    registry = {name: read_jsonl(release_dir / "registry" / f"{name}.jsonl") for name in ("entities", "events")}
+    known = {}
+    for name, records in registry.items():
+        ids = [r["id"] for r in records]
+        if len(ids) != len(set(ids)):
+            raise InputError(f"{release_dir}/registry/{name}.jsonl", "duplicate IDs")
+        for n, record in enumerate(records, start=1):
+            validate(record, "entity" if name == "entities" else "event_cluster", f"{release_dir}/registry/{name}.jsonl:{n}")
+        known[name] = set(ids)
+    for doc in documents:
+        where = f"documents: {doc['id']}"
+        check_span_offsets(doc, doc["text"], where)
+        mention_ids = [m["id"] for m in doc["entities"]]
+        event_ids = [e["id"] for e in doc["events"]]
+        if len(set(mention_ids)) != len(mention_ids) or len(set(event_ids)) != len(event_ids):
+            raise InputError(where, "duplicate mention or event IDs")
+        for m in doc["entities"]:
+            if m["entity_id"] is not None and m["entity_id"] not in known["entities"]:
+                raise InputError(f"{where}: {m['id']}", f"entity {m['entity_id']!r} is not in registry/entities.jsonl")
+        for e in doc["events"]:
+            if e["cluster_id"] not in known["events"]:
+                raise InputError(f"{where}: {e['id']}", f"cluster {e['cluster_id']!r} is not in registry/events.jsonl")
+            for arg in e["arguments"]:
+                if arg["mention_id"] not in mention_ids:
+                    raise InputError(f"{where}: {e['id']}", f"argument {arg['role']} points at missing mention {arg['mention_id']!r}")
+
+
 def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, int]:
     """Raise on the first problem; return row counts per config on success."""
     manifest = json.loads((release_dir / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -81,8 +111,11 @@ def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, in
                 validate(record, schema, f"{release_dir}/{config}/{split}.jsonl:{number}")
             rows[config].extend(jsonl)
     docs = {d["id"]: d for d in rows["documents"]}
-    if set(docs) != set(raw_docs):
-        raise InputError(str(release_dir), f"documents {sorted(docs)} are not the raw documents {sorted(raw_docs)}")
+    listed = {doc_id for members in manifest["splits"].values() for doc_id in members}
+    if set(docs) != listed or not listed <= set(raw_docs):
+        raise InputError(str(release_dir), f"documents {sorted(docs)} are not the manifest's {sorted(listed)} (all in raw/)")
+    raw_docs = {k: v for k, v in raw_docs.items() if k in listed}
+    check_annotations(release_dir, rows["documents"])
     line_keys = Counter((r["doc_id"], r["line"]) for r in rows["lines"])
     for doc_id, raw in raw_docs.items():
         raw_lines = split_lines(raw.text)

@@ -1,0 +1,138 @@
+"""Annotation sources: quotes compile to offsets, and every malformed file gives a located error."""
+
+from __future__ import annotations
+
+import copy
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from detente.annotate import check_offsets, compile_document, load_registries, locate
+from detente.errors import InputError, OffsetError, SchemaError
+from detente.ner import ner_rows
+
+TEXT = "Blinken met Qin Gang in Beijing on Wednesday.\nQin urged Blinken to respect China. Blinken said the talks were candid."
+
+ENTITIES = """\
+- {id: ent:antony-blinken, name: Antony Blinken, type: PER, wikidata: null}
+- {id: ent:qin-gang, name: Qin Gang, type: PER, wikidata: null}
+- {id: ent:beijing, name: Beijing, type: GPE, wikidata: null}
+- {id: ent:china, name: China, type: GPE, wikidata: null}
+"""
+EVENTS = """\
+- {id: evt:meeting, name: Blinken meets Qin, date: {start: "2023-06-14", end: null}}
+- {id: evt:urge, name: Qin urges Blinken, date: null}
+"""
+
+SOURCE = {
+    "doc_id": "dtn-000000000000",
+    "status": "reviewed",
+    "annotators": ["test"],
+    "mentions": [
+        {"id": "m1", "quote": "Blinken", "occurrence": 1, "type": "PER", "level": "name", "entity": "ent:antony-blinken"},
+        {"id": "m2", "quote": "Qin Gang", "type": "PER", "level": "name", "entity": "ent:qin-gang"},
+        {"id": "m3", "quote": "Beijing", "type": "GPE", "level": "name", "entity": "ent:beijing"},
+        {"id": "m4", "quote": "Wednesday", "type": "DATE", "level": "name", "entity": None},
+        {"id": "m5", "quote": "Qin", "context": "Qin urged", "type": "PER", "level": "name", "entity": "ent:qin-gang"},
+        {"id": "m6", "quote": "Blinken", "context": "urged Blinken", "type": "PER", "level": "name", "entity": "ent:antony-blinken"},
+    ],
+    "events": [
+        {
+            "id": "v1", "trigger": {"quote": "met"}, "plover": "CONSULT", "mode": "visit", "ace": "Contact:Meet", "realis": "actual",
+            "arguments": [{"role": "actor", "mention": "m1"}, {"role": "recipient", "mention": "m2"}, {"role": "place", "mention": "m3"}, {"role": "time", "mention": "m4"}],
+            "date": {"start": "2023-06-14", "end": None, "granularity": "day", "anchor": "publication_date", "expression": "on Wednesday"},
+            "cluster": "evt:meeting",
+        },
+        {
+            "id": "v2", "trigger": {"quote": "urged"}, "plover": "REQUEST", "mode": "change", "ace": None, "realis": "actual",
+            "arguments": [{"role": "actor", "mention": "m5"}, {"role": "recipient", "mention": "m6"}], "date": None, "cluster": "evt:urge",
+        },
+    ],
+}
+
+
+@pytest.fixture()
+def registries(tmp_path: Path):
+    (tmp_path / "entities.yaml").write_text(ENTITIES)
+    (tmp_path / "events.yaml").write_text(EVENTS)
+    return load_registries([tmp_path / "entities.yaml"], [tmp_path / "events.yaml"])
+
+
+def test_quotes_compile_to_offsets_that_reproduce_them(registries):
+    compiled = compile_document(SOURCE, TEXT, registries, "a.yaml")
+    spans = {m["id"]: (m["start"], m["end"], m["text"]) for m in compiled["entities"]}
+    assert spans["m1"] == (0, 7, "Blinken")
+    assert spans["m6"] == (TEXT.index("urged Blinken") + 6, TEXT.index("urged Blinken") + 13, "Blinken")
+    assert spans["m5"] == (46, 49, "Qin")
+    assert compiled["events"][0]["trigger"] == {"start": 8, "end": 11, "text": "met"}
+    assert compiled["events"][0]["arguments"][0] == {"role": "actor", "mention_id": "m1"}
+
+
+def _broken(change) -> dict:
+    source = copy.deepcopy(SOURCE)
+    change(source)
+    return source
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda s: s["mentions"][0].pop("occurrence"), InputError, r"a.yaml: mention m1 \('Blinken'\): quote 'Blinken' is ambiguous: it occurs 3 times; add `occurrence` or `context`"),
+        (lambda s: s["mentions"][1].update(quote="Qin Gong"), InputError, r"mention m2 \('Qin Gong'\): quote 'Qin Gong' not found in the clean text"),
+        (lambda s: s["mentions"][0].update(occurrence=9), InputError, r"quote 'Blinken' occurs 3 times; occurrence 9 does not exist"),
+        (lambda s: s["mentions"][4].update(context="Qin"), InputError, r"context 'Qin' occurs 2 times in the clean text"),
+        (lambda s: s["mentions"][1].update(type="PERSON"), SchemaError, r"mentions/1/type: 'PERSON' is not one of"),
+        (lambda s: s["mentions"][1].update(id="m1"), InputError, r"mention m1 \('Qin Gang'\): duplicate mention ID"),
+        (lambda s: s["events"][1].update(id="v1"), InputError, r"event v1 \('urged'\): duplicate event ID"),
+        (lambda s: s["events"][0]["arguments"].append({"role": "actor", "mention": "m99"}), InputError, r"event v1 \('met'\): argument actor points at 'm99', which is not a mention of this document"),
+        (lambda s: s["events"][0].update(mode="phone-ish"), SchemaError, r"events/0/mode"),
+        (lambda s: s["events"][1].update(mode="visit"), InputError, r"mode 'visit' is not a mode of REQUEST"),
+        (lambda s: s["events"][0].update(cluster="evt:unknown"), InputError, r"cluster 'evt:unknown' is not in the event registry"),
+        (lambda s: s["mentions"][1].update(entity="ent:nobody"), InputError, r"entity 'ent:nobody' is not in the entity registry"),
+        (lambda s: s["mentions"][3].update(entity="ent:china"), InputError, r"DATE mentions are values and take `entity: null`"),
+        (lambda s: s["mentions"][2].update(type="LOC"), InputError, r"type LOC differs from the registry's GPE for ent:beijing"),
+        (lambda s: s["mentions"].append({"id": "m7", "quote": "Qin Gang in", "type": "PER", "level": "name", "entity": "ent:qin-gang"}), InputError, r"mentions m2 \('Qin Gang'\) and m7 \('Qin Gang in'\): overlap"),
+        (lambda s: s["events"][0]["arguments"].append({"role": "time", "mention": "m3"}), InputError, r"role time needs a DATE/TIME mention, m3 is GPE"),
+        (lambda s: s["events"][1].update(plover=None, mode=None), InputError, r"needs a PLOVER type or an ACE subtype"),
+    ],
+)
+def test_malformed_annotation_gives_a_located_error(registries, change, error, message):
+    with pytest.raises(error, match=message):
+        compile_document(_broken(change), TEXT, registries, "a.yaml")
+
+
+def test_offsets_that_do_not_reproduce_their_text_are_an_error(registries):
+    compiled = compile_document(SOURCE, TEXT, registries, "a.yaml")
+    compiled["entities"][0]["start"] += 1
+    with pytest.raises(OffsetError, match=r"a.yaml: m1: offsets \[1, 7\) do not reproduce 'Blinken'"):
+        check_offsets(compiled, TEXT, "a.yaml")
+
+
+def test_duplicate_registry_id_is_refused(tmp_path):
+    (tmp_path / "e.yaml").write_text(ENTITIES + "- {id: ent:china, name: PRC, type: GPE, wikidata: null}\n")
+    (tmp_path / "v.yaml").write_text(EVENTS)
+    with pytest.raises(InputError, match=r"e.yaml: record 5: duplicate ID 'ent:china'"):
+        load_registries([tmp_path / "e.yaml"], [tmp_path / "v.yaml"])
+
+
+def test_context_must_contain_the_quote_once():
+    with pytest.raises(InputError, match=r"quote 'x' occurs 0 times in its context 'Qin urged'"):
+        locate(TEXT, {"quote": "x", "context": "Qin urged"}, "w")
+
+
+def test_ner_rows_tag_name_mentions_in_iob2(registries):
+    compiled = compile_document(SOURCE, TEXT, registries, "a.yaml")
+    rows = ner_rows("dtn-000000000000", TEXT, compiled["entities"])
+    assert [r["id"] for r in rows] == ["dtn-000000000000-p000", "dtn-000000000000-p001"]
+    assert list(zip(rows[0]["tokens"], rows[0]["ner_tags"])) == [
+        ("Blinken", "B-PER"), ("met", "O"), ("Qin", "B-PER"), ("Gang", "I-PER"), ("in", "O"), ("Beijing", "B-GPE"),
+        ("on", "O"), ("Wednesday", "B-DATE"), (".", "O"),
+    ]
+    assert rows[1]["token_starts"][0] == TEXT.index("Qin urged")
+
+
+def test_mention_inside_a_token_is_an_error_for_ner():
+    with pytest.raises(OffsetError, match=r"mention m1 \('Blink'\): does not start and end on token boundaries"):
+        ner_rows("dtn-000000000000", TEXT, [{"id": "m1", "start": 0, "end": 5, "text": "Blink", "type": "PER", "level": "name"}])
