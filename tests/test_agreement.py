@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from detente.agreement import PRF, compare, match, summarise
+from detente.agreement import compare, summarise
+from detente.scoring import PRF, match
 
 
 def _m(i, s, e, t="PER", level="name", ent="ent:x"):

@@ -3,40 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-@dataclass(frozen=True)
-class PRF:
-    tp: int
-    fp: int
-    fn: int
-
-    def __add__(self, other: PRF) -> PRF:
-        return PRF(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
-
-
-def match(reference: set[tuple[Any, ...]], prediction: set[tuple[Any, ...]]) -> PRF:
-    tp = len(reference & prediction)
-    return PRF(tp, len(prediction) - tp, len(reference) - tp)
+from detente.scoring import PRF, match
 
 
 def _mentions(doc: dict[str, Any], names_only: bool) -> list[dict[str, Any]]:

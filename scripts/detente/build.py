@@ -29,6 +29,8 @@ from detente.splits import SPLITS, assign, load_manifest
 from detente.version import DATASET_VERSION
 
 CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
+# Schemas of the published records, of the sources they were compiled from, and what they reference (not predictions).
+RELEASE_SCHEMAS = ("annotation_source", "document", "entity", "event_cluster", "labels", "line", "line_corrections", "ner", "raw_metadata")
 
 
 @dataclass(frozen=True)
@@ -203,8 +205,8 @@ def release_files(release: Release) -> dict[str, bytes]:
     if release.agreement is not None:
         files["agreement.json"] = (json.dumps(release.agreement, indent=2) + "\n").encode("utf-8")
     # The release carries the schemas it was validated against, so it stays checkable when schema/ moves on.
-    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
-        files[f"schema/{path.name}"] = path.read_bytes()
+    for name in RELEASE_SCHEMAS:
+        files[f"schema/{name}.schema.json"] = (SCHEMA_DIR / f"{name}.schema.json").read_bytes()
     manifest = {
         "name": "DETENTE",
         "version": release.version,

@@ -33,7 +33,32 @@ def _parser() -> argparse.ArgumentParser:
     agree.add_argument("--events", action="append", default=[])
     agree.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
     agree.add_argument("--diff", action="store_true", help="list every disagreement (for adjudication)")
+    evaluate = sub.add_parser("evaluate", help="score a predictions file against the gold of a split")
+    evaluate.add_argument("--predictions", required=True, metavar="FILE")
+    evaluate.add_argument("--split", default="test", choices=["train", "validation", "test"])
+    evaluate.add_argument("--release", help="release version (default: the current one)")
+    evaluate.add_argument("--json", dest="json_out", help="also write the report as JSON here")
+    baseline = sub.add_parser("baseline", help="write a baseline's predictions for a split")
+    baseline.add_argument("name", choices=["lexical", "spacy", "gliner"])
+    baseline.add_argument("--split", default="test", choices=["train", "validation", "test"])
+    baseline.add_argument("--release", help="release version (default: the current one)")
+    baseline.add_argument("--model", help="spaCy pipeline name or GLiNER model folder (never downloaded)")
+    baseline.add_argument("--out", required=True, metavar="FILE")
+    export = sub.add_parser("export", help="export the gold to a standard format")
+    export.add_argument("format", choices=["conll", "brat", "oneie"])
+    export.add_argument("--out", required=True, metavar="DIR")
+    export.add_argument("--release", help="release version (default: the current one)")
     return parser
+
+
+def _release_dir(version: str | None):
+    from detente.paths import ANNOTATED_DIR
+    from detente.version import DATASET_VERSION
+
+    path = ANNOTATED_DIR / (version or DATASET_VERSION)
+    if not path.is_dir():
+        raise DetenteError(f"{path}: no such release")
+    return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,6 +93,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detente.agreement import main_agreement
 
             return main_agreement(args.reference_dir, args.prediction_dir, args.doc_ids, args.text_dir, args.entities, args.events, args.json_out, args.diff)
+        if args.command == "evaluate":
+            from detente.evaluate import main_evaluate
+
+            return main_evaluate(args.predictions, args.split, _release_dir(args.release), args.json_out)
+        if args.command == "baseline":
+            from detente.baselines import main_baseline
+
+            return main_baseline(args.name, args.split, _release_dir(args.release), args.out, args.model)
+        if args.command == "export":
+            from detente.export import main_export
+
+            return main_export(args.format, _release_dir(args.release), args.out)
     except DetenteError as err:
         print(f"detente {args.command}: error: {err}", file=sys.stderr)
         return 1

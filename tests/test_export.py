@@ -1,0 +1,74 @@
+"""Exports: CoNLL-2003 (parsed back by `datasets`' conll builder), brat standoff and OneIE/TextEE JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import REPO
+from detente.evaluate import load_gold
+from detente.export import to_brat, to_conll, to_oneie
+from detente.splits import SPLITS
+from detente.validate import read_jsonl
+from detente.version import DATASET_VERSION
+
+RELEASE = REPO / "annotated" / DATASET_VERSION
+
+
+def test_conll_round_trips_through_the_datasets_conll_builder(tmp_path):
+    from datasets import ClassLabel, Features, List, Value, load_dataset
+
+    docs = load_gold(RELEASE, "test")
+    path = tmp_path / "test.conll"
+    path.write_text(to_conll(docs), encoding="utf-8")
+    ner = read_jsonl(RELEASE / "ner" / "test.jsonl")
+    names = sorted({t for r in ner for t in r["ner_tags"]})
+    features = Features({"id": Value("string"), "tokens": List(Value("string")), "pos_tags": List(Value("string")), "chunk_tags": List(Value("string")), "ner_tags": List(ClassLabel(names=names))})
+    loaded = load_dataset("conll", data_files={"test": str(path)}, column_names=["tokens", "pos_tags", "chunk_tags", "ner_tags"], features=features, split="test", cache_dir=str(tmp_path / "c"))
+    expected = [r for r in ner if r["tokens"]]
+    assert [row["tokens"] for row in loaded] == [r["tokens"] for r in expected]
+    assert [[names[i] for i in row["ner_tags"]] for row in loaded] == [r["ner_tags"] for r in expected]
+
+
+_T = re.compile(r"^T(\d+)\t(\S+) (\d+) (\d+)\t(.*)$")
+_E = re.compile(r"^E(\d+)\t(\S+):T(\d+)((?: \S+:T\d+)*)$")
+
+
+def test_brat_ann_follows_the_standoff_shape_and_reproduces_spans():
+    for split in SPLITS:
+        for doc in load_gold(RELEASE, split):
+            txt, ann = to_brat(doc)
+            textbound, events = {}, 0
+            for line in ann.splitlines():
+                if line.startswith("T"):
+                    number, _, start, end, covered = _T.match(line).groups()
+                    assert txt[int(start) : int(end)] == covered
+                    textbound[number] = covered
+                elif line.startswith("E"):
+                    groups = _E.match(line).groups()
+                    assert groups[2] in textbound
+                    for role_arg in groups[3].split():
+                        assert role_arg.split(":T")[1] in textbound
+                    events += 1
+                else:
+                    assert re.match(r"^(A\d+\t(Realis|Mode) E\d+ \S+|#\d+\tAnnotatorNotes E\d+\t.+)$", line), line
+            assert events == len(doc["events"])
+            assert len(textbound) == len(doc["entities"]) + len(doc["events"])
+
+
+def test_oneie_records_have_the_documented_fields_and_token_offsets():
+    for doc in load_gold(RELEASE, "validation"):
+        records = to_oneie(doc)
+        assert len(records) == len(doc["text"].split("\n"))
+        mentions = sum(len(r["entity_mentions"]) for r in records)
+        assert mentions == len(doc["entities"])
+        assert sum(len(r["event_mentions"]) for r in records) == len(doc["events"])
+        for r in records:
+            assert set(r) == {"doc_id", "wnd_id", "text", "tokens", "entity_mentions", "relation_mentions", "event_mentions"}
+            ids = {m["id"] for m in r["entity_mentions"]}
+            for m in r["entity_mentions"]:
+                assert "".join(r["tokens"][m["start"] : m["end"]]) == m["text"].replace(" ", "")
+            for e in r["event_mentions"]:
+                assert "".join(r["tokens"][e["trigger"]["start"] : e["trigger"]["end"]]) == e["trigger"]["text"].replace(" ", "")
+                assert all(a["entity_id"] in ids for a in e["arguments"])
+        json.dumps(records)
