@@ -1,0 +1,238 @@
+"""Scale out: the same clean step as `detente.scale`, as datatrove pipeline steps (local, Slurm or Ray executor).
+
+Mapping to the single-machine driver: the driver writes the shard plan (shard k = the same articles as
+`detente.scale.plan_shards`) to LOGGING_DIR/shards.jsonl, one JSON list of sources per line, and runs one
+datatrove task per shard. Task (rank) k reads line k, and its writers produce OUT/documents/part-<k>.parquet +
+.jsonl and OUT/lines/part-<k>.*, with the same records as `run_local` (the JSONL bytes are identical; the
+Parquet files hold the same rows, encoded by datatrove's writer). Each task writes its rejects to
+OUT/rejects/part-<k>.jsonl; `finalize` concatenates them, in shard order, into OUT/rejects.jsonl, and
+does so only when every task has left its completion marker (LOGGING_DIR/completions/<k>). Until then the
+output is not a result: a failed or killed task can leave a partial part file, and re-running the same
+pipeline with the same logging folder redoes exactly the incomplete tasks.
+
+Requires the `scale` extra (datatrove). Cluster use, with the same three functions:
+
+    plan = write_plan(INPUT, LOGS)                        # on the submitting node, shared storage
+    SlurmPipelineExecutor(pipeline=build_pipeline(INPUT, OUT, plan), tasks=count_shards(plan),
+                          logging_dir=LOGS, ...).run()   # or RayPipelineExecutor(...)
+    finalize(OUT, LOGS, count_shards(plan))              # after every task completed
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.writers import JsonlWriter, ParquetWriter
+
+from detente.errors import DetenteError, InputError
+from detente.scale import (
+    ARROW_SCHEMAS,
+    OUTPUTS,
+    PARQUET_OPTIONS,
+    REJECTS_FILE,
+    ShardResult,
+    Summary,
+    check_arguments,
+    part_name,
+    plan_shards,
+    process_article,
+    read_article,
+    shard_reject,
+)
+
+PLAN_FILE = "shards.jsonl"
+REJECTS_DIR = "rejects"
+
+
+class IncompleteRunError(DetenteError):
+    """Some datatrove tasks have no completion marker: the output must not be used."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The shard plan: written once, read by every task
+# ---------------------------------------------------------------------------------------------------------
+
+def write_plan(input_dir: Path | str, logging_dir: Path | str, shard_size: int) -> Path:
+    """Write LOGGING_DIR/shards.jsonl; refuse to change the plan of an interrupted run (its tasks would mismatch)."""
+    plan = Path(logging_dir) / PLAN_FILE
+    data = b"".join(orjson.dumps(shard, option=orjson.OPT_APPEND_NEWLINE) for shard in plan_shards(Path(input_dir), shard_size))
+    if not data:
+        raise InputError(str(input_dir), "no .txt articles found")
+    if plan.exists() and plan.read_bytes() != data:
+        raise InputError(str(plan), "the input or --shard-size changed since this logging folder was used; use a new logging folder")
+    plan.parent.mkdir(parents=True, exist_ok=True)
+    plan.write_bytes(data)
+    return plan
+
+
+def count_shards(plan: Path | str) -> int:
+    with open(plan, "rb") as f:
+        return sum(1 for _ in f)
+
+
+def read_plan_shard(plan: Path | str, shard: int) -> list[str]:
+    with open(plan, "rb") as f:
+        for k, line in enumerate(f):
+            if k == shard:
+                return orjson.loads(line)
+    raise InputError(str(plan), f"has no shard {shard}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pipeline steps: reader -> clean/validate -> writers
+# ---------------------------------------------------------------------------------------------------------
+
+class ReadArticles(PipelineStep):
+    """Rank k yields the articles of shard k, raw bytes in metadata (a read error becomes a reject downstream)."""
+
+    name = "detente articles"
+    type = "📖 - READER"
+
+    def __init__(self, input_dir: str, plan: str) -> None:
+        super().__init__()
+        self.input_dir = input_dir
+        self.plan = plan
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for source in read_plan_shard(self.plan, rank):
+            with self.track_time():
+                article = read_article(Path(self.input_dir), source)
+            self.stat_update("articles")
+            yield Document(text="", id=source, metadata={"raw": article.data, "read_error": article.read_error})
+
+
+class CleanArticles(PipelineStep):
+    """Clean and validate each article with detente.scale.process_article; one output Document per record."""
+
+    name = "detente clean + validate"
+    type = "✂️ - CLEAN"
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        from detente.scale import ArticleInput
+
+        for doc in data or ():
+            with self.track_time():
+                result = process_article(ArticleInput(doc.id, doc.metadata["raw"], doc.metadata["read_error"]))
+            if result.reject is not None:
+                self.stat_update("rejects")
+                yield Document(text="", id=doc.id, metadata={"output": REJECTS_DIR, "record": shard_reject(result.reject, rank)})
+                continue
+            self.stat_update("documents")
+            yield Document(text="", id=doc.id, metadata={"output": "documents", "record": result.document})
+            for line in result.lines:
+                yield Document(text="", id=doc.id, metadata={"output": "lines", "record": line})
+
+
+def _record(self: Any, document: Document) -> dict[str, Any]:
+    return document.metadata["record"]
+
+
+class _OneOutput:
+    """Mixin: a writer that writes only the records of one output (documents, lines or rejects)."""
+
+    output: str
+
+    def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
+        if document.metadata["output"] == self.output:
+            super().write(document, rank, **kwargs)  # type: ignore[misc]
+
+
+class RecordJsonlWriter(_OneOutput, JsonlWriter):
+    def __init__(self, out_dir: str, output: str) -> None:
+        super().__init__(out_dir, output_filename=f"{output}/part-${{rank}}.jsonl", compression=None, adapter=_record)
+        self.output = output
+
+
+class RecordParquetWriter(_OneOutput, ParquetWriter):
+    def __init__(self, out_dir: str, output: str) -> None:
+        super().__init__(
+            out_dir, output_filename=f"{output}/part-${{rank}}.parquet", compression=PARQUET_OPTIONS["compression"],
+            adapter=_record, schema=ARROW_SCHEMAS[output], max_file_size=-1,  # no rotation: one part per shard
+            use_content_defined_chunking=False,
+        )
+        self.output = output
+
+
+def build_pipeline(input_dir: Path | str, out_dir: Path | str, plan: Path | str) -> list[PipelineStep]:
+    out = str(out_dir)
+    writers: list[PipelineStep] = []
+    for output in OUTPUTS:
+        writers += [RecordParquetWriter(out, output), RecordJsonlWriter(out, output)]
+    return [ReadArticles(str(input_dir), str(plan)), CleanArticles(), *writers, RecordJsonlWriter(out, REJECTS_DIR)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Completion check and finalize
+# ---------------------------------------------------------------------------------------------------------
+
+def incomplete_tasks(logging_dir: Path | str, tasks: int) -> list[int]:
+    """Ranks without datatrove's completion marker LOGGING_DIR/completions/<rank:05d>."""
+    done = Path(logging_dir) / "completions"
+    return [rank for rank in range(tasks) if not (done / f"{rank:05d}").is_file()]
+
+
+def finalize(out_dir: Path | str, logging_dir: Path | str, tasks: int) -> Path:
+    """Once every task is complete: merge the per-task rejects into OUT/rejects.jsonl, in shard order."""
+    missing = incomplete_tasks(logging_dir, tasks)
+    if missing:
+        listed = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
+        raise IncompleteRunError(
+            f"{logging_dir}: {len(missing)} of {tasks} tasks have no completion marker ({listed}); "
+            "re-run the same pipeline with the same logging folder to finish them, and do not use the output before"
+        )
+    out = Path(out_dir)
+    parts = out / REJECTS_DIR
+    with open(out / REJECTS_FILE, "wb") as merged:
+        for rank in range(tasks):
+            part = parts / f"{part_name(rank)}.jsonl"
+            if part.exists():
+                merged.write(part.read_bytes())
+    if parts.exists():
+        shutil.rmtree(parts)
+    return out / REJECTS_FILE
+
+
+def _summary(input_dir: Path, out_dir: Path, plan: Path, seconds: float) -> Summary:
+    """The same figures run_local returns, read back from the plan and the finished output."""
+    import pyarrow.parquet as pq
+
+    rejects: dict[int, list[dict[str, Any]]] = {}
+    for line in (out_dir / REJECTS_FILE).read_bytes().splitlines():
+        record = orjson.loads(line)
+        rejects.setdefault(record["shard"], []).append(record)
+    summary = Summary(seconds=seconds)
+    with open(plan, "rb") as f:
+        for rank, line in enumerate(f):
+            sources = orjson.loads(line)
+            rows = {o: pq.ParquetFile(p).metadata.num_rows if (p := out_dir / o / f"{part_name(rank)}.parquet").exists() else 0 for o in OUTPUTS}
+            size = sum((input_dir / s).stat().st_size for s in sources if (input_dir / s).is_file())
+            summary.add(ShardResult(rank, len(sources), rows["documents"], rows["lines"], size, rejects.get(rank, [])))
+    return summary
+
+
+def run_datatrove(inputs: Path | str, out_dir: Path | str, workers: int = 2, shard_size: int = 1000, logging_dir: Path | str | None = None) -> Summary:
+    """run_local's job on datatrove's LocalPipelineExecutor: one task per shard, `workers` at a time.
+
+    The logging folder (default: OUT + ".datatrove-logs") holds the plan, datatrove's logs, stats and
+    completion markers; running again with the same folder resumes (completed tasks are skipped).
+    """
+    input_dir, out = Path(inputs), Path(out_dir)
+    check_arguments(input_dir, workers, shard_size)
+    logs = Path(logging_dir) if logging_dir is not None else out.with_name(out.name + ".datatrove-logs")
+    started = time.perf_counter()
+    plan = write_plan(input_dir, logs, shard_size)
+    tasks = count_shards(plan)
+    executor = LocalPipelineExecutor(
+        pipeline=build_pipeline(input_dir, out, plan), tasks=tasks, workers=workers, logging_dir=str(logs),
+    )
+    executor.run()
+    finalize(out, logs, tasks)
+    return _summary(input_dir, out, plan, time.perf_counter() - started)
