@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dataset test env clean-env
+.PHONY: dataset test env site clean-env
 .DEFAULT_GOAL := test
 
 $(STAMP): pyproject.toml
@@ -23,6 +23,10 @@ dataset: $(STAMP)
 ## Run the test suite (CI runs exactly this).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## Write the static HTML browser of the current release into site/.
+site: $(STAMP)
+	$(BIN)/detente site
 
 clean-env:
 	rm -rf $(VENV)

@@ -1,4 +1,4 @@
-"""Command line: `detente clean|build|validate|splits`. Parsing and printing only; the stages hold the logic."""
+"""Command line (`detente clean|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site`). Parsing and printing only; the stages hold the logic."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("format", choices=["conll", "brat", "oneie"])
     export.add_argument("--out", required=True, metavar="DIR")
     export.add_argument("--release", help="release version (default: the current one)")
+    site = sub.add_parser("site", help="write the static HTML browser of a release (articles + event timeline)")
+    site.add_argument("--release", help="release version (default: the current one)")
+    site.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
     return parser
 
 
@@ -76,6 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(format_counts(release))
             print(f"annotated/{release.version}/: {status}")
             print(f"card: {write_card(release)}")
+            from detente.paths import ANNOTATED_DIR, RAW_DIR
+            from detente.site import DEFAULT_OUT_DIR, build_site
+
+            counts = build_site(ANNOTATED_DIR / release.version, RAW_DIR, DEFAULT_OUT_DIR)
+            print(f"site: {DEFAULT_OUT_DIR / 'index.html'} ({counts['articles']} article pages, {counts['timeline_marks']} timeline marks)")
             return 0
         if args.command == "validate":
             from detente.validate import main_validate
@@ -93,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detente.agreement import main_agreement
 
             return main_agreement(args.reference_dir, args.prediction_dir, args.doc_ids, args.text_dir, args.entities, args.events, args.json_out, args.diff)
+        if args.command == "site":
+            from detente.site import main_site
+
+            return main_site(args.release, args.out)
         if args.command == "evaluate":
             from detente.evaluate import main_evaluate
 

@@ -195,7 +195,7 @@ def load_site_data(release_dir: Path, raw_dir: Path) -> SiteData:
 
     labels: dict[tuple[str, int], dict[str, Any]] = {}
     for path in sorted((release_dir / "lines").glob("*.jsonl"), key=_split_order):
-        for number, rec in enumerate(read_jsonl(path), start=1):
+        for rec in read_jsonl(path):
             labels[(rec["doc_id"], rec["line"])] = rec
 
     articles: list[Article] = []
@@ -205,16 +205,19 @@ def load_site_data(release_dir: Path, raw_dir: Path) -> SiteData:
     for path in doc_paths:
         for number, doc in enumerate(read_jsonl(path), start=1):
             where = f"{path}:{number}"
-            _check_document(doc, where)
-            raw_lines = _raw_lines(doc, raw_dir, where)
+            try:
+                _check_document(doc, where)
+                raw_lines = _raw_lines(doc, raw_dir, where)
+            except (KeyError, TypeError) as err:  # a record of another shape than the release schema's
+                raise InputError(where, f"malformed document record ({type(err).__name__}: {err})") from None
             doc_labels: dict[int, dict[str, Any]] = {}
             for line in raw_lines:
-                rec = labels.get((doc["id"], line.number))
-                if rec is None:
+                label = labels.get((doc["id"], line.number))
+                if label is None:
                     raise InputError(f"{release_dir}/lines", f"{doc['id']} line {line.number} has no record")
-                if rec["text"] != line.text:
+                if label["text"] != line.text:
                     raise InputError(f"{release_dir}/lines", f"{doc['id']} line {line.number}: text differs from the raw page")
-                doc_labels[line.number] = rec
+                doc_labels[line.number] = label
             articles.append(Article(path.stem, where, doc, raw_lines, doc_labels))
     seen: set[str] = set()
     for a in articles:
@@ -291,7 +294,7 @@ nav.top{font-size:.9rem;display:flex;gap:1rem;flex-wrap:wrap}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;font-size:.92rem;margin:.5rem 0 1rem}
 dl.meta dt{color:var(--muted)} dl.meta dd{margin:0}
 details>summary{cursor:pointer}
-details.ev{display:inline} details.ev>summary{display:inline;color:var(--muted);font-size:.85em;border-bottom:1px dotted var(--muted)}
+details.ev{display:inline} details.ev>summary{display:inline;white-space:nowrap;color:var(--muted);font-size:.85em;border-bottom:1px dotted var(--muted)}
 details.ev>summary::before{content:"("} details.ev>summary::after{content:" ▸)"} details.ev[open]>summary::after{content:" ▾)"}
 details.ev[open]>small{display:block;max-width:40rem}
 .legend{display:flex;flex-wrap:wrap;gap:.35rem .9rem;align-items:center;font-size:.85rem;margin:.4rem 0}
@@ -385,6 +388,8 @@ def page(title: str, body: str, script: str = "", wide: bool = False) -> str:
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="detente site">\n'
+        # An empty icon: otherwise browsers request /favicon.ico, the one thing a static folder does not have.
+        '<link rel="icon" href="data:,">\n'
         f"<title>{escape(title)}</title>\n"
         # With JavaScript off the toggle cannot work, so show the raw page below the text.
         "<noscript><style>#raw[hidden]{display:block}</style></noscript>\n"

@@ -1,0 +1,240 @@
+"""The static site: escaping, one highlight per gold mention, one timeline mark per dated event, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from detente.errors import InputError
+from detente.site import MARKER, build_site, main_site
+from fake_release import BREAKOUT, SCRIPT, write_fake_release
+
+REPO = Path(__file__).resolve().parents[1]
+RELEASE = REPO / "annotated" / "0.2.0"
+RAW = REPO / "raw"
+VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "area", "base", "col", "embed", "source", "track", "path", "rect", "line"}
+
+
+class Page(HTMLParser):
+    """Start tags with their attributes, and the text inside each element that has an id."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text_by_id: dict[str, str] = {}
+        self._open: list[tuple[str, str | None]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag not in VOID:
+            self._open.append((tag, attributes.get("id")))
+            if attributes.get("id"):
+                self.text_by_id.setdefault(str(attributes["id"]), "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            open_tag, _ = self._open.pop()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for _, ident in self._open:
+            if ident:
+                self.text_by_id[ident] += data
+
+    def having_class(self, name: str) -> list[dict[str, str | None]]:
+        return [a for _, a in self.tags if name in (a.get("class") or "").split()]
+
+
+def read_docs(release: Path) -> list[dict]:
+    return [json.loads(line) for path in sorted((release / "documents").glob("*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("site") / "site"
+    return out, build_site(RELEASE, RAW, out)
+
+
+@pytest.fixture()
+def fake(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
+    return write_fake_release(tmp_path)
+
+
+def test_counts_returned(real_site: tuple[Path, dict[str, int]]) -> None:
+    out, counts = real_site
+    docs = read_docs(RELEASE)
+    assert counts == {
+        "articles": len(docs),
+        "pages": len(docs) + 1,
+        "mentions": sum(len(d["entities"]) for d in docs),
+        "events": sum(len(d["events"]) for d in docs),
+        "dated_events": sum(1 for d in docs for e in d["events"] if e["date"]),
+        "timeline_marks": sum(1 for d in docs for e in d["events"] if e["date"]),
+    }
+    assert sorted(p.name for p in out.iterdir()) == sorted([MARKER, "index.html"] + [f"{d['id']}.html" for d in docs])
+
+
+def test_every_gold_mention_and_trigger_is_highlighted_once(real_site: tuple[Path, dict[str, int]]) -> None:
+    out, _ = real_site
+    for doc in read_docs(RELEASE):
+        page = Page((out / f"{doc['id']}.html").read_text(encoding="utf-8"))
+        mentions = page.having_class("m")
+        assert len(mentions) == len(doc["entities"]), doc["id"]
+        assert Counter(m["data-type"] for m in mentions) == Counter(e["type"] for e in doc["entities"])
+        assert [m["id"] for m in mentions] == [e["id"] for e in sorted(doc["entities"], key=lambda e: e["start"])]
+        for entity in doc["entities"]:
+            assert page.text_by_id[entity["id"]] == entity["text"]
+        by_id = {m["id"]: m for m in mentions}
+        assert {i: by_id[i].get("data-entity") for i in by_id} == {e["id"]: e["entity_id"] for e in doc["entities"]}
+        triggers = page.having_class("trig")
+        assert len(triggers) == len(doc["events"]), doc["id"]
+        assert {t["id"]: (t["data-plover"], t["data-cluster"], t["tabindex"]) for t in triggers} == {
+            e["id"]: (e["plover"] or "(ACE only)", e["cluster_id"], "0") for e in doc["events"]
+        }
+        # Each popover lists the event's arguments as "role: mention text".
+        mention_text = {e["id"]: e["text"] for e in doc["entities"]}
+        for event in doc["events"]:
+            popover = page.text_by_id[f"pop-{event['id']}"]
+            for arg in event["arguments"]:
+                assert f"{arg['role']}: {mention_text[arg['mention_id']]}" in popover
+            if event["date"]:
+                assert event["date"]["start"] in popover
+        # The raw view: one row per raw line, carrying the line's class and category.
+        rows = page.having_class("rl")
+        assert [(r["data-class"], r["data-category"]) for r in rows] == [(l["class"], l["category"]) for l in doc["line_labels"]]
+
+
+def test_one_timeline_mark_per_dated_event(real_site: tuple[Path, dict[str, int]]) -> None:
+    out, _ = real_site
+    docs = read_docs(RELEASE)
+    page = Page((out / "index.html").read_text(encoding="utf-8"))
+    marks = page.having_class("tl-mark")
+    dated = {(d["id"], e["id"]) for d in docs for e in d["events"] if e["date"]}
+    assert len(marks) == len(dated) == 155
+    assert {(m["data-doc"], m["data-event"]) for m in marks} == dated
+    events = {(d["id"], e["id"]): e for d in docs for e in d["events"]}
+    for mark in marks:
+        assert mark["href"] == f"{mark['data-doc']}.html#{mark['data-event']}"
+        assert mark["data-plover"] == (events[(mark["data-doc"], mark["data-event"])]["plover"] or "(ACE only)")
+    # The index lists every article with its counts.
+    rows = [a for t, a in page.tags if t == "tr" and a.get("data-doc")]
+    assert [r["data-doc"] for r in rows] == [d["id"] for d in sorted(docs, key=lambda d: (d["publication_date"]["value"], d["id"]))]
+
+
+def test_marks_are_placed_by_date(real_site: tuple[Path, dict[str, int]]) -> None:
+    out, _ = real_site
+    html = (out / "index.html").read_text(encoding="utf-8")
+    xs: dict[str, list[float]] = {}
+    for date, x in re.findall(r'data-date="([0-9-]+)"[^>]*><rect x="([0-9.]+)"', html):
+        xs.setdefault(date, []).append(float(x))
+    ordered = sorted(xs)  # ISO strings sort by time; a month-precise date starts at its first day
+    lefts = [min(xs[d]) for d in ordered]
+    assert lefts == sorted(lefts)
+    assert min(xs["2023-06-14"]) < min(xs["2023-06-18"]) < min(xs["2023-10-26"])
+
+
+def test_markup_in_the_data_is_printed_as_text(fake: tuple[Path, Path, list[dict]], tmp_path: Path) -> None:
+    release, raw, docs = fake
+    out = tmp_path / "site"
+    counts = build_site(release, raw, out)
+    assert counts["mentions"] == 10 and counts["events"] == 4 and counts["timeline_marks"] == 3
+    for path in sorted(out.glob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        assert SCRIPT not in html and BREAKOUT not in html, path.name
+        page = Page(html)
+        assert not [t for t, _ in page.tags if t in ("img", "iframe", "object", "embed")], path.name
+        assert not [(t, k) for t, a in page.tags for k in a if k.startswith("on")], path.name
+        scripts = [t for t, _ in page.tags if t == "script"]
+        assert len(scripts) == (1 if path.name != "index.html" else 0), path.name
+    article = (out / f"{docs[0]['id']}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in article
+    page = Page(article)
+    assert page.text_by_id["m1"] == SCRIPT  # the mention shows its markup as text
+    assert f"actor: {SCRIPT}" in page.text_by_id["pop-v1"]
+    assert BREAKOUT in page.text_by_id["title"]
+    assert "Example &quot;&gt;&lt;img src=x onerror=alert(1)&gt; News" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_cross_document_links(fake: tuple[Path, Path, list[dict]], tmp_path: Path) -> None:
+    release, raw, (doc_a, doc_b) = fake
+    out = tmp_path / "site"
+    build_site(release, raw, out)
+    page_a = Page((out / f"{doc_a['id']}.html").read_text(encoding="utf-8"))
+    hrefs = {a["href"] for _, a in page_a.tags if a.get("href")}
+    # Paris is m3 in A and m1, m3 in B; the follow-up cluster is v2 in A and v1, v2 in B.
+    assert {f"{doc_b['id']}.html#m1", f"{doc_b['id']}.html#m3", f"{doc_b['id']}.html#v1", f"{doc_b['id']}.html#v2"} <= hrefs
+    paris = next(a for t, a in page_a.tags if a.get("data-type") == "GPE")
+    assert paris["href"] == "#e-paris" and "e-paris" in page_a.text_by_id
+    assert "in no other article" in page_a.text_by_id["c-paris-talks-2023-06"]
+    page_b = Page((out / f"{doc_b['id']}.html").read_text(encoding="utf-8"))
+    assert f"{doc_a['id']}.html#v2" in {a["href"] for _, a in page_b.tags if a.get("href")}
+
+
+def test_output_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    build_site(RELEASE, RAW, first)
+    build_site(RELEASE, RAW, second)
+    build_site(RELEASE, RAW, second)  # rebuilding in place replaces the site
+    files = sorted(p.name for p in first.iterdir())
+    assert files == sorted(p.name for p in second.iterdir())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_bad_input_names_the_record_and_writes_nothing(fake: tuple[Path, Path, list[dict]], tmp_path: Path) -> None:
+    release, raw, docs = fake
+    out = tmp_path / "site"
+    build_site(release, raw, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    path = release / "documents" / "train.jsonl"
+    broken = [dict(d) for d in docs]
+    broken[1]["entities"] = [dict(broken[1]["entities"][0], text="Lyon")]
+    path.write_text("".join(json.dumps(d) + "\n" for d in broken), encoding="utf-8")
+    with pytest.raises(InputError, match=rf"train\.jsonl:2 \({docs[1]['id']}\) mention m1.*does not quote 'Lyon'"):
+        build_site(release, raw, out)
+
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    (raw / f"{docs[0]['id']}.txt").write_bytes(b"changed\n")
+    with pytest.raises(InputError, match=rf"{docs[0]['id']}\.txt: sha256 differs"):
+        build_site(release, raw, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(fake: tuple[Path, Path, list[dict]], tmp_path: Path) -> None:
+    release, raw, _ = fake
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match=r"notes: exists and is not a site written by `detente site`"):
+        build_site(release, raw, foreign)
+    assert (foreign / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_main_site_prints_where_the_site_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main_site("0.2.0", str(tmp_path / "out")) == 0
+    assert f"site: {tmp_path / 'out' / 'index.html'} (5 article pages, 644 mentions, 206 events, 155 timeline marks)" in capsys.readouterr().out
+    with pytest.raises(InputError, match="no such release"):
+        main_site("0.0.0", str(tmp_path / "other"))
+
+
+def test_a_record_of_the_wrong_shape_is_named(fake: tuple[Path, Path, list[dict]], tmp_path: Path) -> None:
+    release, raw, docs = fake
+    del docs[0]["provenance"]
+    (release / "documents" / "train.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    with pytest.raises(InputError, match=r"train\.jsonl:1: malformed document record \(KeyError: 'provenance'\)"):
+        build_site(release, raw, tmp_path / "site")
+    assert not (tmp_path / "site").exists()
