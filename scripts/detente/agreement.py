@@ -83,13 +83,13 @@ def format_table(summary: dict[str, Any]) -> str:
 
 def main_agreement(reference_dir: str, prediction_dir: str, doc_ids: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str], json_out: str | None, show_diff: bool = False) -> int:
     """`detente agreement REF_DIR PRED_DIR DOC_ID...`: compare two annotation passes."""
-    from detente.annotate import _clean_text_for, compile_document, load_registries, read_yaml
+    from detente.annotate import clean_text_for, compile_document, load_registries, read_yaml
     from detente.paths import SOURCE_DIR
 
     registries = load_registries([SOURCE_DIR / "entities.yaml", *map(Path, entity_files)], [SOURCE_DIR / "events.yaml", *map(Path, event_files)])
     pairs = []
     for doc_id in doc_ids:
-        text = _clean_text_for(doc_id, text_dir)
+        text = clean_text_for(doc_id, text_dir)
         ref_path, pred_path = Path(reference_dir) / f"{doc_id}.yaml", Path(prediction_dir) / f"{doc_id}.yaml"
         reference = compile_document(read_yaml(ref_path), text, registries, str(ref_path))
         prediction = compile_document(read_yaml(pred_path), text, registries, str(pred_path))

@@ -164,13 +164,13 @@ def main_check(paths: list[str], text_dir: str | None, entity_files: list[str], 
     )
     for name in paths:
         source = read_yaml(Path(name))
-        text = _clean_text_for(source.get("doc_id", "") if isinstance(source, dict) else "", text_dir)
+        text = clean_text_for(source.get("doc_id", "") if isinstance(source, dict) else "", text_dir)
         compiled = compile_document(source, text, registries, name)
         print(f"{name}: OK, {len(compiled['entities'])} mentions, {len(compiled['events'])} events")
     return 0
 
 
-def _clean_text_for(doc_id: str, text_dir: str | None) -> str:
+def clean_text_for(doc_id: str, text_dir: str | None) -> str:
     if text_dir:
         return (Path(text_dir) / f"{doc_id}.txt").read_text(encoding="utf-8")
     from detente.build import BuildInputs, clean_document

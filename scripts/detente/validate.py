@@ -34,7 +34,7 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def check_checksums(release_dir: Path) -> None:
     sums_path = release_dir / "SHA256SUMS"
     listed: dict[str, str] = {}
-    for number, line in enumerate(sums_path.read_text(encoding="utf-8").splitlines(), start=1):
+    for line in sums_path.read_text(encoding="utf-8").splitlines():
         digest, _, rel = line.partition("  ")
         listed[rel] = digest
     present = {str(p.relative_to(release_dir)) for p in release_dir.rglob("*") if p.is_file()} - {"SHA256SUMS"}
