@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dataset test env site clean-env
+.PHONY: dataset test env site label clean-env
 .DEFAULT_GOAL := test
 
 $(STAMP): pyproject.toml
@@ -27,6 +27,10 @@ test: $(STAMP)
 ## Write the static HTML browser of the current release into site/.
 site: $(STAMP)
 	$(BIN)/detente site
+
+## Review documents in a local Label Studio (optional; installs label-studio==1.23.2 in .venv-label on first use).
+label: $(STAMP)
+	bash scripts/label_studio.sh
 
 clean-env:
 	rm -rf $(VENV)

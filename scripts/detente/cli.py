@@ -1,4 +1,4 @@
-"""Command line (`detente clean|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site`). Parsing and printing only; the stages hold the logic."""
+"""Command line (`detente clean|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site|add|preannotate|labelstudio`). Parsing and printing only; the stages hold the logic."""
 
 from __future__ import annotations
 
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     site = sub.add_parser("site", help="write the static HTML browser of a release (articles + event timeline)")
     site.add_argument("--release", help="release version (default: the current one)")
     site.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
+    from detente.growth_cli import register
+
+    register(sub)  # add, preannotate, labelstudio export|import|serve
     return parser
 
 
@@ -101,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detente.agreement import main_agreement
 
             return main_agreement(args.reference_dir, args.prediction_dir, args.doc_ids, args.text_dir, args.entities, args.events, args.json_out, args.diff)
+        if args.command in ("add", "preannotate", "labelstudio"):
+            from detente.growth_cli import run
+
+            return run(args)
         if args.command == "site":
             from detente.site import main_site
 

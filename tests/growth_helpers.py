@@ -1,0 +1,193 @@
+"""Shared by test_add.py, test_preannotate.py and test_labelstudio.py: a temporary copy of the repository's
+data, a short article written for the tests, and a simulated Label Studio reviewer."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from detente.build import BuildInputs, build
+from detente.labelstudio import accept_predictions, export_tasks, import_export, labelling_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Written for these tests (not from any publication). The flag emoji in the title put characters outside the
+# BMP before every mention (offsets must stay code points, as Label Studio keeps them, not UTF-16 units); the
+# cleaner takes line 9, which ends in an emoji instead of a full stop, for a footer: the review corrects it.
+ARTICLE = """Home
+World
+Asia
+Blinken and Wang Yi agree to keep talking after a long Beijing meeting \U0001F1FA\U0001F1F8\U0001F1E8\U0001F1F3
+Share this article
+US Secretary of State Antony Blinken met Chinese Foreign Minister Wang Yi in Beijing on Tuesday, the State Department said.
+The two sides discussed trade, Taiwan and the war in Ukraine during talks that lasted more than five hours.
+Wang urged Washington to respect China\u2019s core interests, and Blinken said the United States would keep channels of communication open.
+Blinken will travel to Tokyo next week, officials said \U0001F30F
+Most read
+Copyright 2023. All rights reserved.
+""".encode("utf-8")
+
+
+@dataclass(frozen=True)
+class RepoCopy:
+    root: Path
+    raw: Path
+    source: Path
+    annotated: Path
+    changelog: Path
+
+
+def repo_copy(tmp_path: Path, with_release: bool = False) -> RepoCopy:
+    """raw/ and annotated/source/ (and optionally annotated/0.2.0/) copied under tmp_path."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "raw", root / "raw")
+    shutil.copytree(REPO / "annotated" / "source", root / "source")
+    annotated = root / "annotated"
+    annotated.mkdir()
+    if with_release:
+        shutil.copytree(REPO / "annotated" / "0.2.0", annotated / "0.2.0")
+    changelog = root / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n\n## 0.3.0 — test\n- One more article, added and reviewed with `detente add` and Label Studio.\n", encoding="utf-8")
+    return RepoCopy(root, root / "raw", root / "source", annotated, changelog)
+
+
+def tree_bytes(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def region(region_id: str, control: str, label: str, text: str, start: int, end: int, to_name: str = "text") -> dict[str, Any]:
+    """A labelled span as Label Studio exports a region drawn in its editor (offsets in code points)."""
+    return {"id": region_id, "from_name": control, "to_name": to_name, "type": "labels", "origin": "manual",
+            "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]}}
+
+
+def field(item: dict[str, Any], name: str, kind: str, value: str) -> dict[str, Any]:
+    """A per-region choice or text field of a region result."""
+    payload = {"choices": [value]} if kind == "choices" else {"text": [value]}
+    return {"id": item["id"], "from_name": name, "to_name": item["to_name"], "type": kind,
+            "value": {k: item["value"][k] for k in ("start", "end", "text")} | payload}
+
+
+def relation(from_id: str, to_id: str, role: str) -> dict[str, Any]:
+    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [role]}
+
+
+def write_export(path: Path, tasks: list[dict[str, Any]]) -> Path:
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def incoming(tmp_path: Path, data: bytes, name: str = "blinken-wang.txt") -> Path:
+    path = tmp_path / "incoming" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def _review_round_one(task: dict, result: list[dict]) -> None:
+    """What a reviewer does to the draft: fix line 9, drop a wrong trigger, give clusters, add arguments."""
+    for item in result:
+        if item["id"] == "line-9":
+            item["value"]["labels"] = ["body"]
+    triggers = {item["value"]["text"]: item for item in result if item.get("from_name") == "trigger"}
+    war = triggers.pop("war")["id"]  # "the war in Ukraine" is not an event of this article's story
+    result[:] = [item for item in result if item.get("id") != war]
+    meeting = "evt:blinken-wang-beijing-meeting-2023-11-07"
+    urge = "evt:wang-urges-us-to-respect-core-interests-2023-11-07"
+    names = {meeting: "Antony Blinken and Wang Yi meet in Beijing (test article)", urge: "Wang Yi urges the US to respect China's core interests (test article)"}
+    for word, item in triggers.items():
+        cluster = urge if word == "urged" else meeting
+        result += [field(item, "cluster", "textarea", cluster), field(item, "cluster_name", "textarea", names[cluster])]
+    mentions = {(item["value"]["text"], item["id"]) for item in result if item.get("from_name") == "entity"}
+    assert ("Antony Blinken", "m6") in mentions and ("Wang Yi", "m9") in mentions and ("Beijing", "m10") in mentions
+    met = triggers["met"]["id"]
+    result += [relation(met, "m6", "actor"), relation(met, "m9", "recipient"), relation("m10", met, "place")]  # drawn either way
+
+
+def _review_round_two(task: dict, result: list[dict]) -> None:
+    """Line 9 is now clean text: annotate it (a new entity, a dated future event with arguments)."""
+    text = task["data"]["text"]
+    at = text.index("Blinken will travel")
+    person = region("r1", "entity", "PER", text, at, at + 7)
+    place = region("r2", "entity", "GPE", text, text.index("Tokyo"), text.index("Tokyo") + 5)
+    when = region("r3", "entity", "DATE", text, text.index("next week"), text.index("next week") + 9)
+    trip = region("r4", "trigger", "trigger", text, text.index("travel"), text.index("travel") + 6)
+    result += [
+        person, field(person, "entity_id", "textarea", "ent:antony-blinken"),
+        place, field(place, "entity_id", "textarea", "ent:tokyo"), field(place, "entity_name", "textarea", "Tokyo"),
+        when, trip,
+        field(trip, "plover", "choices", "CONSULT"), field(trip, "mode", "choices", "visit"), field(trip, "ace", "choices", "Movement:Transport"),
+        field(trip, "realis", "choices", "future"), field(trip, "date_start", "textarea", "2023-11-13"), field(trip, "date_end", "textarea", "2023-11-19"),
+        field(trip, "date_granularity", "choices", "day"), field(trip, "date_anchor", "choices", "publication_date"),
+        field(trip, "date_expression", "textarea", "next week"), field(trip, "cluster", "textarea", "evt:blinken-tokyo-trip-2023-11"),
+        field(trip, "cluster_name", "textarea", "Antony Blinken travels to Tokyo (test article)"),
+        relation("r4", "r1", "actor"), relation("r4", "r2", "place"), relation("r4", "r3", "time"),
+    ]
+
+
+def review_rounds(tmp_path: Path, repo, doc_id: str, reviewer) -> tuple[list, list]:
+    """Two review rounds through a callable that turns tasks into a Label Studio export (server or simulation)."""
+    outcomes = []
+    for n, edit in enumerate((_review_round_one, _review_round_two), start=1):
+        tasks = export_tasks(repo.raw, repo.source, [doc_id])
+        exported = reviewer(tasks, edit)
+        outcomes.append(import_export(write_export(tmp_path / f"review-{n}.json", exported), repo.raw, repo.source))
+    return outcomes
+
+
+def simulated_reviewer(tasks: list[dict], edit) -> list[dict]:
+    exported = accept_predictions(tasks)
+    for task in exported:
+        edit(task, task["annotations"][0]["result"])
+    return exported
+
+
+def check_new_release(repo, doc_id: str) -> None:
+    old_release = tree_bytes(repo.annotated / "0.2.0")
+    release, status = build(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=repo.changelog), out_root=repo.annotated, version="0.3.0")
+    assert status == "written" and release.pending == []
+    assert tree_bytes(repo.annotated / "0.2.0") == old_release
+    manifest_old = json.loads((repo.annotated / "0.2.0" / "MANIFEST.json").read_text())
+    manifest_new = json.loads((repo.annotated / "0.3.0" / "MANIFEST.json").read_text())
+    for split, docs in manifest_old["splits"].items():
+        assert manifest_new["splits"][split] == sorted(docs + ([doc_id] if split == "test" else []))
+    assert sum(manifest_new["counts"]["documents"].values()) == sum(manifest_old["counts"]["documents"].values()) + 1
+    new_doc = next(json.loads(line) for line in (repo.annotated / "0.3.0" / "documents" / "test.jsonl").read_text().splitlines() if json.loads(line)["id"] == doc_id)
+    assert new_doc["annotation"]["status"] == "reviewed" and new_doc["annotation"]["annotators"] == ["label-studio user 1"]
+    assert "Blinken will travel to Tokyo next week" in new_doc["text"]
+    assert {lb["line"]: lb["label_source"] for lb in new_doc["line_labels"]}[9] == "corrected"
+    trip = next(e for e in new_doc["events"] if e["trigger"]["text"] == "travel")
+    assert trip["realis"] == "future" and trip["date"]["start"] == "2023-11-13"
+    spans = {m["id"]: new_doc["text"][m["start"]:m["end"]] for m in new_doc["entities"]}
+    assert sorted((a["role"], spans[a["mention_id"]]) for a in trip["arguments"]) == [("actor", "Blinken"), ("place", "Tokyo"), ("time", "next week")]
+    registry = [json.loads(line)["id"] for line in (repo.annotated / "0.3.0" / "registry" / "entities.jsonl").read_text().splitlines()]
+    assert "ent:tokyo" in registry
+    # Every earlier document is released unchanged.
+    for split in ("train", "validation", "test"):
+        old = {json.loads(line)["id"]: line for line in (repo.annotated / "0.2.0" / "documents" / f"{split}.jsonl").read_text().splitlines()}
+        new = {json.loads(line)["id"]: line for line in (repo.annotated / "0.3.0" / "documents" / f"{split}.jsonl").read_text().splitlines()}
+        assert {k: new[k] for k in old} == old
+
+
+def server_reviewer(client):
+    """Review through the API: a project per round with the generated config, tasks with predictions imported,
+    an annotation created per task as a reviewer would submit it, then the JSON export."""
+    rounds = iter(range(1, 100))
+
+    def review(tasks: list[dict], edit) -> list[dict]:
+        project = client.create_project(f"test round {next(rounds)}", labelling_config())
+        imported = client.import_tasks(project["id"], tasks)
+        assert imported["task_count"] == len(tasks) and imported["prediction_count"] == len(tasks)
+        by_doc = {t["data"]["doc_id"]: t for t in tasks}
+        for task in client.tasks(project["id"]):
+            result = copy.deepcopy(by_doc[task["data"]["doc_id"]]["predictions"][0]["result"])
+            if edit is not None:
+                edit(task, result)
+            client.annotate(task["id"], result)
+        return client.export(project["id"])
+
+    return review

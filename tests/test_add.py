@@ -1,0 +1,117 @@
+"""`detente add`, and a new article end to end: add -> preannotate -> review (simulated export) -> import -> build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from growth_helpers import ARTICLE, check_new_release, incoming, repo_copy, review_rounds, simulated_reviewer, tree_bytes
+
+from detente.add import AddOptions, add_article
+from detente.build import BuildInputs
+from detente.corpus import doc_id_for, load_document
+from detente.errors import InputError
+from detente.growth_cli import main as growth_main
+from detente.preannotate import preannotate
+
+
+@pytest.fixture()
+def repo(tmp_path: Path):
+    return repo_copy(tmp_path)
+
+
+def test_add_copies_bytes_writes_metadata_split_and_line_review(tmp_path, repo):
+    splits_before = json.loads((repo.source / "splits.json").read_text())["assignments"]
+    result = add_article(incoming(tmp_path, ARTICLE), repo.raw, repo.source, AddOptions(date="2023-11-07", url="https://example.org/a"))
+
+    assert result.doc_id == doc_id_for(ARTICLE)
+    assert (repo.raw / f"{result.doc_id}.txt").read_bytes() == ARTICLE
+    doc = load_document(repo.raw / f"{result.doc_id}.txt")  # checks schema, hash, size and ID
+    meta = doc.metadata
+    assert meta["source_file"] == "blinken-wang.txt" and meta["language"] == "en" and meta["url"] == "https://example.org/a"
+    assert meta["publication_date"] == {"value": "2023-11-07", "method": "inferred",
+                                        "evidence": "Supplied by the maintainer with `detente add --date`; the page prints no date."}
+    assert meta["publisher"] == {"value": None, "method": "unknown", "evidence": "Not supplied when the article was added (`detente add` without --publisher)."}
+    assert meta["rights"] == {"statement": "Copyright 2023. All rights reserved.", "source": "stated"}  # the page's copyright line
+    assert "URL" in meta["notes"]
+
+    splits = json.loads((repo.source / "splits.json").read_text())["assignments"]
+    assert splits == {**splits_before, result.doc_id: "test"} and result.split == "test"
+
+    review = json.loads((repo.source / "line_review" / f"{result.doc_id}.json").read_text())
+    assert [line["line"] for line in review["lines"]] == list(range(1, 12))
+    assert {line["label_source"] for line in review["lines"]} == {"predicted"}
+    assert review["lines"][3] | {"text": None} == {"line": 4, "text": None, "class": "content", "category": "title", "rule": "first-headline-before-body", "label_source": "predicted"}
+
+
+def test_add_reads_a_printed_dateline_and_refuses_a_contradicting_date(tmp_path, repo):
+    page = "Home\n14 June 2023\nBlinken and Qin Gang speak by phone ahead of a visit to Beijing\n" \
+           "US Secretary of State Antony Blinken spoke by phone with Chinese Foreign Minister Qin Gang on Wednesday, officials said.\n"
+    path = incoming(tmp_path, page.encode(), "dated.txt")
+    before = tree_bytes(repo.root)
+    with pytest.raises(InputError, match=r"dated.txt: --date 2023-06-20 contradicts the page's dateline on line 2"):
+        add_article(path, repo.raw, repo.source, AddOptions(date="2023-06-20"))
+    assert tree_bytes(repo.root) == before
+    result = add_article(path, repo.raw, repo.source, AddOptions(publisher="Example Wire"))
+    assert result.metadata["publication_date"] == {"value": "2023-06-14", "method": "stated", "evidence": "Line 2 (dateline): '14 June 2023'."}
+    assert result.metadata["publisher"]["method"] == "inferred" and result.split == "train"
+
+
+@pytest.mark.parametrize(
+    ("data", "options", "message"),
+    [
+        (b"", AddOptions(date="2023-11-07"), "empty file: there is no article to add"),
+        (b" \n\n", AddOptions(date="2023-11-07"), "empty file: there is no article to add"),
+        ("Caf\u00e9 talks\n".encode("latin-1"), AddOptions(date="2023-11-07"), "not valid UTF-8 at byte 3"),
+        (ARTICLE, AddOptions(), "the page prints no publication date the cleaner can read; pass --date YYYY-MM-DD"),
+        (ARTICLE, AddOptions(date="2023-13-01"), "--date '2023-13-01' is not a date of the form YYYY-MM-DD"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_file_and_nothing_changes(tmp_path, repo, data, options, message):
+    path = incoming(tmp_path, data, "bad.txt")
+    before = tree_bytes(repo.root)
+    with pytest.raises(InputError) as err:
+        add_article(path, repo.raw, repo.source, options)
+    assert str(err.value).startswith(str(path)) and message in str(err.value)
+    assert tree_bytes(repo.root) == before
+
+
+def test_adding_the_same_bytes_again_says_so_and_changes_nothing(tmp_path, repo, capsys):
+    existing = repo.raw / "dtn-518a5a6a036e.txt"
+    copy = incoming(tmp_path, existing.read_bytes(), "again.txt")
+    before = tree_bytes(repo.root)
+    with pytest.raises(InputError, match=rf"again.txt: already in the corpus as {existing} \(the same bytes\); nothing changed"):
+        add_article(copy, repo.raw, repo.source, AddOptions(date="2023-06-14"))
+    assert tree_bytes(repo.root) == before
+
+
+def test_cli_add_prints_next_step_and_errors_exit_1(tmp_path, repo, capsys, monkeypatch):
+    from detente import paths
+
+    monkeypatch.setattr(paths, "RAW_DIR", repo.raw)
+    monkeypatch.setattr(paths, "SOURCE_DIR", repo.source)
+    path = incoming(tmp_path, ARTICLE)
+    assert growth_main(["add", str(path), "--date", "2023-11-07"]) == 0
+    out = capsys.readouterr().out
+    assert f"next: detente preannotate {doc_id_for(ARTICLE)}" in out and "split: test" in out
+    assert growth_main(["add", str(path), "--date", "2023-11-07"]) == 1
+    assert "detente add: error:" in capsys.readouterr().err
+
+
+def test_new_article_end_to_end_without_a_server(tmp_path):
+    repo = repo_copy(tmp_path, with_release=True)
+    doc_id = add_article(incoming(tmp_path, ARTICLE), repo.raw, repo.source, AddOptions(date="2023-11-07")).doc_id
+    draft_path, draft = preannotate(doc_id, repo.raw, repo.source)
+    assert draft["entities"] and draft["events"]
+
+    # A draft never enters a release: building now leaves the new document pending.
+    from detente.build import assemble_release
+
+    assert assemble_release(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=None), "0.3.0").pending == [doc_id]
+
+    first, second = review_rounds(tmp_path, repo, doc_id, simulated_reviewer)
+    assert first.documents == {doc_id: "draft"} and "line review added raw line(s) 9" in " ".join(first.messages)
+    assert second.documents == {doc_id: "reviewed"}
+    assert not (repo.source / "draft_clusters" / f"{doc_id}.yaml").exists()
+    check_new_release(repo, doc_id)
