@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dataset test env site label clean-env
+.PHONY: dataset test env site label bench clean-env
 .DEFAULT_GOAL := test
 
 $(STAMP): pyproject.toml
@@ -31,6 +31,11 @@ site: $(STAMP)
 ## Review documents in a local Label Studio (optional; installs label-studio==1.23.2 in .venv-label on first use).
 label: $(STAMP)
 	bash scripts/label_studio.sh
+
+## Scale benchmark: 1k/10k/100k synthetic articles end to end, and the cleaner vs trafilatura (a few minutes; prints figures).
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python scripts/benchmark.py
 
 clean-env:
 	rm -rf $(VENV)

@@ -1,8 +1,9 @@
-"""Command line (`detente clean|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site|add|preannotate|labelstudio`). Parsing and printing only; the stages hold the logic."""
+"""Command line (`detente clean|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site|add|preannotate|labelstudio|scale`). Parsing and printing only; the stages hold the logic."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -51,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     site = sub.add_parser("site", help="write the static HTML browser of a release (articles + event timeline)")
     site.add_argument("--release", help="release version (default: the current one)")
     site.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
+    scale = sub.add_parser("scale", help="clean a folder of .txt articles into sharded Parquet + JSONL (one machine, or datatrove)")
+    scale.add_argument("input", metavar="INPUT", help="folder of .txt articles, one article per file (searched recursively)")
+    scale.add_argument("--out", required=True, help="output folder; must not exist or be empty")
+    scale.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    scale.add_argument("--shard-size", type=int, default=1000, help="articles per output part (default: 1000)")
+    scale.add_argument("--engine", choices=["local", "datatrove"], default="local", help="local: multiprocessing (default); datatrove: the scale-out path")
+    scale.add_argument("--logging-dir", help="datatrove only: plan, logs, stats and completion markers (default OUT.datatrove-logs); reuse it to resume")
     from detente.growth_cli import register
 
     register(sub)  # add, preannotate, labelstudio export|import|serve
@@ -104,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detente.agreement import main_agreement
 
             return main_agreement(args.reference_dir, args.prediction_dir, args.doc_ids, args.text_dir, args.entities, args.events, args.json_out, args.diff)
+        if args.command == "scale":
+            from detente.scale import main_scale
+
+            return main_scale(args.input, args.out, args.workers, args.shard_size, args.engine, args.logging_dir)
         if args.command in ("add", "preannotate", "labelstudio"):
             from detente.growth_cli import run
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -33,20 +33,20 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule("copyright", "copyright", r"©|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|all rights reserved|any use of materials", "Copyright and reuse notices.", max_words=40),
     _rule("credit-origin", "credit", r"^this article (was published|originally appeared|first appeared)\b|\bsources?:\s*\S", "Wire and syndication credits.", max_words=25),
     _rule("byline", "byline", r"^((additional )?reporting|written|edited|compiled) by\s|^by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}$", "Author and reporting credits.", max_words=20),
-    _rule("dateline", "dateline", rf"^\d{{1,2}}\s+({MONTHS})\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^({MONTHS})\s+\d{{1,2}},\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^(published|updated)\s*:?\s+\d", "A line that is only a date (and time)."),
+    _rule("dateline", "dateline", rf"^\d{{1,2}}\s+({MONTHS})\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^({MONTHS})\s+\d{{1,2}},\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^(published|updated)\s*:?\s+\d", "A line that is only a date (and time).", max_words=8),
     _rule("counter-read-time", "counter", r"\b\d+\s+min(ute)?s?\s+read\b", "Reading-time badges.", max_words=8),
-    _rule("counter-views", "counter", r"^(views?|comments?|shares?)\s*:?\s*\d[\d,.]*k?$|^\d[\d,.]*k?\s+(views|comments|shares)$", "View, comment and share counters."),
-    _rule("video-timestamp", "video_widget", r"^\d{1,2}:\d{2}(:\d{2})?$", "A video player's duration stamp."),
-    _rule("author-bio-fragments", "author_bio", r"^[\"“]?([A-Z][^.!?]{0,25}[.!?]\s*){4,}[\"”]?$", "Author profile taglines: a string of very short fragments."),
+    _rule("counter-views", "counter", r"^(views?|comments?|shares?)\s*:?\s*\d[\d,.]*k?$|^\d[\d,.]*k?\s+(views|comments|shares)$", "View, comment and share counters.", max_words=4),
+    _rule("video-timestamp", "video_widget", r"^\d{1,2}:\d{2}(:\d{2})?$", "A video player's duration stamp.", max_words=1),
+    _rule("author-bio-fragments", "author_bio", r"^[\"“]?([A-Z][^.!?]{0,25}[.!?]\s*){4,}[\"”]?$", "Author profile taglines: a string of very short fragments.", max_words=40),
     _rule("related-header", "related_link", r"^(more from\b|related( (stories|articles|content|news|books)\b.*)?$|read more$|see also$|recommended( for you)?$|you may also like)", "Header of a related-stories block; the block runs to the end of the page.", max_words=8, starts_related_section=True),
-    _rule("advertisement", "advertisement", r"^(advertisement|advertising|ads?|sponsored( content)?|promoted)$", "Ad slots."),
-    _rule("share-network", "share", r"^(twitter|x|facebook|instagram|youtube|telegram|whatsapp|linkedin|reddit|vk|tiktok|email|e-mail|print|copy link|share|share this( article| story)?|apple store|app store|google play|play market)$", "Share buttons, social profile links and app-store links."),
+    _rule("advertisement", "advertisement", r"^(advertisement|advertising|ads?|sponsored( content)?|promoted)$", "Ad slots.", max_words=2),
+    _rule("share-network", "share", r"^(twitter|x|facebook|instagram|youtube|telegram|whatsapp|linkedin|reddit|vk|tiktok|email|e-mail|print|copy link|share|share this( article| story)?|apple store|app store|google play|play market)$", "Share buttons, social profile links and app-store links.", max_words=4),
     _rule("share-call", "share", r"\bshare (it|this)( story| article)? on\b|^follow us on\b|^share-", "Calls to share or follow.", max_words=15),
     _rule("promo-cta", "promo", r"^(get more with|learn more$|do you have questions about|subscribe (to|now)|sign up (for|to)|download (the|our) app)", "Promotions for the publisher's own products.", max_words=60),
-    _rule("nav-words", "navigation", r"^(search|menu|home|log ?in|sign ?in|sign ?up|loading|loading\.\.\.|close|back to top|next|previous|more)$", "Site menus and interface words."),
-    _rule("nav-font-size", "navigation", r"^a[+-]$", "Font-size buttons."),
-    _rule("nav-identifier", "navigation", r"^[a-z]+(_[a-z]+)+$", "Interface identifiers leaked into the page text (e.g. theme switches)."),
-    _rule("nav-language-switch", "navigation", r"^[a-z]{2,3}$", "Language switches ('ru', 'arm')."),
+    _rule("nav-words", "navigation", r"^(search|menu|home|log ?in|sign ?in|sign ?up|loading|loading\.\.\.|close|back to top|next|previous|more)$", "Site menus and interface words.", max_words=4),
+    _rule("nav-font-size", "navigation", r"^a[+-]$", "Font-size buttons.", max_words=1),
+    _rule("nav-identifier", "navigation", r"^[a-z]+(_[a-z]+)+$", "Interface identifiers leaked into the page text (e.g. theme switches).", max_words=1),
+    _rule("nav-language-switch", "navigation", r"^[a-z]{2,3}$", "Language switches ('ru', 'arm').", max_words=1),
 )
 
 # Rules that must be tested case-sensitively sit apart from LINE_RULES' IGNORECASE patterns.
@@ -67,8 +67,13 @@ def publisher_names() -> frozenset[str]:
 PUBLISHER_RULE_ID = "publisher-name"
 
 
+@lru_cache(maxsize=1 << 16)
 def match_line(stripped: str) -> LineRule | None:
-    """The first rule that fires on a stripped, non-empty line, or None."""
+    """The first rule that fires on a stripped, non-empty line, or None.
+
+    Cached: page furniture (menus, share buttons, promos) repeats across the pages of a site.
+    Each rule's `max_words` (set to the longest line its pattern can match) skips it cheaply on prose.
+    """
     # Outlet names first: short names such as "AP" would otherwise read as interface words.
     if stripped.lower() in publisher_names():
         return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")

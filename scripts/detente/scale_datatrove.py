@@ -10,12 +10,15 @@ does so only when every task has left its completion marker (LOGGING_DIR/complet
 output is not a result: a failed or killed task can leave a partial part file, and re-running the same
 pipeline with the same logging folder redoes exactly the incomplete tasks.
 
-Requires the `scale` extra (datatrove). Cluster use, with the same three functions:
+Requires the `scale` extra (datatrove). Cluster use (input, output and logging folders on storage every node
+mounts at the same path):
 
-    plan = write_plan(INPUT, LOGS)                        # on the submitting node, shared storage
-    SlurmPipelineExecutor(pipeline=build_pipeline(INPUT, OUT, plan), tasks=count_shards(plan),
-                          logging_dir=LOGS, ...).run()   # or RayPipelineExecutor(...)
-    finalize(OUT, LOGS, count_shards(plan))              # after every task completed
+    plan = write_plan(INPUT, LOGS, shard_size)            # on the submitting node
+    tasks = count_shards(plan)
+    main = SlurmPipelineExecutor(pipeline=build_pipeline(INPUT, OUT, plan), tasks=tasks, logging_dir=LOGS, ...)
+    SlurmPipelineExecutor(pipeline=[FinalizeRun(OUT, LOGS, tasks)], tasks=1, depends=main,
+                          logging_dir=LOGS + "-finalize", ...).run()   # submits both; finalize runs after main
+    # Ray: RayPipelineExecutor(pipeline=..., tasks=tasks, logging_dir=LOGS, ...).run(); finalize(OUT, LOGS, tasks)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from detente.errors import DetenteError, InputError
 from detente.scale import (
     ARROW_SCHEMAS,
     OUTPUTS,
+    ArticleInput,
     PARQUET_OPTIONS,
     REJECTS_FILE,
     ShardResult,
@@ -110,55 +114,56 @@ class ReadArticles(PipelineStep):
 
 
 class CleanArticles(PipelineStep):
-    """Clean and validate each article with detente.scale.process_article; one output Document per record."""
+    """Clean and validate each article with detente.scale.process_article; its records ride in the metadata."""
 
     name = "detente clean + validate"
     type = "✂️ - CLEAN"
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        from detente.scale import ArticleInput
-
         for doc in data or ():
             with self.track_time():
                 result = process_article(ArticleInput(doc.id, doc.metadata["raw"], doc.metadata["read_error"]))
-            if result.reject is not None:
-                self.stat_update("rejects")
-                yield Document(text="", id=doc.id, metadata={"output": REJECTS_DIR, "record": shard_reject(result.reject, rank)})
-                continue
-            self.stat_update("documents")
-            yield Document(text="", id=doc.id, metadata={"output": "documents", "record": result.document})
-            for line in result.lines:
-                yield Document(text="", id=doc.id, metadata={"output": "lines", "record": line})
+            self.stat_update("rejects" if result.reject is not None else "documents")
+            # one Document per article, not per record: datatrove's per-Document cost would triple the run time
+            yield Document(text="", id=doc.id, metadata={
+                "documents": [result.document] if result.document is not None else [],
+                "lines": result.lines,
+                REJECTS_DIR: [shard_reject(result.reject, rank)] if result.reject is not None else [],
+            })
 
 
-def _record(self: Any, document: Document) -> dict[str, Any]:
-    return document.metadata["record"]
+def _records(self: Any, document: Document) -> list[dict[str, Any]]:
+    return document.metadata[self.output]
 
 
-class _OneOutput:
-    """Mixin: a writer that writes only the records of one output (documents, lines or rejects)."""
+class _Records:
+    """Mixin: a writer of one output (documents, lines or rejects), several records per Document."""
 
     output: str
 
     def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
-        if document.metadata["output"] == self.output:
+        if document.metadata[self.output]:  # nothing to write: don't open the part file
             super().write(document, rank, **kwargs)  # type: ignore[misc]
 
+    def _write(self, records: list[dict[str, Any]], file_handler: Any, filename: str) -> None:
+        for record in records:
+            super()._write(record, file_handler, filename)  # type: ignore[misc]
 
-class RecordJsonlWriter(_OneOutput, JsonlWriter):
+
+class RecordJsonlWriter(_Records, JsonlWriter):
     def __init__(self, out_dir: str, output: str) -> None:
-        super().__init__(out_dir, output_filename=f"{output}/part-${{rank}}.jsonl", compression=None, adapter=_record)
         self.output = output
+        super().__init__(out_dir, output_filename=f"{output}/part-${{rank}}.jsonl", compression=None, adapter=_records)
 
 
-class RecordParquetWriter(_OneOutput, ParquetWriter):
+class RecordParquetWriter(_Records, ParquetWriter):
     def __init__(self, out_dir: str, output: str) -> None:
+        self.output = output
         super().__init__(
             out_dir, output_filename=f"{output}/part-${{rank}}.parquet", compression=PARQUET_OPTIONS["compression"],
-            adapter=_record, schema=ARROW_SCHEMAS[output], max_file_size=-1,  # no rotation: one part per shard
+            adapter=_records, schema=ARROW_SCHEMAS[output], max_file_size=-1,  # no rotation: one part per shard
             use_content_defined_chunking=False,
         )
-        self.output = output
 
 
 def build_pipeline(input_dir: Path | str, out_dir: Path | str, plan: Path | str) -> list[PipelineStep]:
@@ -190,6 +195,8 @@ def finalize(out_dir: Path | str, logging_dir: Path | str, tasks: int) -> Path:
         )
     out = Path(out_dir)
     parts = out / REJECTS_DIR
+    if not parts.exists() and (out / REJECTS_FILE).exists():
+        return out / REJECTS_FILE  # finalized already (a re-run whose tasks were all complete wrote no parts)
     with open(out / REJECTS_FILE, "wb") as merged:
         for rank in range(tasks):
             part = parts / f"{part_name(rank)}.jsonl"
@@ -198,6 +205,22 @@ def finalize(out_dir: Path | str, logging_dir: Path | str, tasks: int) -> Path:
     if parts.exists():
         shutil.rmtree(parts)
     return out / REJECTS_FILE
+
+
+class FinalizeRun(PipelineStep):
+    """`finalize` as a one-task pipeline, for a cluster job that depends on the main one (Slurm `depends=`)."""
+
+    name = "detente finalize"
+    type = "🏁 - FINALIZE"
+
+    def __init__(self, out_dir: str, main_logging_dir: str, tasks: int) -> None:
+        super().__init__()
+        self.out_dir, self.main_logging_dir, self.tasks = out_dir, main_logging_dir, tasks
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if rank == 0:
+            finalize(self.out_dir, self.main_logging_dir, self.tasks)
+        yield from data or ()
 
 
 def _summary(input_dir: Path, out_dir: Path, plan: Path, seconds: float) -> Summary:

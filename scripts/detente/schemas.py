@@ -53,5 +53,7 @@ def label_set(name: str) -> list[str]:
     return list(load_schema("labels")["$defs"][name]["enum"])
 
 
+@cache
 def category_class() -> dict[str, str]:
+    """Category -> class (shared, do not mutate)."""
     return dict(load_schema("labels")["$defs"]["category_class"]["const"])

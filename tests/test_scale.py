@@ -1,0 +1,192 @@
+"""Scale: run_local on a small crawl (bad articles rejected by name, the rest written), determinism across worker
+counts, sharding, Parquet = JSONL, and the datatrove path giving the same records."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import REPO
+from detente.corpus import doc_id_for, split_lines
+from detente.errors import InputError, SchemaError
+from detente.scale import ArticleInput, check_record, main_scale, process_article, run_local
+from detente.schemas import validate
+
+RAW = sorted((REPO / "raw").glob("dtn-*.txt"))
+BAD_BYTES = "Minister meets counterpart\n".encode() + b"caf\xe9 au lait\n"
+
+
+def make_crawl(root: Path) -> Path:
+    """Five real articles (two in a subfolder), one non-UTF-8 article, one empty file, one non-.txt file."""
+    crawl = root / "crawl"
+    (crawl / "b-sub").mkdir(parents=True)
+    for n, path in enumerate(RAW):
+        target = crawl / ("b-sub" if n >= 3 else "") / f"article-{n}.txt"
+        shutil.copyfile(path, target)
+    (crawl / "a-bad.txt").write_bytes(BAD_BYTES)
+    (crawl / "c-empty.txt").write_bytes(b"")
+    (crawl / "notes.md").write_text("not an article\n")
+    return crawl
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_crawl(tmp_path_factory.mktemp("scale"))
+
+
+@pytest.fixture(scope="module")
+def local_out(crawl: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "out"
+    run_local(crawl, out, workers=2, shard_size=3)
+    return out
+
+
+def test_bad_articles_are_named_in_rejects_and_the_others_are_written(crawl, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main_scale(str(crawl), str(out), workers=2, shard_size=3) == 0
+    printed = capsys.readouterr()
+    assert "7 articles in 3 shards: 5 documents, 252 lines, 2 rejects" in printed.out
+    assert "rejected: a-bad.txt" in printed.err and "rejected: c-empty.txt" in printed.err
+
+    assert jsonl(out / "rejects.jsonl") == [
+        {"source": "a-bad.txt", "shard": 0, "doc_id": doc_id_for(BAD_BYTES), "error": "a-bad.txt: not valid UTF-8 at byte 30: invalid continuation byte"},
+        {"source": "c-empty.txt", "shard": 2, "doc_id": doc_id_for(b""), "error": "c-empty.txt: empty file (0 bytes)"},
+    ]
+    documents = [d for p in sorted((out / "documents").glob("*.jsonl")) for d in jsonl(p)]
+    expected_sources = ["article-0.txt", "article-1.txt", "article-2.txt", "b-sub/article-3.txt", "b-sub/article-4.txt"]
+    assert [d["source"] for d in documents] == expected_sources
+    assert [d["doc_id"] for d in documents] == [p.stem for p in RAW]  # content-addressed, as in raw/
+    lines = [r for p in sorted((out / "lines").glob("*.jsonl")) for r in jsonl(p)]
+    raw_lines = [len(split_lines(p.read_text(encoding="utf-8"))) for p in RAW]
+    assert len(lines) == sum(raw_lines) == 252
+    for d, n in zip(documents, raw_lines):
+        assert [lb["line"] for lb in d["line_labels"]] == list(range(1, n + 1))
+        assert d["text"] and all(d["text"][s["start"] : s["start"] + s["length"]] for s in d["segments"])
+    # what was written passes the project's reference validator (jsonschema), not only the fast one
+    for n, record in enumerate(lines):
+        validate(record, "line", f"lines:{n}")
+
+
+def test_output_is_byte_identical_for_one_and_two_workers(crawl, local_out, tmp_path):
+    one = tmp_path / "one"
+    run_local(crawl, one, workers=1, shard_size=3)
+    assert tree(one) == tree(local_out)
+
+
+def test_shards_hold_shard_size_articles_in_input_order(crawl, local_out, tmp_path):
+    # order: a-bad, article-0, article-1 | article-2, b-sub/article-3, b-sub/article-4 | c-empty
+    assert [r["source"] for r in jsonl(local_out / "documents" / "part-00000.jsonl")] == ["article-0.txt", "article-1.txt"]
+    assert [r["source"] for r in jsonl(local_out / "documents" / "part-00001.jsonl")] == ["article-2.txt", "b-sub/article-3.txt", "b-sub/article-4.txt"]
+    assert not (local_out / "documents" / "part-00002.jsonl").exists()  # shard 2 is the empty file alone: no rows, no part
+    assert sorted(p.name for p in (local_out / "lines").iterdir()) == ["part-00000.jsonl", "part-00000.parquet", "part-00001.jsonl", "part-00001.parquet"]
+
+    single = tmp_path / "single"
+    summary = run_local(crawl, single, workers=2, shard_size=100)
+    assert (summary.shards, summary.documents, summary.rejects) == (1, 5, 2)
+    assert sorted(p.name for p in (single / "documents").iterdir()) == ["part-00000.jsonl", "part-00000.parquet"]
+
+
+def test_parquet_reads_back_equal_to_jsonl(local_out):
+    parts = sorted((local_out / "documents").glob("*.parquet")) + sorted((local_out / "lines").glob("*.parquet"))
+    assert len(parts) == 4
+    for parquet in parts:
+        assert pq.read_table(parquet).to_pylist() == jsonl(parquet.with_suffix(".jsonl"))
+
+
+def test_existing_output_folder_is_refused_and_left_alone(crawl, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"out: output folder already exists and is not empty"):
+        run_local(crawl, out, workers=1, shard_size=3)
+    assert tree(out) == {"keep.txt": b"mine"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
+
+
+def test_a_folder_without_articles_is_an_error_and_publishes_nothing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"empty: no .txt articles found"):
+        run_local(tmp_path / "empty", tmp_path / "out", workers=1, shard_size=3)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unexpected_failure_becomes_a_reject(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("detente.scale.clean_text", broken)
+    result = process_article(ArticleInput("x/1.txt", b"Some text\n"))
+    assert result.document is None and result.lines == []
+    assert result.reject == {"source": "x/1.txt", "doc_id": doc_id_for(b"Some text\n"), "error": "x/1.txt: unexpected ZeroDivisionError: division by zero"}
+
+
+def test_fast_validation_agrees_with_jsonschema():
+    result = process_article(ArticleInput("a.txt", RAW[0].read_bytes()))
+    assert result.document is not None
+    line = result.lines[0]
+    check_record(line, "line", "here")
+    for field, value in (("class", "furniture"), ("line", 0), ("doc_id", "doc-1"), ("rule", "")):
+        bad = dict(line, **{field: value})
+        with pytest.raises(SchemaError) as fast:
+            check_record(bad, "line", "a.txt: line 1")
+        with pytest.raises(SchemaError) as reference:
+            validate(bad, "line", "a.txt: line 1")
+        assert str(fast.value) == str(reference.value)
+    bad_doc = copy.deepcopy(result.document)
+    bad_doc["line_labels"][0]["category"] = "sidebar"
+    with pytest.raises(SchemaError, match=r"a.txt: does not match schema 'scaled_document': line_labels/0/category: 'sidebar' is not one of"):
+        check_record(bad_doc, "scaled_document", "a.txt")
+
+
+def test_datatrove_local_executor_writes_the_same_records(crawl, local_out, tmp_path):
+    pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
+    from detente.scale_datatrove import IncompleteRunError, finalize, run_datatrove
+
+    out, logs = tmp_path / "dt", tmp_path / "logs"
+    summary = run_datatrove(crawl, out, workers=2, shard_size=3, logging_dir=logs)
+    assert (summary.articles, summary.shards, summary.documents, summary.lines, summary.rejects) == (7, 3, 5, 252, 2)
+    local, scaled = tree(local_out), tree(out)
+    assert sorted(local) == sorted(scaled)  # same files: same sharding
+    for name in local:
+        if name.endswith(".parquet"):  # same rows; the encoding is datatrove's writer's
+            assert pq.read_table(out / name).to_pylist() == pq.read_table(local_out / name).to_pylist(), name
+        else:
+            assert scaled[name] == local[name], name
+    assert sorted(p.name for p in (logs / "completions").iterdir()) == ["00000", "00001", "00002"]
+    run_datatrove(crawl, out, workers=2, shard_size=3, logging_dir=logs)  # all tasks complete: nothing redone
+    assert tree(out) == scaled
+
+    (logs / "completions" / "00001").unlink()  # as if task 1 had died
+    with pytest.raises(IncompleteRunError, match=r"1 of 3 tasks have no completion marker \(1\); re-run"):
+        finalize(out, logs, 3)
+
+
+def test_cluster_flow_plan_pipeline_then_dependent_finalize(crawl, local_out, tmp_path):
+    """The Slurm recipe from scale_datatrove's docstring, with the local executor standing in for Slurm."""
+    pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
+    from datatrove.executor import LocalPipelineExecutor
+
+    from detente.scale_datatrove import FinalizeRun, build_pipeline, count_shards, write_plan
+
+    out, logs = tmp_path / "out", str(tmp_path / "logs")
+    plan = write_plan(crawl, logs, 3)
+    tasks = count_shards(plan)
+    main = LocalPipelineExecutor(pipeline=build_pipeline(crawl, out, plan), tasks=tasks, workers=1, logging_dir=logs)
+    LocalPipelineExecutor(pipeline=[FinalizeRun(str(out), logs, tasks)], tasks=1, depends=main, logging_dir=logs + "-finalize").run()
+    assert (out / "rejects.jsonl").read_bytes() == (local_out / "rejects.jsonl").read_bytes()
+    assert not (out / "rejects").exists()
+    with pytest.raises(InputError, match=r"shards.jsonl: the input or --shard-size changed since this logging folder was used"):
+        write_plan(crawl, logs, 2)
