@@ -67,7 +67,7 @@ def publisher_names() -> frozenset[str]:
 PUBLISHER_RULE_ID = "publisher-name"
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)  # small and bounded: a site's furniture is a few hundred lines
 def match_line(stripped: str) -> LineRule | None:
     """The first rule that fires on a stripped, non-empty line, or None.
 
