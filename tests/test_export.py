@@ -9,7 +9,7 @@ from conftest import REPO
 from detente.evaluate import load_gold
 from detente.export import to_brat, to_conll, to_oneie
 from detente.splits import SPLITS
-from detente.validate import read_jsonl
+from detente.jsonio import read_jsonl
 from detente.version import DATASET_VERSION
 
 RELEASE = REPO / "annotated" / DATASET_VERSION

@@ -16,7 +16,8 @@ from detente.corpus import load_corpus
 from detente.errors import InputError, ReleaseExistsError, SchemaError, SplitError
 from detente.schemas import validate
 from detente.splits import SPLITS
-from detente.validate import read_jsonl, validate_release
+from detente.jsonio import read_jsonl
+from detente.validate import validate_release
 from detente.version import DATASET_VERSION
 
 RELEASE = REPO / "annotated" / DATASET_VERSION

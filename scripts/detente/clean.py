@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 
 from detente.corpus import RawLine, decode, split_lines
 from detente.errors import InputError, OffsetError
+from detente.jsonio import read_json
 from detente.rules import match_line
 from detente.schemas import category_class, label_set, validate
 
@@ -224,12 +224,7 @@ def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: 
 
 
 def load_corrections(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise InputError(f"{path}:{err.lineno}", f"invalid JSON: {err.msg}") from None
+    return read_json(path) if path.exists() else None
 
 
 def main_clean(paths: list[str], show_labels: bool = False) -> int:

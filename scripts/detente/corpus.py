@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from detente.errors import InputError
+from detente.jsonio import read_json
 from detente.schemas import validate
 
 
@@ -64,10 +64,7 @@ def load_document(text_path: Path) -> RawDocument:
     if not meta_path.exists():
         raise InputError(str(text_path), f"no metadata record {meta_path.name} beside it")
     data = text_path.read_bytes()
-    try:
-        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise InputError(f"{meta_path}:{err.lineno}", f"invalid JSON: {err.msg}") from None
+    metadata = read_json(meta_path)
     validate(metadata, "raw_metadata", str(meta_path))
     doc_id = text_path.stem
     digest = hashlib.sha256(data).hexdigest()

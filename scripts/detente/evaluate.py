@@ -23,6 +23,7 @@ from typing import Any
 from nervaluate import Evaluator
 
 from detente.errors import InputError, SchemaError
+from detente.jsonio import read_jsonl
 from detente.schemas import label_set, validate
 from detente.scoring import PRF, match
 from detente.splits import SPLITS
@@ -40,7 +41,7 @@ def load_gold(release_dir: Path, split: str) -> list[dict[str, Any]]:
     if split not in SPLITS:
         raise InputError(str(release_dir), f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
     path = release_dir / "documents" / f"{split}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return read_jsonl(path)
 
 
 def _check_span(span: dict[str, Any], text: str, where: str) -> None:

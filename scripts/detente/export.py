@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from detente.jsonio import read_jsonl
 from detente.ner import ner_rows, tokenize
 from detente.splits import SPLITS
 
 
 def _documents(release_dir: Path, split: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (release_dir / "documents" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    return read_jsonl(release_dir / "documents" / f"{split}.jsonl")
 
 
 def to_conll(documents: list[dict[str, Any]]) -> str:

@@ -40,6 +40,7 @@ from detente.annotate import Registries, compile_document, read_yaml
 from detente.build import clean_document
 from detente.clean import CleanedDocument, clean_text, load_corrections, predict_labels
 from detente.corpus import RawDocument, load_document, split_lines
+from detente.jsonio import read_json
 from detente.errors import InputError
 from detente.preannotate import dump_source, locator, source_registries, write_text_atomically
 from detente.schemas import label_set, validate
@@ -567,12 +568,7 @@ def _task_name(task: Any, k: int) -> str:
 
 
 def read_export(export_path: Path) -> list[dict[str, Any]]:
-    try:
-        tasks = json.loads(export_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(export_path), "no such file") from None
-    except json.JSONDecodeError as err:
-        raise InputError(f"{export_path}:{err.lineno}", f"invalid JSON: {err.msg}") from None
+    tasks = read_json(export_path)
     if not isinstance(tasks, list):
         raise InputError(str(export_path), "a Label Studio JSON export is a list of tasks")
     return tasks

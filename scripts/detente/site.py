@@ -25,7 +25,7 @@ from detente.corpus import RawLine, decode, split_lines
 from detente.errors import InputError
 from detente.paths import ANNOTATED_DIR, RAW_DIR, REPO_ROOT
 from detente.splits import SPLITS
-from detente.validate import read_jsonl
+from detente.jsonio import read_jsonl
 from detente.version import DATASET_VERSION
 
 DEFAULT_OUT_DIR = REPO_ROOT / "site"

@@ -12,6 +12,7 @@ from typing import Any
 
 from detente.corpus import RawDocument
 from detente.errors import InputError, SplitError
+from detente.jsonio import read_json
 
 SPLITS = ("train", "validation", "test")
 
@@ -28,12 +29,7 @@ def split_by_rule(date: str | None, rule: dict[str, str], doc_id: str) -> str:
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(path), "split manifest missing") from None
-    except json.JSONDecodeError as err:
-        raise InputError(f"{path}:{err.lineno}", f"invalid JSON: {err.msg}") from None
+    manifest = read_json(path, missing="split manifest missing")
     for key in ("rule", "assignments"):
         if key not in manifest:
             raise InputError(str(path), f"missing key {key!r}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,22 +12,13 @@ import pyarrow.parquet as pq
 from detente.annotate import check_offsets as check_span_offsets
 from detente.corpus import load_corpus, split_lines
 from detente.errors import DetenteError, InputError, OffsetError
+from detente.jsonio import read_json, read_jsonl
 from detente.paths import ANNOTATED_DIR, RAW_DIR
 from detente.schemas import validate
 from detente.splits import SPLITS
 from detente.version import DATASET_VERSION
 
 CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as err:
-            raise InputError(f"{path}:{number}", f"invalid JSON: {err.msg}") from None
-    return records
 
 
 def check_checksums(release_dir: Path) -> None:
@@ -93,7 +83,7 @@ def check_annotations(release_dir: Path, documents: list[dict[str, Any]]) -> Non
 
 def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, int]:
     """Raise on the first problem; return row counts per config on success."""
-    manifest = json.loads((release_dir / "MANIFEST.json").read_text(encoding="utf-8"))
+    manifest = read_json(release_dir / "MANIFEST.json", missing="no MANIFEST.json: not a release folder")
     check_checksums(release_dir)
     raw_docs = {d.doc_id: d for d in load_corpus(raw_dir)}
     rows: dict[str, list[dict[str, Any]]] = {}
