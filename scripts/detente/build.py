@@ -132,8 +132,7 @@ def load_annotation(doc_id: str, text: str, inputs: BuildInputs, registries: Reg
     if isinstance(source, dict) and source.get("doc_id") != doc_id:
         raise InputError(where, f"doc_id {source.get('doc_id')!r} does not match the file name")
     compiled = compile_document(source, text, registries, where)
-    relative = path.relative_to(inputs.source_dir.parent) if inputs.source_dir.parent in path.parents else path
-    return {**compiled, "annotators": source["annotators"], "source": str(relative)}
+    return {**compiled, "annotators": source["annotators"], "source": str(path.relative_to(inputs.source_dir.parent))}
 
 
 def assemble_release(inputs: BuildInputs, version: str = DATASET_VERSION) -> Release:

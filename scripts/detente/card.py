@@ -176,7 +176,7 @@ def replace_counts_block(body: str, release: Release) -> str:
 
 
 def _replace_file(path: Path, updated: str) -> str:
-    if path.read_text(encoding="utf-8") == updated:
+    if path.exists() and path.read_text(encoding="utf-8") == updated:
         return "unchanged"
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(updated, encoding="utf-8")
@@ -189,8 +189,6 @@ def write_card(release: Release, readme: Path = README, datasheet: Path = DATASH
     status = _replace_file(readme, render_readme(readme.read_text(encoding="utf-8"), release))
     sheet = _replace_file(datasheet, replace_counts_block(datasheet.read_text(encoding="utf-8"), release))
     manifest = json.loads((ANNOTATED_DIR / release.version / "MANIFEST.json").read_text(encoding="utf-8"))
-    if not CROISSANT.exists():
-        CROISSANT.write_text("{}\n", encoding="utf-8")
     crois = _replace_file(CROISSANT, json.dumps(croissant(release, manifest, load_cff()), indent=2, ensure_ascii=False) + "\n")
     return f"README.md {status}, DATASHEET.md {sheet}, croissant.json {crois}"
 
