@@ -5,25 +5,31 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import cache, lru_cache, partial
+from itertools import accumulate
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from detente.corpus import RawLine, decode, split_lines
+from detente.corpus import RawLine, decode, line_pieces, split_lines
 from detente.errors import InputError, OffsetError
 from detente.jsonio import read_json
-from detente.rules import match_line
+from detente.rules import MONTHS, LineRule, match_line
 from detente.schemas import category_class, label_set, validate
 
 CLEANER_VERSION = "detente-cleaner/1"
 
-_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_TERMINALS = (".", "!", "?", "…")  # sentence-final marks ...
+_CLOSERS = "\"'”’»)]"  # ... optionally followed by closing quotes and brackets
 _BULLET = re.compile(r"^[•·▪●*-]\s+")
 _DATELINE_FORMATS = ("%d %B %Y %H:%M", "%d %B %Y", "%B %d, %Y %H:%M", "%B %d, %Y")
+# A strict subset of what _DATELINE_FORMATS accept (single spaces, two-digit HH:MM); anything else goes to strptime.
+_PLAIN_DATELINE = re.compile(rf"(\d{{1,2}}) ({MONTHS}) (\d{{4}})(?: (\d\d):(\d\d))?|({MONTHS}) (\d{{1,2}}), (\d{{4}})(?: (\d\d):(\d\d))?")
+_MONTH_NUMBER = {name: number for number, name in enumerate(MONTHS.split("|"), start=1)}
+_METADATA_FIELD = {"byline": "bylines", "publisher": "publishers", "credit": "credits", "copyright": "copyrights"}
 
 
-@dataclass(frozen=True)
-class LineLabel:
+class LineLabel(NamedTuple):
     line: int
     category: str
     label_source: str  # "predicted" | "corrected"
@@ -34,108 +40,165 @@ class LineLabel:
         return category_class()[self.category]
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     start: int  # offset in the clean text
     raw_start: int  # offset in the raw text
     length: int
     line: int
 
 
+# A NamedTuple's generated __new__ is a Python function; on the hot path build the same tuple in C.
+_new_segment = partial(tuple.__new__, Segment)
+
+
 @dataclass
 class CleanedDocument:
+    """The cleaner's output; per-line results are columns with one entry per raw line, in order."""
+
     text: str
     title: str | None
-    labels: list[LineLabel]
+    categories: list[str]
+    rules: list[str]  # the rule that predicted each line's category
+    label_sources: list[str]  # "predicted" | "corrected"
     segments: list[Segment]
     page_metadata: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def labels(self) -> list[LineLabel]:
+        return [
+            LineLabel(number, category, source, rule)
+            for number, (category, source, rule) in enumerate(zip(self.categories, self.label_sources, self.rules), start=1)
+        ]
 
-def _words(text: str) -> int:
+
+class LineFeatures(NamedTuple):
+    """Everything the cleaner derives from one stripped line's own text."""
+
+    category: str | None  # what the line's own text decides (a rule fired, or blank); None: its place decides
+    rule_id: str  # the rule that decided `category`, "" when none did
+    starts_related_section: bool
+    words: int
+    prose: bool  # running text: a finished sentence, or too long to be a heading
+    headline: bool
+    bullet: bool
+    content: str  # the text without a leading bullet marker
+    content_start: int  # where `content` starts in the stripped line
+
+
+BLANK_LINE = LineFeatures("whitespace", "blank", False, 0, False, False, False, "", 0)
+_new_features = partial(tuple.__new__, LineFeatures)  # as _new_segment: runs once per distinct line of a crawl
+
+
+def count_words(text: str) -> int:
+    """len(text.split()), without building the list when the answer is plain (this runs on every new line)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # printable excludes every whitespace character but " ", so single spaces separate all the words
+        return text.count(" ") + 1 if text else 0
     return len(text.split())
 
 
-def is_prose(text: str) -> bool:
-    """A paragraph of running text: a finished sentence, or too long to be a heading."""
-    words = _words(text)
-    return words >= 20 or (words >= 5 and bool(_TERMINAL.search(text)))
+def compute_line_features(stripped: str) -> LineFeatures:
+    """Features of a stripped line (BLANK_LINE for an empty one)."""
+    if not stripped:
+        return BLANK_LINE
+    words = count_words(stripped)
+    terminal = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS  # what `[.!?…][closers]*$` matches, without a regex scan
+    bullet = _BULLET.match(stripped)
+    content_start = bullet.end() if bullet else 0
+    rule = match_line(stripped, words)
+    return _new_features((
+        rule.category if rule else None,
+        rule.rule_id if rule else "",
+        rule.starts_related_section if rule else False,
+        words,
+        words >= 20 or (words >= 5 and terminal),
+        5 <= words <= 30 and not terminal,
+        bullet is not None,
+        stripped[content_start:],
+        content_start,
+    ))
 
 
-def is_headline_shaped(text: str) -> bool:
-    return 5 <= _words(text) <= 30 and not _TERMINAL.search(text)
+# Page furniture (menus, share buttons, promos, captions) repeats across a site's pages: remember the
+# features of recent lines. Bounded, least recently used first out, so memory stays flat on any crawl.
+line_features = lru_cache(maxsize=4096)(compute_line_features)
 
 
-def is_bullet(text: str) -> bool:
-    return bool(_BULLET.match(text))
+def _neighbour(category: list[str | None], i: int, step: int) -> int | None:
+    """The nearest non-blank line before (step -1) or after (step 1) line i."""
+    j = i + step
+    while 0 <= j < len(category) and category[j] == "whitespace":
+        j += step
+    return j if 0 <= j < len(category) else None
 
 
-def predict_labels(lines: list[RawLine]) -> list[LineLabel]:
-    """Predict a category for every line from its own text and its place on the page."""
-    stripped = [ln.text.strip() for ln in lines]
-    category: list[str | None] = [None] * len(lines)
-    rule: list[str] = [""] * len(lines)
-    related_headers: list[int] = []
+@cache
+def _categories_of_class(line_class: str) -> frozenset[str]:
+    return frozenset(category for category, of_class in category_class().items() if of_class == line_class)
 
-    # Pass 1: rules on each line's own text.
-    for i, text in enumerate(stripped):
-        if not text:
-            category[i], rule[i] = "whitespace", "blank"
-            continue
-        matched = match_line(text)
-        if matched is not None:
-            category[i], rule[i] = matched.category, matched.rule_id
-            if matched.starts_related_section:
-                related_headers.append(i)
+
+def page_features(pieces: list[str]) -> list[LineFeatures]:
+    """The features of every line of a page."""
+    return [line_features(piece.strip()) for piece in pieces]
+
+
+def predict_categories(features: list[LineFeatures]) -> tuple[list[str], list[str]]:
+    """Category and rule ID of every line, from its own text and its place on the page."""
+    count = len(features)
+    # Pass 1: rules on each line's own text (already applied by line_features).
+    category: list[str | None] = [found.category for found in features]
+    rule: list[str] = [found.rule_id for found in features]
+    unmatched = [i for i, cat in enumerate(category) if cat is None]
+    related_headers = [i for i, found in enumerate(features) if found.starts_related_section]
 
     # Pass 2: a short non-prose line between two lines of the same boilerplate block belongs to it.
-    def neighbour(i: int, step: int) -> int | None:
-        j = i + step
-        while 0 <= j < len(lines) and category[j] == "whitespace":
-            j += step
-        return j if 0 <= j < len(lines) else None
-
-    boilerplate = {c for c, k in category_class().items() if k == "boilerplate"} - {"whitespace"}
-    for i, text in enumerate(stripped):
-        if category[i] is None and not is_prose(text):
-            before, after = neighbour(i, -1), neighbour(i, 1)
+    boilerplate = _categories_of_class("boilerplate") - {"whitespace"}
+    for i in unmatched:
+        if not features[i].prose:
+            before, after = _neighbour(category, i, -1), _neighbour(category, i, 1)
             if before is not None and after is not None and category[before] == category[after] in boilerplate:
                 category[i], rule[i] = category[before], "sandwiched-in-block"
 
     # Pass 3: page structure (header zone, title, standfirst, body, footer zone).
-    open_lines = [i for i in range(len(lines)) if category[i] is None]
-    prose = [i for i in open_lines if is_prose(stripped[i]) and not is_bullet(stripped[i])]
-    first_prose = prose[0] if prose else len(lines)
-    section_start = next((h for h in related_headers if h > first_prose), len(lines))
+    open_lines = [i for i in unmatched if category[i] is None]
+    prose = [i for i in open_lines if features[i].prose and not features[i].bullet]
+    first_prose = prose[0] if prose else count
+    section_start = next((h for h in related_headers if h > first_prose), count)
     body_prose = [i for i in prose if i < section_start]
     last_prose = body_prose[-1] if body_prose else -1
-    title = next((i for i in open_lines if i < first_prose and is_headline_shaped(stripped[i])), None)
+    title = next((i for i in open_lines if i < first_prose and features[i].headline), None)
 
     for i in open_lines:
-        text = stripped[i]
+        found = features[i]
         if i == title:
             category[i], rule[i] = "title", "first-headline-before-body"
         elif i < first_prose:
             after_title = title is not None and i > title
-            if after_title and (is_bullet(text) or _words(text) >= 5):
+            if after_title and (found.bullet or found.words >= 5):
                 category[i], rule[i] = "standfirst", "between-title-and-body"
             else:
                 category[i], rule[i] = "navigation", "header-zone"
         elif i >= section_start:
             category[i], rule[i] = "related_link", "in-related-section"
         elif i <= last_prose:
-            previous = neighbour(i, -1)
-            if is_prose(text) or is_bullet(text):
+            if found.prose or found.bullet:
                 category[i], rule[i] = "body", "prose-in-body"
-            elif previous is not None and category[previous] == "video_widget":
+            elif (previous := _neighbour(category, i, -1)) is not None and category[previous] == "video_widget":
                 category[i], rule[i] = "video_widget", "follows-video-widget"
-            elif _words(text) <= 4:
+            elif found.words <= 4:
                 category[i], rule[i] = "subhead", "short-line-in-body"
             else:
                 category[i], rule[i] = "related_link", "headline-in-body"
         else:
             category[i], rule[i] = "footer", "after-body"
 
-    return [LineLabel(ln.number, cat or "footer", "predicted", r) for ln, cat, r in zip(lines, category, rule)]
+    return category, rule  # type: ignore[return-value]  # pass 3 decided every line the rules left open
+
+
+def predict_labels(lines: list[RawLine]) -> list[LineLabel]:
+    """Predict a category for every line from its own text and its place on the page."""
+    categories, rules = predict_categories(page_features([ln.text for ln in lines]))
+    return [LineLabel(ln.number, cat, "predicted", r) for ln, cat, r in zip(lines, categories, rules)]
 
 
 def apply_corrections(labels: list[LineLabel], lines: list[RawLine], corrections: dict[str, Any], where: str) -> list[LineLabel]:
@@ -162,63 +225,89 @@ def apply_corrections(labels: list[LineLabel], lines: list[RawLine], corrections
 
 def parse_dateline(text: str) -> tuple[str | None, str | None]:
     """ISO date and HH:MM of a dateline, or (None, None) when no known format fits."""
+    plain = _PLAIN_DATELINE.fullmatch(text)
+    if plain is not None:  # the usual shapes, read directly: strptime costs ~10-40 µs a call
+        day, month, year, hour, minute = plain.group(1, 2, 3, 4, 5) if plain.group(1) else plain.group(7, 6, 8, 9, 10)
+        try:
+            parsed = date(int(year), _MONTH_NUMBER[month], int(day))
+        except ValueError:
+            pass  # e.g. 31 February: strptime below gives the answer
+        else:
+            if hour is None:
+                return parsed.isoformat(), None
+            if int(hour) < 24 and int(minute) < 60:
+                return parsed.isoformat(), f"{hour}:{minute}"
     for fmt in _DATELINE_FORMATS:
         try:
-            parsed = datetime.strptime(text, fmt)
+            parsed_time = datetime.strptime(text, fmt)
         except ValueError:
             continue
-        return parsed.date().isoformat(), (parsed.strftime("%H:%M") if "%H" in fmt else None)
+        return parsed_time.date().isoformat(), (parsed_time.strftime("%H:%M") if "%H" in fmt else None)
     return None, None
 
 
-def assemble(lines: list[RawLine], labels: list[LineLabel]) -> CleanedDocument:
-    """Clean text from content lines, with the offset map and the metadata fields."""
+def assemble(pieces: list[str], categories: list[str], features: list[LineFeatures]) -> tuple[str, str | None, list[Segment], dict[str, list[Any]]]:
+    """Clean text from the content lines, its offset map, the title and the metadata fields.
+
+    `pieces` as corpus.line_pieces returns them, `features` as page_features returns them.
+    """
+    content_categories, metadata_categories = _categories_of_class("content"), _categories_of_class("metadata")
+    starts = list(accumulate(map(len, pieces), initial=0))  # line i starts at starts[i] + i (one "\n" per line)
     parts: list[str] = []
     segments: list[Segment] = []
     offset = 0
     title: str | None = None
     meta: dict[str, list[Any]] = {"bylines": [], "datelines": [], "publishers": [], "credits": [], "copyrights": []}
-    for line, label in zip(lines, labels):
-        stripped = line.text.strip()
-        if label.line_class == "content":
-            content = _BULLET.sub("", stripped)
-            if not content:
-                continue  # a content label on an empty line adds no text
-            lead = line.text.index(content)
-            if parts:
-                offset += 1  # the "\n" separator
-            segments.append(Segment(offset, line.start + lead, len(content), line.number))
-            parts.append(content)
-            offset += len(content)
-            if label.category == "title" and title is None:
-                title = content
-        elif label.line_class == "metadata":
-            if label.category == "dateline":
-                date, time = parse_dateline(stripped)
-                meta["datelines"].append({"text": stripped, "date": date, "time": time})
-            else:
-                meta[{"byline": "bylines", "publisher": "publishers", "credit": "credits", "copyright": "copyrights"}[label.category]].append(stripped)
-    return CleanedDocument("\n".join(parts), title, labels, segments, meta)
+    for i in [i for i, category in enumerate(categories) if category in content_categories]:
+        piece, found = pieces[i], features[i]
+        content = found.content
+        if not content:
+            continue  # a content label on a blank line adds no text
+        if parts:
+            offset += 1  # the "\n" separator
+        leading_space = len(piece) - len(piece.lstrip()) if piece[:1].isspace() else 0
+        segments.append(_new_segment((offset, starts[i] + i + leading_space + found.content_start, len(content), i + 1)))
+        parts.append(content)
+        offset += len(content)
+        if title is None and categories[i] == "title":
+            title = content
+    for i in [i for i, category in enumerate(categories) if category in metadata_categories]:
+        category, stripped = categories[i], pieces[i].strip()
+        if category == "dateline":
+            date, time = parse_dateline(stripped)
+            meta["datelines"].append({"text": stripped, "date": date, "time": time})
+        else:
+            meta[_METADATA_FIELD[category]].append(stripped)
+    return "\n".join(parts), title, segments, meta
 
 
 def check_offsets(raw_text: str, doc: CleanedDocument, where: str) -> None:
-    """Every clean character maps back to raw; the only unmapped characters are separators."""
-    covered = 0
-    for seg in doc.segments:
+    """Every clean character maps back to raw; the only unmapped characters are the "\\n" between segments."""
+    segments = doc.segments
+    expected_starts = list(accumulate((seg.length + 1 for seg in segments[:-1]), initial=0))
+    if [seg.start for seg in segments] == expected_starts[: len(segments)] and doc.text == "\n".join(
+        [raw_text[seg.raw_start : seg.raw_start + seg.length] for seg in segments]
+    ):
+        return
+    # Something is off: name the first segment that does not reproduce its text.
+    for seg in segments:
         if raw_text[seg.raw_start : seg.raw_start + seg.length] != doc.text[seg.start : seg.start + seg.length]:
             raise OffsetError(where, f"segment for line {seg.line} does not reproduce the raw text")
-        covered += seg.length
-    if covered + max(len(doc.segments) - 1, 0) != len(doc.text):
-        raise OffsetError(where, "clean text has characters that map to no raw offset")
+    raise OffsetError(where, "clean text has characters that map to no raw offset")
 
 
 def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: str = "<text>") -> CleanedDocument:
     """Pure core: raw page text -> labelled lines + clean text + offsets."""
-    lines = split_lines(raw_text)
-    labels = predict_labels(lines)
+    pieces = line_pieces(raw_text)
+    features = page_features(pieces)
+    categories, rules = predict_categories(features)
+    sources = ["predicted"] * len(pieces)
     if corrections is not None:
-        labels = apply_corrections(labels, lines, corrections, where)
-    doc = assemble(lines, labels)
+        predicted = [LineLabel(number, cat, "predicted", r) for number, (cat, r) in enumerate(zip(categories, rules), start=1)]
+        corrected = apply_corrections(predicted, split_lines(raw_text), corrections, where)
+        categories, sources = [lb.category for lb in corrected], [lb.label_source for lb in corrected]
+    text, title, segments, meta = assemble(pieces, categories, features)
+    doc = CleanedDocument(text, title, categories, rules, sources, segments, meta)
     check_offsets(raw_text, doc, where)
     return doc
 

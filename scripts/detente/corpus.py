@@ -44,14 +44,22 @@ def decode(data: bytes, where: str) -> str:
         raise InputError(where, f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
 
 
-def split_lines(text: str) -> list[RawLine]:
-    """Split on "\\n" only (a trailing "\\r" belongs to the terminator); a final newline ends the last line."""
-    lines: list[RawLine] = []
-    start = 0
+def line_pieces(text: str) -> list[str]:
+    """The text split on "\\n" only, each piece keeping a trailing "\\r"; a final newline ends the last line.
+
+    Piece k starts at the sum of (len(piece) + 1) over the pieces before it.
+    """
     pieces = text.split("\n")
     if text.endswith("\n"):
         pieces.pop()
-    for number, piece in enumerate(pieces, start=1):
+    return pieces
+
+
+def split_lines(text: str) -> list[RawLine]:
+    """Numbered lines with their offsets; a trailing "\\r" belongs to the terminator, not the line."""
+    lines: list[RawLine] = []
+    start = 0
+    for number, piece in enumerate(line_pieces(text), start=1):
         content = piece[:-1] if piece.endswith("\r") else piece
         lines.append(RawLine(number, start, content))
         start += len(piece) + 1

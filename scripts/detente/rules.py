@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -22,6 +22,9 @@ class LineRule:
     reason: str
     max_words: int | None = None  # the rule only fires on lines this short
     starts_related_section: bool = False
+    # Lower-case strings of which every match contains at least one (case-insensitively): the rule's
+    # regex runs only on lines that contain one. Set on unanchored rules, whose search is slow on prose.
+    needs: tuple[str, ...] = ()
 
 
 def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object) -> LineRule:
@@ -29,9 +32,9 @@ def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object
 
 
 LINE_RULES: tuple[LineRule, ...] = (
-    _rule("caption-photo", "caption", r"\b(photo|image|picture|file photo)( credit)?:\s*\S|\balt=", "Image captions carry a photo credit or alt text."),
-    _rule("copyright", "copyright", r"©|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|all rights reserved|any use of materials", "Copyright and reuse notices.", max_words=40),
-    _rule("credit-origin", "credit", r"^this article (was published|originally appeared|first appeared)\b|\bsources?:\s*\S", "Wire and syndication credits.", max_words=25),
+    _rule("caption-photo", "caption", r"\b(photo|image|picture|file photo)( credit)?:\s*\S|\balt=", "Image captions carry a photo credit or alt text.", needs=("photo", "image", "picture", "alt=")),
+    _rule("copyright", "copyright", r"©|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|all rights reserved|any use of materials", "Copyright and reuse notices.", max_words=40, needs=("©", "(c)", "copyright", "all rights reserved", "any use of materials")),
+    _rule("credit-origin", "credit", r"^this article (was published|originally appeared|first appeared)\b|\bsources?:\s*\S", "Wire and syndication credits.", max_words=25, needs=("this article", "source")),
     _rule("byline", "byline", r"^((additional )?reporting|written|edited|compiled) by\s|^by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}$", "Author and reporting credits.", max_words=20),
     _rule("dateline", "dateline", rf"^\d{{1,2}}\s+({MONTHS})\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^({MONTHS})\s+\d{{1,2}},\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^(published|updated)\s*:?\s+\d", "A line that is only a date (and time).", max_words=8),
     _rule("counter-read-time", "counter", r"\b\d+\s+min(ute)?s?\s+read\b", "Reading-time badges.", max_words=8),
@@ -41,7 +44,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule("related-header", "related_link", r"^(more from\b|related( (stories|articles|content|news|books)\b.*)?$|read more$|see also$|recommended( for you)?$|you may also like)", "Header of a related-stories block; the block runs to the end of the page.", max_words=8, starts_related_section=True),
     _rule("advertisement", "advertisement", r"^(advertisement|advertising|ads?|sponsored( content)?|promoted)$", "Ad slots.", max_words=2),
     _rule("share-network", "share", r"^(twitter|x|facebook|instagram|youtube|telegram|whatsapp|linkedin|reddit|vk|tiktok|email|e-mail|print|copy link|share|share this( article| story)?|apple store|app store|google play|play market)$", "Share buttons, social profile links and app-store links.", max_words=4),
-    _rule("share-call", "share", r"\bshare (it|this)( story| article)? on\b|^follow us on\b|^share-", "Calls to share or follow.", max_words=15),
+    _rule("share-call", "share", r"\bshare (it|this)( story| article)? on\b|^follow us on\b|^share-", "Calls to share or follow.", max_words=15, needs=("share", "follow us on")),
     _rule("promo-cta", "promo", r"^(get more with|learn more$|do you have questions about|subscribe (to|now)|sign up (for|to)|download (the|our) app)", "Promotions for the publisher's own products.", max_words=60),
     _rule("nav-words", "navigation", r"^(search|menu|home|log ?in|sign ?in|sign ?up|loading|loading\.\.\.|close|back to top|next|previous|more)$", "Site menus and interface words.", max_words=4),
     _rule("nav-font-size", "navigation", r"^a[+-]$", "Font-size buttons.", max_words=1),
@@ -65,22 +68,39 @@ def publisher_names() -> frozenset[str]:
 
 
 PUBLISHER_RULE_ID = "publisher-name"
+ALL_RULES: tuple[LineRule, ...] = (*LINE_RULES, *CASE_SENSITIVE_RULES)
+# Characters that IGNORECASE matches to an ASCII letter but str.lower() maps elsewhere (İ, ı -> i; ſ -> s).
+# A line holding one skips the `needs` shortcut, so the shortcut never changes what a rule matches.
+# tests/test_clean_rules.py derives this set from all of Unicode.
+IGNORECASE_FOLDS_BEYOND_LOWER = ("\u0130", "\u0131", "\u017f")
+_LONGEST_MAX_WORDS = max(rule.max_words for rule in ALL_RULES if rule.max_words is not None)
+# RULES_BY_WORDS[w]: the rules, in order, that may fire on a line of w words (w capped at the longest max_words + 1).
+RULES_BY_WORDS: tuple[tuple[LineRule, ...], ...] = tuple(
+    tuple(rule for rule in ALL_RULES if rule.max_words is None or words <= rule.max_words) for words in range(_LONGEST_MAX_WORDS + 2)
+)
 
 
-@lru_cache(maxsize=4096)  # small and bounded: a site's furniture is a few hundred lines
-def match_line(stripped: str) -> LineRule | None:
-    """The first rule that fires on a stripped, non-empty line, or None.
+def match_line(stripped: str, words: int | None = None) -> LineRule | None:
+    """The first rule that fires on a stripped, non-empty line (of `words` words), or None.
 
-    Cached: page furniture (menus, share buttons, promos) repeats across the pages of a site.
-    Each rule's `max_words` (set to the longest line its pattern can match) skips it cheaply on prose.
+    Two shortcuts skip a rule's regex where it cannot fire: `max_words` (the longest line its pattern can
+    match) and `needs` (strings every match contains). Not cached here: clean.line_features caches
+    everything the cleaner derives from a line's text.
     """
+    lower = stripped.lower()
     # Outlet names first: short names such as "AP" would otherwise read as interface words.
-    if stripped.lower() in publisher_names():
+    if lower in publisher_names():
         return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
-    words = len(stripped.split())
-    for rule in (*LINE_RULES, *CASE_SENSITIVE_RULES):
-        if rule.max_words is not None and words > rule.max_words:
-            continue
+    if words is None:
+        words = len(stripped.split())
+    shortcut = not any(char in stripped for char in IGNORECASE_FOLDS_BEYOND_LOWER)
+    for rule in RULES_BY_WORDS[min(words, _LONGEST_MAX_WORDS + 1)]:
+        if rule.needs and shortcut:
+            for needed in rule.needs:
+                if needed in lower:
+                    break
+            else:
+                continue  # none of the strings every match contains: the regex cannot fire
         if rule.pattern.search(stripped):
             return rule
     return None
