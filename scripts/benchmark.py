@@ -10,9 +10,10 @@ body sentences, titles and boilerplate/metadata lines recombined by a seeded RNG
 --bad-every is mis-encoded to exercise the rejects path), runs `detente.scale.run_local` on it in a fresh
 process (clean, validate, write sharded Parquet + JSONL) and reports articles/s, MB/s and the peak of the
 summed RSS of that process and its workers (psutil, sampled every 20 ms; without psutil: getrusage's
-largest single process). Then, on the same articles, single-process cleaning throughput of ours vs
-trafilatura (given each article as HTML, one <p> per line), and line-level F1 of both on the gold line
-labels of the shipped release. No network. Needs the `bench` extra (trafilatura, psutil).
+largest single process). Then, on the same articles, single-process cleaning throughput of ours (the
+installed build, normally mypyc-compiled, and the pure-Python source in a child process) vs trafilatura
+(given each article as HTML, one <p> per line), and line-level F1 of both on the gold line labels of the
+shipped release. No network. Needs the `bench` extra (trafilatura, psutil).
 """
 
 from __future__ import annotations
@@ -193,27 +194,48 @@ def as_html(text: str) -> str:
     return f'<html><head><meta charset="utf-8"></head><body>\n{paragraphs}\n</body></html>'
 
 
-def throughput(corpus: Path, limit: int) -> dict:
-    import trafilatura
+def _sample(corpus: Path, limit: int) -> list[bytes]:
+    return [p.read_bytes() for p in sorted(corpus.rglob("*.txt"))[:limit]]
 
-    from detente.clean import clean_text
+
+def clean_seconds(raws: list[bytes]) -> float:
+    """Seconds for `detente.clean.clean_text` over the articles, one process, starting with an empty line cache."""
+    from detente.clean import clean_text, line_features
     from detente.corpus import decode
     from detente.errors import DetenteError
 
-    paths = sorted(corpus.rglob("*.txt"))[:limit]
-    raws = [p.read_bytes() for p in paths]
-    texts = [r.decode("utf-8", errors="replace") for r in raws]
-    pages = [as_html(t) for t in texts]  # prepared outside the timed loop
-    mb = sum(len(r) for r in raws) / 1e6
-    figures = {"articles": len(raws), "mb": mb}
-
+    line_features.cache_clear()
     started = time.perf_counter()
     for n, raw in enumerate(raws):
         try:
             clean_text(decode(raw, str(n)))
         except DetenteError:
             pass
-    figures["ours"] = time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+def pure_python_clean_seconds(corpus: Path, limit: int) -> float:
+    """clean_seconds with the pure-Python cleaner (a copy of the source without the mypyc build), in a child process."""
+    from detente.native import pure_python_copy
+
+    with tempfile.TemporaryDirectory(prefix="detente-pure-") as folder:
+        scripts = pure_python_copy(Path(folder))
+        env = {**os.environ, "PYTHONPATH": str(scripts)}
+        out = subprocess.run([sys.executable, __file__, "_clean", str(corpus), str(limit)], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def throughput(corpus: Path, limit: int) -> dict:
+    import trafilatura
+
+    from detente.native import is_compiled
+
+    raws = _sample(corpus, limit)
+    texts = [r.decode("utf-8", errors="replace") for r in raws]
+    pages = [as_html(t) for t in texts]  # prepared outside the timed loop
+    figures = {"articles": len(raws), "mb": sum(len(r) for r in raws) / 1e6, "compiled": is_compiled()}
+    figures["ours"] = clean_seconds(raws)
+    figures["ours_pure_python"] = pure_python_clean_seconds(corpus, limit) if figures["compiled"] else figures["ours"]
     for name, options in (("trafilatura", {}), ("trafilatura_fast", {"fast": True})):
         started = time.perf_counter()
         for page in pages:
@@ -330,8 +352,13 @@ def main(argv: list[str] | None = None) -> int:
             figures = throughput(compare, args.compare_docs)
             a, mb = figures["articles"], figures["mb"]
             print(f"\ncleaning throughput, 1 process, the same {a:,} synthetic articles ({mb:.1f} MB; trafilatura gets them as HTML):")
-            for name in ("ours", "trafilatura", "trafilatura_fast"):
-                print(f"  {name:<17} {figures[name]:7.2f} s  {a / figures[name]:8,.0f} articles/s  {mb / figures[name]:6.2f} MB/s")
+            labels = {"ours": "ours (mypyc build)" if figures["compiled"] else "ours (pure Python)", "ours_pure_python": "ours (pure Python)",
+                      "trafilatura": "trafilatura", "trafilatura_fast": "trafilatura fast"}
+            for name in ("ours", "ours_pure_python", "trafilatura", "trafilatura_fast"):
+                if name == "ours_pure_python" and not figures["compiled"]:
+                    continue
+                print(f"  {labels[name]:<19} {figures[name]:7.3f} s  {a / figures[name]:8,.0f} articles/s  {mb / figures[name]:6.2f} MB/s"
+                      f"  ({1000 * figures[name] / a:.3f} ms/article)")
             f1 = gold_f1()
             print(f"\nline-level F1 on the gold ({f1['documents']} documents, {f1['lines_scored']} non-blank lines; kept = class content):")
             for name in ("ours", "trafilatura", "trafilatura_precision", "trafilatura_recall"):
@@ -343,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         if figures is not None and f1 is not None:
             ratio = figures["trafilatura"] / figures["ours"]
             better = f1["ours"]["f1"] > f1["trafilatura"]["f1"]
-            print(f"  cleaning throughput >= 20x trafilatura's, higher F1: {ratio:.1f}x, F1 {f1['ours']['f1']:.3f} vs {f1['trafilatura']['f1']:.3f} "
+            print(f"  cleaning throughput >= 20x trafilatura's, higher F1: {ratio:.1f}x ({labels['ours']}; pure Python "
+                  f"{figures['trafilatura'] / figures['ours_pure_python']:.1f}x), F1 {f1['ours']['f1']:.3f} vs {f1['trafilatura']['f1']:.3f} "
                   f"-> {'MET' if ratio >= 20 and better else 'MISSED'}")
         if 100_000 in results:
             r = results[100_000]
@@ -362,6 +390,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_clean":
+        # this script's folder holds the installed package: drop it so PYTHONPATH's pure-Python copy is imported
+        sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+        from detente.native import is_compiled
+
+        if is_compiled():
+            raise SystemExit("the pure-Python run imported the compiled cleaner")
+        print(clean_seconds(_sample(Path(sys.argv[2]), int(sys.argv[3]))))
+        raise SystemExit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "_run":
         run_pipeline_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
         raise SystemExit(0)
