@@ -20,7 +20,7 @@ SEED_LINES = sorted({line.strip() for text in SEED_TEXTS for line in text.split(
 
 # Lines made to reach each rule's branches and the shortcuts' edges (case, Unicode folds, spacing).
 CRAFTED_LINES = [
-    "PHOTO: Reuters", "Photo credit: Jane Doe", "File photo: AFP", "picture:  x", "<img alt=\"\">", "An image of the talks",
+    "PHOTO: Reuters", "Photo credit: Jane Doe", "A photo of the talks without a colon", "Photo credit = none", "File photo: AFP", "picture:  x", "<img alt=\"\">", "An image of the talks",
     "© 2023 Example", "(C) 2023 Example", "COPYRIGHT 2023", "All Rights Reserved.", "Any use of materials is allowed with a link",
     "This article was published by Example", "SOURCES: AFP", "Source:AFP", "\u017fource: AFP", "\u0130MAGE: AFP", "\u0131mage: AFP",
     "\u212aelvin sign: K", "Share this story on X", "share it on Facebook", "Follow us on Telegram", "share-button",
@@ -77,6 +77,9 @@ def test_unicode_folds_beyond_lower_are_exactly_the_listed_characters():
     assert found == set(IGNORECASE_FOLDS_BEYOND_LOWER)
     assert all(not any(char.isalpha() and not char.isascii() for char in needed) or needed == "©" for rule in ALL_RULES for needed in rule.needs)
     assert all(needed == needed.lower() for rule in ALL_RULES for needed in rule.needs)
+    # needs_char is checked on the line as it is: only characters that IGNORECASE matches to themselves alone
+    uncased = [char for rule in ALL_RULES for char in rule.needs_char]
+    assert uncased and all(char.lower() == char.upper() == char and not char.isalpha() for char in uncased)
 
 
 def _strptime_dateline(text: str):

@@ -25,6 +25,8 @@ class LineRule:
     # Lower-case strings of which every match contains at least one (case-insensitively): the rule's
     # regex runs only on lines that contain one. Set on unanchored rules, whose search is slow on prose.
     needs: tuple[str, ...] = ()
+    # Characters without case of which every match contains one: checked first, on the line as it is.
+    needs_char: str = ""
 
 
 def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object) -> LineRule:
@@ -32,7 +34,7 @@ def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object
 
 
 LINE_RULES: tuple[LineRule, ...] = (
-    _rule("caption-photo", "caption", r"\b(photo|image|picture|file photo)( credit)?:\s*\S|\balt=", "Image captions carry a photo credit or alt text.", needs=("photo", "image", "picture", "alt=")),
+    _rule("caption-photo", "caption", r"\b(photo|image|picture|file photo)( credit)?:\s*\S|\balt=", "Image captions carry a photo credit or alt text.", needs=("photo", "image", "picture", "alt="), needs_char=":="),
     _rule("copyright", "copyright", r"©|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|all rights reserved|any use of materials", "Copyright and reuse notices.", max_words=40, needs=("©", "(c)", "copyright", "all rights reserved", "any use of materials")),
     _rule("credit-origin", "credit", r"^this article (was published|originally appeared|first appeared)\b|\bsources?:\s*\S", "Wire and syndication credits.", max_words=25, needs=("this article", "source")),
     _rule("byline", "byline", r"^((additional )?reporting|written|edited|compiled) by\s|^by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}$", "Author and reporting credits.", max_words=20),
@@ -68,6 +70,7 @@ def publisher_names() -> frozenset[str]:
 
 
 PUBLISHER_RULE_ID = "publisher-name"
+_LONGEST_PUBLISHER_NAME = max(map(len, publisher_names()))
 ALL_RULES: tuple[LineRule, ...] = (*LINE_RULES, *CASE_SENSITIVE_RULES)
 # Characters that IGNORECASE matches to an ASCII letter but str.lower() maps elsewhere (İ, ı -> i; ſ -> s).
 # A line holding one skips the `needs` shortcut, so the shortcut never changes what a rule matches.
@@ -83,19 +86,29 @@ RULES_BY_WORDS: tuple[tuple[LineRule, ...], ...] = tuple(
 def match_line(stripped: str, words: int | None = None) -> LineRule | None:
     """The first rule that fires on a stripped, non-empty line (of `words` words), or None.
 
-    Two shortcuts skip a rule's regex where it cannot fire: `max_words` (the longest line its pattern can
-    match) and `needs` (strings every match contains). Not cached here: clean.line_features caches
-    everything the cleaner derives from a line's text.
+    Shortcuts skip a rule's regex where it cannot fire: `max_words` (the longest line its pattern can
+    match), `needs_char` and `needs` (what every match contains). Not cached here: clean.line_features
+    caches everything the cleaner derives from a line's text.
     """
-    lower = stripped.lower()
+    lower = ""  # stripped.lower(), computed when first needed (never empty: stripped is not)
     # Outlet names first: short names such as "AP" would otherwise read as interface words.
-    if lower in publisher_names():
-        return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
+    # (lower() never shortens a string, so a line longer than every name cannot be one.)
+    if len(stripped) <= _LONGEST_PUBLISHER_NAME:
+        lower = stripped.lower()
+        if lower in publisher_names():
+            return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
     if words is None:
         words = len(stripped.split())
     shortcut = not any(char in stripped for char in IGNORECASE_FOLDS_BEYOND_LOWER)
     for rule in RULES_BY_WORDS[min(words, _LONGEST_MAX_WORDS + 1)]:
-        if rule.needs and shortcut:
+        if shortcut and rule.needs_char:
+            for char in rule.needs_char:
+                if char in stripped:
+                    break
+            else:
+                continue  # none of the characters every match contains
+        if shortcut and rule.needs:
+            lower = lower or stripped.lower()
             for needed in rule.needs:
                 if needed in lower:
                     break

@@ -165,14 +165,14 @@ def _records(source: str, data: bytes) -> tuple[dict[str, Any], list[dict[str, A
     text = decode(data, source)
     cleaned = clean_text(text, where=source)
     if not cleaned.text:
-        raise InputError(source, f"no content lines: the cleaner kept no text from {len(cleaned.labels)} lines")
-    classes = category_class()  # once per article: LineLabel.line_class rebuilds this dict on every call
+        raise InputError(source, f"no content lines: the cleaner kept no text from {len(cleaned.categories)} lines")
+    classes = category_class()
     lines = [
         {
             "doc_id": doc_id, "line": line.number, "raw_start": line.start, "text": line.text,
-            "class": classes[label.category], "category": label.category, "label_source": label.label_source, "rule": label.rule,
+            "class": classes[category], "category": category, "label_source": source, "rule": rule,
         }
-        for line, label in zip(split_lines(text), cleaned.labels)
+        for line, category, source, rule in zip(split_lines(text), cleaned.categories, cleaned.label_sources, cleaned.rules)
     ]
     document = {
         "doc_id": doc_id,
