@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache, lru_cache, partial
 from itertools import accumulate
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -274,8 +274,8 @@ def assemble(pieces: list[str], categories: list[str], features: list[LineFeatur
     for i in [i for i, category in enumerate(categories) if category in metadata_categories]:
         category, stripped = categories[i], pieces[i].strip()
         if category == "dateline":
-            date, time = parse_dateline(stripped)
-            meta["datelines"].append({"text": stripped, "date": date, "time": time})
+            iso_date, hours_minutes = parse_dateline(stripped)
+            meta["datelines"].append({"text": stripped, "date": iso_date, "time": hours_minutes})
         else:
             meta[_METADATA_FIELD[category]].append(stripped)
     return "\n".join(parts), title, segments, meta
