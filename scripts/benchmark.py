@@ -4,10 +4,11 @@
     .venv/bin/python scripts/benchmark.py                      # N = 1k, 10k, 100k; 2 workers
     .venv/bin/python scripts/benchmark.py --n 1000 --workers 2 --shard-size 1000 --compare-docs 1000
     .venv/bin/python scripts/benchmark.py --n 10000 --engine datatrove --skip-trafilatura
+    .venv/bin/python scripts/benchmark.py --n 10000 --input-format jsonl --skip-trafilatura
 
 For each N it writes a synthetic crawl of N articles shaped like the seed pages (their line structure, with
-body sentences, titles and boilerplate/metadata lines recombined by a seeded RNG; one article in
---bad-every is mis-encoded to exercise the rejects path), runs `detente.scale.run_local` on it in a fresh
+body sentences, titles and boilerplate/metadata lines recombined by a seeded RNG; one .txt file per
+article, or .jsonl files of 1,000; one article in --bad-every is broken to exercise the rejects path), runs `detente.scale.run_local` on it in a fresh
 process (clean, validate, write sharded Parquet + JSONL) and reports articles/s, MB/s and the peak of the
 summed RSS of that process and its workers (psutil, sampled every 20 ms; without psutil: getrusage's
 largest single process). Then, on the same articles, single-process cleaning throughput of ours (the
@@ -95,18 +96,35 @@ class CorpusGenerator:
         return "\n".join(lines) + "\n"
 
 
-def write_corpus(root: Path, n: int, seed: int, bad_every: int) -> int:
-    """N articles as root/<i // 1000>/<i>.txt; returns the byte total. Article i is the same for every N."""
+def write_corpus(root: Path, n: int, seed: int, bad_every: int, input_format: str = "txt") -> int:
+    """N articles as root/<i // 1000>/<i>.txt, or as root/<i // 1000>.jsonl with one {"text": ...} per line;
+    returns the byte total. Article i is the same for every N. Every bad_every-th article is broken: a cp1252
+    byte in a .txt file, a truncated JSON line in a .jsonl file."""
     generator = CorpusGenerator(SEEDS, seed)
     total = 0
+    jsonl = None
     for i in range(n):
-        data = generator.article().encode("utf-8")
-        if bad_every and i % bad_every == bad_every - 1:
-            data = data.replace("’".encode(), b"\x92", 1) if "’".encode() in data else data + b"\x92\n"  # cp1252 quote
-        path = root / f"{i // 1000:05d}" / f"{i:08d}.txt"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        text = generator.article()
+        bad = bool(bad_every) and i % bad_every == bad_every - 1
+        if input_format == "jsonl":
+            if i % 1000 == 0:
+                if jsonl is not None:
+                    jsonl.close()
+                root.mkdir(parents=True, exist_ok=True)
+                jsonl = open(root / f"{i // 1000:05d}.jsonl", "wb")
+            line = json.dumps({"id": i, "text": text}, ensure_ascii=False).encode("utf-8")
+            data = (line[: len(line) // 2] if bad else line) + b"\n"
+            jsonl.write(data)
+        else:
+            data = text.encode("utf-8")
+            if bad:
+                data = data.replace("’".encode(), b"\x92", 1) if "’".encode() in data else data + b"\x92\n"  # cp1252 quote
+            path = root / f"{i // 1000:05d}" / f"{i:08d}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         total += len(data)
+    if jsonl is not None:
+        jsonl.close()
     return total
 
 
@@ -195,7 +213,19 @@ def as_html(text: str) -> str:
 
 
 def _sample(corpus: Path, limit: int) -> list[bytes]:
-    return [p.read_bytes() for p in sorted(corpus.rglob("*.txt"))[:limit]]
+    """The first `limit` articles' bytes (a .jsonl line's "text" in UTF-8; broken lines left out)."""
+    if not any(corpus.rglob("*.jsonl")):
+        return [p.read_bytes() for p in sorted(corpus.rglob("*.txt"))[:limit]]
+    articles = []
+    for path in sorted(corpus.rglob("*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            try:
+                articles.append(json.loads(line)["text"].encode("utf-8"))
+            except ValueError:
+                continue
+            if len(articles) == limit:
+                return articles
+    return articles
 
 
 def clean_seconds(raws: list[bytes]) -> float:
@@ -307,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=["local", "datatrove"], default="local", help="datatrove: the scale-out path, on its local executor")
     parser.add_argument("--shard-size", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--bad-every", type=int, default=1000, help="mis-encode one article in this many (0: none)")
+    parser.add_argument("--bad-every", type=int, default=1000, help="break one article in this many (0: none)")
+    parser.add_argument("--input-format", choices=["txt", "jsonl"], default="txt", help="one .txt file per article, or .jsonl files of 1,000 articles")
     parser.add_argument("--compare-docs", type=int, default=1000, help="articles for the ours-vs-trafilatura throughput")
     parser.add_argument("--work-dir", help="where corpora and outputs go (default: a temporary folder, removed after)")
     parser.add_argument("--skip-trafilatura", action="store_true")
@@ -316,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="detente-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {versions()}")
-    print(f"run: engine={args.engine}, workers={args.workers}, shard_size={args.shard_size}, seed={args.seed}, bad_every={args.bad_every}")
+    print(f"run: engine={args.engine}, workers={args.workers}, shard_size={args.shard_size}, seed={args.seed}, bad_every={args.bad_every}, "
+          f"input_format={args.input_format}")
     results = {}
     try:
         for n in args.n:
@@ -324,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(corpus, ignore_errors=True)
             shutil.rmtree(out, ignore_errors=True)
             started = time.perf_counter()
-            size = write_corpus(corpus, n, args.seed, args.bad_every)
+            size = write_corpus(corpus, n, args.seed, args.bad_every, args.input_format)
             print(f"\nN={n:,}: generated {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
             r = measure_pipeline(corpus, out, args.workers, args.shard_size, args.engine)
             results[n] = r

@@ -118,7 +118,7 @@ def test_existing_output_folder_is_refused_and_left_alone(crawl, tmp_path):
 
 def test_a_folder_without_articles_is_an_error_and_publishes_nothing(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match=r"empty: no .txt articles found"):
+    with pytest.raises(InputError, match=r"empty: no articles found \(.txt files, or lines of .jsonl files\)"):
         run_local(tmp_path / "empty", tmp_path / "out", workers=1, shard_size=3)
     assert not (tmp_path / "out").exists()
 
@@ -190,3 +190,68 @@ def test_cluster_flow_plan_pipeline_then_dependent_finalize(crawl, local_out, tm
     assert not (out / "rejects").exists()
     with pytest.raises(InputError, match=r"shards.jsonl: the input or --shard-size changed since this logging folder was used"):
         write_plan(crawl, logs, 2)
+
+
+# --- JSON Lines input ---------------------------------------------------------------------------------------
+
+def make_jsonl_crawl(root: Path) -> Path:
+    """Two .jsonl files (with bad lines among real articles) around a .txt article, the same pages as raw/."""
+    crawl = root / "jsonl-crawl"
+    crawl.mkdir()
+    texts = [path.read_text(encoding="utf-8") for path in RAW]
+    first = [json.dumps({"id": "a", "text": texts[0]}), '{"text": "unterminated', json.dumps({"id": "no text"}), "",
+             json.dumps({"text": texts[1], "url": None}), json.dumps({"text": 42}), json.dumps(["not", "an", "object"])]
+    (crawl / "a.jsonl").write_text("\n".join(first) + "\n", encoding="utf-8")
+    shutil.copyfile(RAW[2], crawl / "b.txt")
+    (crawl / "c.jsonl").write_bytes((json.dumps({"text": texts[3]}) + "\r\n" + json.dumps({"text": texts[4]})).encode())  # CRLF, no final newline
+    return crawl
+
+
+def test_jsonl_lines_are_articles_with_line_sources_and_bad_lines_rejected(tmp_path):
+    crawl = make_jsonl_crawl(tmp_path)
+    out = tmp_path / "out"
+    summary = run_local(crawl, out, workers=2, shard_size=2)
+    assert (summary.articles, summary.documents, summary.rejects, summary.shards) == (10, 5, 5, 5)
+    documents = [record for k in range(5) if (out / "documents" / f"part-{k:05d}.jsonl").exists() for record in jsonl(out / "documents" / f"part-{k:05d}.jsonl")]
+    assert [d["source"] for d in documents] == ["a.jsonl:1", "a.jsonl:5", "b.txt", "c.jsonl:1", "c.jsonl:2"]
+    # the same page gives the same ID and record whether it came as a .txt file or a JSON line
+    assert [d["doc_id"] for d in documents] == [doc_id_for(path.read_bytes()) for path in RAW]
+    rejects = jsonl(out / "rejects.jsonl")
+    assert [(r["source"], r["shard"], r["doc_id"]) for r in rejects] == [
+        ("a.jsonl:2", 0, None), ("a.jsonl:3", 1, None), ("a.jsonl:4", 1, None), ("a.jsonl:6", 2, None), ("a.jsonl:7", 3, None)]
+    assert rejects[0]["error"].startswith("a.jsonl:2: not valid JSON: ")
+    assert rejects[1]["error"] == 'a.jsonl:3: not a JSON object with a string field "text"'
+    assert rejects[2]["error"] == "a.jsonl:4: empty line, no article"
+    assert rejects[4]["error"] == 'a.jsonl:7: not a JSON object with a string field "text"'
+
+
+def test_jsonl_plan_cuts_runs_at_shard_boundaries_and_workers_do_not_matter(tmp_path):
+    from detente.scale import plan_shards
+
+    crawl = make_jsonl_crawl(tmp_path)
+    plan = list(plan_shards(crawl, 4))
+    first_line = (crawl / "a.jsonl").read_bytes().split(b"\n")[0]
+    assert plan[0] == [["a.jsonl", 1, 0, 4]]
+    assert plan[1] == [["a.jsonl", 5, len(b"\n".join((crawl / "a.jsonl").read_bytes().split(b"\n")[:4])) + 1, 3], "b.txt"]
+    assert plan[2] == [["c.jsonl", 1, 0, 2]] and len(first_line) > 1000
+    run_local(crawl, tmp_path / "one", workers=1, shard_size=3)
+    run_local(crawl, tmp_path / "two", workers=2, shard_size=3)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_datatrove_reads_jsonl_crawls_the_same_way(tmp_path):
+    pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
+    from detente.scale_datatrove import run_datatrove
+
+    crawl = make_jsonl_crawl(tmp_path)
+    ours = run_local(crawl, tmp_path / "local", workers=2, shard_size=3)
+    theirs = run_datatrove(crawl, tmp_path / "dt", workers=2, shard_size=3, logging_dir=tmp_path / "logs")
+    figures = ("articles", "documents", "lines", "rejects", "shards", "raw_bytes")
+    assert [getattr(theirs, name) for name in figures] == [getattr(ours, name) for name in figures]
+    local, scaled = tree(tmp_path / "local"), tree(tmp_path / "dt")
+    assert sorted(local) == sorted(scaled)
+    for name in local:
+        if name.endswith(".parquet"):
+            assert pq.read_table(tmp_path / "dt" / name).to_pylist() == pq.read_table(tmp_path / "local" / name).to_pylist(), name
+        else:
+            assert scaled[name] == local[name], name

@@ -1,8 +1,11 @@
-"""Scale: clean a whole crawl (a folder of .txt articles) into sharded Parquet + JSONL, on one machine.
+"""Scale: clean a whole crawl (a folder of .txt articles and/or .jsonl files) into sharded Parquet + JSONL, on one machine.
 
-Input: a folder of UTF-8 text files, one article per file (`*.txt`, found recursively, names starting with
-"." skipped), in the same form as raw/. Articles are taken in a fixed order (each folder's entries sorted by
-name, depth first) and cut into shards of `shard_size` articles; shard k becomes part-<k> of every output:
+Input: a folder, searched recursively (names starting with "." skipped), holding UTF-8 text files, one
+article per file (`*.txt`, in the same form as raw/), and/or JSON Lines files (`*.jsonl`), one article per
+line: a JSON object whose string field "text" is the page text (its UTF-8 bytes are the article; other
+fields are ignored). An article's `source` is its path relative to the folder, plus ":<line>" for a .jsonl
+line. Articles are taken in a fixed order (each folder's entries sorted by name, depth first; a .jsonl file's
+lines in order) and cut into shards of `shard_size` articles; shard k becomes part-<k> of every output:
 
     OUT/documents/part-00000.parquet + .jsonl   one record per cleaned article (scaled_document.schema.json)
     OUT/lines/part-00000.parquet + .jsonl       one record per input line (schema/line.schema.json)
@@ -158,6 +161,23 @@ def read_article(root: Path, source: str) -> ArticleInput:
         return ArticleInput(source, None, f"{source}: cannot read: {err.strerror or err}")
 
 
+def jsonl_article(source: str, line: bytes) -> ArticleInput:
+    """One line of a .jsonl crawl: a JSON object whose string "text" is the article (as UTF-8 bytes)."""
+    body = line.rstrip(b"\r\n")
+    if not body.strip():
+        return ArticleInput(source, None, f"{source}: empty line, no article")
+    try:
+        record = orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        return ArticleInput(source, None, f"{source}: not valid JSON: {err}")
+    text = record.get("text") if isinstance(record, dict) else None
+    if not isinstance(text, str):
+        return ArticleInput(source, None, f'{source}: not a JSON object with a string field "text"')
+    if not text:
+        return ArticleInput(source, None, f'{source}: "text" is empty')
+    return ArticleInput(source, text.encode("utf-8"))  # orjson refuses lone surrogates, so this cannot fail
+
+
 def _records(source: str, data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not data:
         raise InputError(source, "empty file (0 bytes)")
@@ -214,25 +234,71 @@ def shard_reject(reject: dict[str, Any], shard: int) -> dict[str, Any]:
 # Input order and shards (shared with scale_datatrove)
 # ---------------------------------------------------------------------------------------------------------
 
+# A shard plan entry (JSON, so datatrove tasks can read the plan): a .txt article by its relative path, or a
+# run of consecutive lines of one .jsonl file: [relative path, first line (1-based), its byte offset, lines].
+PlanEntry = str | list[Any]
+NO_ARTICLES = "no articles found (.txt files, or lines of .jsonl files)"
+
+
 def iter_sources(root: Path) -> Iterator[str]:
-    """Every *.txt under root, relative, in a fixed order; holds one folder's names at a time, never the corpus."""
+    """Every *.txt and *.jsonl under root, relative, in a fixed order; holds one folder's names at a time."""
     def walk(directory: str, prefix: str) -> Iterator[str]:
         with os.scandir(directory) as scan:
             entries = sorted((e.name, e.is_dir()) for e in scan if not e.name.startswith("."))
         for name, is_dir in entries:
             if is_dir:
                 yield from walk(os.path.join(directory, name), f"{prefix}{name}/")
-            elif name.endswith(".txt"):
+            elif name.endswith((".txt", ".jsonl")):
                 yield prefix + name
 
     yield from walk(str(root), "")
 
 
-def plan_shards(root: Path, shard_size: int) -> Iterator[list[str]]:
-    """Shard k = articles [k*shard_size, (k+1)*shard_size) in iter_sources order."""
-    sources = iter_sources(root)
-    while shard := list(islice(sources, shard_size)):
+def iter_article_refs(root: Path) -> Iterator[tuple[str, int, int]]:
+    """(relative path, line, byte offset) of every article in input order; line 0 for a .txt file (one article)."""
+    for source in iter_sources(root):
+        if not source.endswith(".jsonl"):
+            yield source, 0, 0
+            continue
+        offset = 0
+        with open(root / source, "rb") as lines:  # only line lengths are kept: memory stays flat
+            for number, line in enumerate(lines, start=1):
+                yield source, number, offset
+                offset += len(line)
+
+
+def plan_shards(root: Path, shard_size: int) -> Iterator[list[PlanEntry]]:
+    """Shard k = articles [k*shard_size, (k+1)*shard_size) in input order, as plan entries."""
+    refs = iter_article_refs(root)
+    while chunk := list(islice(refs, shard_size)):
+        shard: list[PlanEntry] = []
+        for path, line, offset in chunk:
+            if line == 0:
+                shard.append(path)
+            elif shard and isinstance(shard[-1], list) and shard[-1][0] == path:
+                shard[-1][3] += 1
+            else:
+                shard.append([path, line, offset, 1])
         yield shard
+
+
+def iter_articles(root: Path, shard: list[PlanEntry]) -> Iterator[ArticleInput]:
+    """The articles of one shard plan, read from the input folder (a read error becomes a reject later)."""
+    for entry in shard:
+        if isinstance(entry, str):
+            yield read_article(root, entry)
+            continue
+        path, first_line, offset, count = entry
+        try:
+            with open(root / path, "rb") as handle:
+                handle.seek(offset)
+                lines = [handle.readline() for _ in range(count)]  # at most one shard's articles
+        except OSError as err:
+            for number in range(first_line, first_line + count):
+                yield ArticleInput(f"{path}:{number}", None, f"{path}:{number}: cannot read: {err.strerror or err}")
+            continue
+        for number, line in enumerate(lines, start=first_line):
+            yield jsonl_article(f"{path}:{number}", line)
 
 
 def part_name(shard: int) -> str:
@@ -246,7 +312,7 @@ def jsonl_bytes(records: list[dict[str, Any]]) -> bytes:
 
 def check_arguments(input_dir: Path, workers: int, shard_size: int) -> None:
     if not input_dir.is_dir():
-        raise InputError(str(input_dir), "input must be a folder of .txt articles")
+        raise InputError(str(input_dir), "input must be a folder (of .txt articles and/or .jsonl files)")
     if workers < 1:
         raise InputError("--workers", f"must be at least 1, got {workers}")
     if shard_size < 1:
@@ -326,17 +392,27 @@ class ShardWriter:
             handle.close()
 
 
-def run_shard(task: tuple[int, str, list[str], str]) -> ShardResult:
+def run_shard(task: tuple[int, str, list[PlanEntry], str]) -> ShardResult:
     """Worker: read, clean and validate one shard's articles, write its part files; return counts and rejects."""
-    shard, input_dir, sources, out_dir = task
+    shard, input_dir, plan, out_dir = task
     cpu_started = time.process_time()
     writer = ShardWriter(Path(out_dir), shard)
-    result = ShardResult(shard, len(sources), 0, 0, 0, [])
+    result = ShardResult(shard, 0, 0, 0, 0, [])
     documents: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal documents, lines
+        writer.write("documents", documents)
+        writer.write("lines", lines)
+        result.documents += len(documents)
+        result.lines += len(lines)
+        documents, lines = [], []
+
     try:
-        for n, source in enumerate(sources, start=1):
-            article = process_article(read_article(Path(input_dir), source))
+        for article_input in iter_articles(Path(input_dir), plan):
+            article = process_article(article_input)
+            result.articles += 1
             result.raw_bytes += article.raw_bytes
             if article.reject is not None:
                 result.rejects.append(shard_reject(article.reject, shard))
@@ -344,12 +420,9 @@ def run_shard(task: tuple[int, str, list[str], str]) -> ShardResult:
                 assert article.document is not None
                 documents.append(article.document)
                 lines.extend(article.lines)
-            if n % ROW_GROUP_ARTICLES == 0 or n == len(sources):
-                writer.write("documents", documents)
-                writer.write("lines", lines)
-                result.documents += len(documents)
-                result.lines += len(lines)
-                documents, lines = [], []
+            if result.articles % ROW_GROUP_ARTICLES == 0:
+                flush()
+        flush()
     finally:
         writer.close()
     result.cpu_seconds = time.process_time() - cpu_started
@@ -378,13 +451,13 @@ def run_local(inputs: Path | str, out_dir: Path | str, workers: int = 2, shard_s
     staging = _staging_dir(out_dir)
     summary = Summary()
     try:
-        tasks = ((k, str(input_dir), sources, str(staging)) for k, sources in enumerate(plan_shards(input_dir, shard_size)))
+        tasks = ((k, str(input_dir), plan, str(staging)) for k, plan in enumerate(plan_shards(input_dir, shard_size)))
         with open(staging / REJECTS_FILE, "wb") as rejects_out:
             for result in _map_ordered(run_shard, tasks, workers):
                 rejects_out.write(jsonl_bytes(result.rejects))
                 summary.add(result)
         if summary.articles == 0:
-            raise InputError(str(input_dir), "no .txt articles found")
+            raise InputError(str(input_dir), NO_ARTICLES)
         os.chmod(staging, 0o755)
         os.replace(staging, out_dir)  # atomic on one file system: out_dir is all or nothing
     finally:

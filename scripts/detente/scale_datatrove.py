@@ -1,7 +1,7 @@
 """Scale out: the same clean step as `detente.scale`, as datatrove pipeline steps (local, Slurm or Ray executor).
 
 Mapping to the single-machine driver: the driver writes the shard plan (shard k = the same articles as
-`detente.scale.plan_shards`) to LOGGING_DIR/shards.jsonl, one JSON list of sources per line, and runs one
+`detente.scale.plan_shards`) to LOGGING_DIR/shards.jsonl, one JSON list of plan entries per line, and runs one
 datatrove task per shard. Task (rank) k reads line k, and its writers produce OUT/documents/part-<k>.parquet +
 .jsonl and OUT/lines/part-<k>.*, with the same records as `run_local` (the JSONL bytes are identical; the
 Parquet files hold the same rows, encoded by datatrove's writer). Each task writes its rejects to
@@ -39,6 +39,7 @@ from detente.errors import DetenteError, InputError
 from detente.scale import (
     ARROW_SCHEMAS,
     OUTPUTS,
+    NO_ARTICLES,
     ArticleInput,
     PARQUET_OPTIONS,
     REJECTS_FILE,
@@ -46,9 +47,9 @@ from detente.scale import (
     Summary,
     check_arguments,
     part_name,
+    iter_articles,
     plan_shards,
     process_article,
-    read_article,
     shard_reject,
 )
 
@@ -69,7 +70,7 @@ def write_plan(input_dir: Path | str, logging_dir: Path | str, shard_size: int) 
     plan = Path(logging_dir) / PLAN_FILE
     data = b"".join(orjson.dumps(shard, option=orjson.OPT_APPEND_NEWLINE) for shard in plan_shards(Path(input_dir), shard_size))
     if not data:
-        raise InputError(str(input_dir), "no .txt articles found")
+        raise InputError(str(input_dir), NO_ARTICLES)
     if plan.exists() and plan.read_bytes() != data:
         raise InputError(str(plan), "the input or --shard-size changed since this logging folder was used; use a new logging folder")
     plan.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +83,7 @@ def count_shards(plan: Path | str) -> int:
         return sum(1 for _ in f)
 
 
-def read_plan_shard(plan: Path | str, shard: int) -> list[str]:
+def read_plan_shard(plan: Path | str, shard: int) -> list[Any]:
     with open(plan, "rb") as f:
         for k, line in enumerate(f):
             if k == shard:
@@ -106,11 +107,9 @@ class ReadArticles(PipelineStep):
         self.plan = plan
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        for source in read_plan_shard(self.plan, rank):
-            with self.track_time():
-                article = read_article(Path(self.input_dir), source)
+        for article in iter_articles(Path(self.input_dir), read_plan_shard(self.plan, rank)):
             self.stat_update("articles")
-            yield Document(text="", id=source, metadata={"raw": article.data, "read_error": article.read_error})
+            yield Document(text="", id=article.source, metadata={"raw": article.data, "read_error": article.read_error})
 
 
 class CleanArticles(PipelineStep):
@@ -234,10 +233,17 @@ def _summary(input_dir: Path, out_dir: Path, plan: Path, seconds: float) -> Summ
     summary = Summary(seconds=seconds)
     with open(plan, "rb") as f:
         for rank, line in enumerate(f):
-            sources = orjson.loads(line)
+            entries = orjson.loads(line)
             rows = {o: pq.ParquetFile(p).metadata.num_rows if (p := out_dir / o / f"{part_name(rank)}.parquet").exists() else 0 for o in OUTPUTS}
-            size = sum((input_dir / s).stat().st_size for s in sources if (input_dir / s).is_file())
-            summary.add(ShardResult(rank, len(sources), rows["documents"], rows["lines"], size, rejects.get(rank, [])))
+            articles = size = 0
+            for entry in entries:
+                if isinstance(entry, str):  # a .txt article: its size on disk
+                    articles += 1
+                    size += (input_dir / entry).stat().st_size if (input_dir / entry).is_file() else 0
+                else:  # a run of .jsonl lines: the bytes of their "text", as run_local counts them
+                    articles += entry[3]
+                    size += sum(len(article.data or b"") for article in iter_articles(input_dir, [entry]))
+            summary.add(ShardResult(rank, articles, rows["documents"], rows["lines"], size, rejects.get(rank, [])))
     return summary
 
 
