@@ -16,7 +16,7 @@ mounts at the same path):
     plan = write_plan(INPUT, LOGS, shard_size)            # on the submitting node
     tasks = count_shards(plan)
     main = SlurmPipelineExecutor(pipeline=build_pipeline(INPUT, OUT, plan), tasks=tasks, logging_dir=LOGS, ...)
-    SlurmPipelineExecutor(pipeline=[FinalizeRun(OUT, LOGS, tasks)], tasks=1, depends=main,
+    SlurmPipelineExecutor(pipeline=[FinalizeRun(OUT, LOGS, tasks)], tasks=1, depends=main, run_on_dependency_fail=True,
                           logging_dir=LOGS + "-finalize", ...).run()   # submits both; finalize runs after main
     # Ray: RayPipelineExecutor(pipeline=..., tasks=tasks, logging_dir=LOGS, ...).run(); finalize(OUT, LOGS, tasks)
 """
