@@ -225,6 +225,15 @@ def test_jsonl_lines_are_articles_with_line_sources_and_bad_lines_rejected(tmp_p
     assert rejects[4]["error"] == 'a.jsonl:7: not a JSON object with a string field "text"'
 
 
+def test_an_unreadable_jsonl_file_is_one_reject_and_the_rest_is_cleaned(tmp_path):
+    crawl = make_jsonl_crawl(tmp_path)
+    (crawl / "b-gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")  # listed, but cannot be opened
+    summary = run_local(crawl, tmp_path / "out", workers=1, shard_size=4)
+    assert (summary.articles, summary.documents, summary.rejects) == (11, 5, 6)
+    gone = [r for r in jsonl(tmp_path / "out" / "rejects.jsonl") if r["source"] == "b-gone.jsonl"]
+    assert gone == [{"source": "b-gone.jsonl", "shard": 1, "doc_id": None, "error": "b-gone.jsonl: cannot read this .jsonl file, so none of its lines was cleaned"}]
+
+
 def test_jsonl_plan_cuts_runs_at_shard_boundaries_and_workers_do_not_matter(tmp_path):
     from detente.scale import plan_shards
 

@@ -260,8 +260,13 @@ def iter_article_refs(root: Path) -> Iterator[tuple[str, int, int]]:
         if not source.endswith(".jsonl"):
             yield source, 0, 0
             continue
+        try:
+            lines = open(root / source, "rb")
+        except OSError:
+            yield source, 0, 0  # unreadable: iter_articles turns it into one reject naming the file
+            continue
         offset = 0
-        with open(root / source, "rb") as lines:  # only line lengths are kept: memory stays flat
+        with lines:  # only line lengths are kept: memory stays flat
             for number, line in enumerate(lines, start=1):
                 yield source, number, offset
                 offset += len(line)
@@ -285,6 +290,9 @@ def plan_shards(root: Path, shard_size: int) -> Iterator[list[PlanEntry]]:
 def iter_articles(root: Path, shard: list[PlanEntry]) -> Iterator[ArticleInput]:
     """The articles of one shard plan, read from the input folder (a read error becomes a reject later)."""
     for entry in shard:
+        if isinstance(entry, str) and entry.endswith(".jsonl"):  # a .jsonl file that could not be read when planned
+            yield ArticleInput(entry, None, f"{entry}: cannot read this .jsonl file, so none of its lines was cleaned")
+            continue
         if isinstance(entry, str):
             yield read_article(root, entry)
             continue
