@@ -77,13 +77,13 @@ def test_counts_returned(real_site: tuple[Path, dict[str, int]]) -> None:
     docs = read_docs(RELEASE)
     assert counts == {
         "articles": len(docs),
-        "pages": len(docs) + 1,
+        "pages": len(docs) + 2,
         "mentions": sum(len(d["entities"]) for d in docs),
         "events": sum(len(d["events"]) for d in docs),
         "dated_events": sum(1 for d in docs for e in d["events"] if e["date"]),
         "timeline_marks": sum(1 for d in docs for e in d["events"] if e["date"]),
     }
-    assert sorted(p.name for p in out.iterdir()) == sorted([MARKER, "index.html"] + [f"{d['id']}.html" for d in docs])
+    assert sorted(p.name for p in out.iterdir()) == sorted([MARKER, "index.html", "entities.html"] + [f"{d['id']}.html" for d in docs])
 
 
 def test_every_gold_mention_and_trigger_is_highlighted_once(real_site: tuple[Path, dict[str, int]]) -> None:
@@ -157,7 +157,7 @@ def test_markup_in_the_data_is_printed_as_text(fake: tuple[Path, Path, list[dict
         assert not [t for t, _ in page.tags if t in ("img", "iframe", "object", "embed")], path.name
         assert not [(t, k) for t, a in page.tags for k in a if k.startswith("on")], path.name
         scripts = [t for t, _ in page.tags if t == "script"]
-        assert len(scripts) == (1 if path.name != "index.html" else 0), path.name
+        assert len(scripts) == (0 if path.name in ("index.html", "entities.html") else 1), path.name
     article = (out / f"{docs[0]['id']}.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in article
@@ -238,3 +238,26 @@ def test_a_record_of_the_wrong_shape_is_named(fake: tuple[Path, Path, list[dict]
     with pytest.raises(InputError, match=r"train\.jsonl:1: malformed document record \(KeyError: 'provenance'\)"):
         build_site(release, raw, tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+def test_entity_index_lists_every_linked_mention_once_with_working_links(real_site: tuple[Path, dict[str, int]]) -> None:
+    out, _ = real_site
+    docs = read_docs(RELEASE)
+    registry = {r["id"]: r for r in (json.loads(line) for line in (RELEASE / "registry" / "entities.jsonl").read_text(encoding="utf-8").splitlines())}
+    linked = Counter(m["entity_id"] for d in docs for m in d["entities"] if m["entity_id"])
+    page = Page((out / "entities.html").read_text(encoding="utf-8"))
+    rows = [a for t, a in page.tags if t == "tr" and "data-entity" in a]
+    assert Counter(r["data-entity"] for r in rows) == Counter(set(linked))  # each referenced entity once
+    assert {r["data-entity"]: int(r["data-mentions"]) for r in rows} == dict(linked)
+    targets = [a["href"] for t, a in page.tags if t == "a" and a.get("class") == "id"]
+    assert len(targets) == sum(linked.values())  # one link per linked mention
+    ids_on_page = {d["id"]: {m["id"] for m in d["entities"]} for d in docs}
+    for href in targets:
+        doc_page, _, mention = href.partition("#")
+        assert mention in ids_on_page[doc_page.removesuffix(".html")], href
+    sections = {a["id"] for t, a in page.tags if t == "h2" and a.get("id", "").startswith("type-")}
+    assert sections == {f"type-{registry[i]['type']}" for i in linked}  # one section per entity type present
+    most = max(linked, key=lambda i: (linked[i], i))
+    assert rows[[r["data-entity"] for r in rows].index(most)]["data-mentions"] == str(linked[most])
+    article = Page((out / f"{docs[0]['id']}.html").read_text(encoding="utf-8"))
+    assert any(a.get("href", "").startswith("entities.html#") for t, a in article.tags if t == "a")

@@ -1,4 +1,4 @@
-"""Stage 6, site: a static HTML browser of a release (one page per article, an index with an event timeline).
+"""Stage 6, site: a static HTML browser of a release (one page per article, an index with an event timeline, an entity index).
 
 The pages are self-contained (inline CSS, a few lines of inline JS, no network resources), work from file://
 or any web server, and are byte-identical for the same release. Every piece of text from the data goes
@@ -580,7 +580,8 @@ def _xref_section(article: Article, data: SiteData) -> str:
         entity_type = str(record.get("type", ""))
         entity_rows.append(
             f'<li id="{anchor_for(entity_id)}" data-entity="{escape(entity_id)}"><span class="sw" style="background:{entity_colour(entity_type)}"></span>'
-            f'<strong>{escape(str(record.get("name", entity_id)))}</strong> <small>{escape(entity_type)} · {escape(entity_id)}</small><br>'
+            f'<strong>{escape(str(record.get("name", entity_id)))}</strong> <small>{escape(entity_type)} · '
+            f'<a href="{ENTITIES_PAGE}#{anchor_for(entity_id)}">{escape(entity_id)}</a></small><br>'
             f'here: {local}' + (f'<br>also in: {elsewhere}' if elsewhere else '<br><span class="muted">in no other article</span>') + "</li>"
         )
     cluster_ids = sorted({e["cluster_id"] for e in article.record["events"] if e.get("cluster_id")})
@@ -609,7 +610,7 @@ def render_article(article: Article, data: SiteData) -> str:
     spans = [_mention_span(m, data) for m in doc["entities"]] + [_event_span(e, mentions, data) for e in doc["events"]]
     text_html = render_spans(doc["text"], spans, f"{article.where} ({article.doc_id})")
     index = data.articles.index(article)
-    nav = ['<a href="index.html">← All articles and timeline</a>']
+    nav = ['<a href="index.html">← All articles and timeline</a>', f'<a href="{ENTITIES_PAGE}">All entities</a>']
     if index > 0:
         nav.append(f'<a href="{data.articles[index - 1].page}" rel="prev">‹ previous</a>')
     if index + 1 < len(data.articles):
@@ -857,7 +858,8 @@ def render_index(data: SiteData) -> tuple[str, int]:
     body = (
         f"<h1>DETENTE {escape(data.version)}: annotated news on US–China diplomacy</h1>\n"
         f'<p class="muted">{len(data.articles)} articles, {total_mentions} entity mentions, {total_events} event mentions '
-        f"({marks} with a normalised date). Open an article to see its entities and events in the text, and its raw page.</p>\n"
+        f"({marks} with a normalised date). Open an article to see its entities and events in the text, and its raw page; "
+        f'<a href="{ENTITIES_PAGE}">all {len(data.entity_mentions)} entities</a> lists every mention of each across the articles.</p>\n'
         '<h2 id="articles">Articles</h2>\n<table class="docs">\n<thead><tr><th class="n">#</th><th>Title</th><th>Published (how known)</th>'
         '<th>Publisher (how known)</th><th>Split</th><th class="n">Mentions</th><th class="n">Events</th><th class="n">Dated</th>'
         '<th class="n">Lines c/m/b</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>\n"
@@ -872,13 +874,66 @@ def render_index(data: SiteData) -> tuple[str, int]:
     return page(f"DETENTE {data.version}: articles and event timeline", body, wide=True), marks
 
 
+# ---------------------------------------------------------------------------------------------- entity index
+
+ENTITIES_PAGE = "entities.html"
+
+
+def render_entities(data: SiteData) -> str:
+    """Every registry entity the release refers to, by type, with links to each of its mentions in every article."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for entity_id in data.entity_mentions:
+        by_type[str(data.entities.get(entity_id, {}).get("type", "?"))].append(entity_id)
+    type_order = sorted(by_type, key=lambda t: (list(ENTITY_COLOURS).index(t) if t in ENTITY_COLOURS else len(ENTITY_COLOURS), t))
+    sections = []
+    for entity_type in type_order:
+        rows = []
+        ids = sorted(by_type[entity_type], key=lambda i: (-len(data.entity_mentions[i]), str(data.entities.get(i, {}).get("name", i)).lower(), i))
+        for entity_id in ids:
+            record, entries = data.entities.get(entity_id, {}), data.entity_mentions[entity_id]
+            docs = [a for a in data.articles if any(d == a.doc_id for d, _, _ in entries)]
+            where = "<br>".join(
+                f'<a href="{a.page}">{escape(_short(a.title, 60))}</a>: '
+                + " ".join(f'<a class="id" href="{a.page}#{escape(i)}" title="{escape(i)}">{escape(t)}</a>' for d, i, t in entries if d == a.doc_id)
+                for a in docs
+            )
+            details = [f"<code>{escape(entity_id)}</code>"]
+            if record.get("wikidata"):
+                details.append(f"Wikidata {escape(str(record['wikidata']))}")
+            if record.get("note"):
+                details.append(escape(str(record["note"])))
+            rows.append(
+                f'<tr id="{anchor_for(entity_id)}" data-entity="{escape(entity_id)}" data-mentions="{len(entries)}">'
+                f'<td><span class="sw" style="background:{entity_colour(entity_type)}"></span><strong>{escape(str(record.get("name", entity_id)))}</strong>'
+                f"<br><small>{' · '.join(details)}</small></td>"
+                f'<td class="n">{len(entries)}</td><td class="n">{len(docs)}</td><td>{where}</td></tr>'
+            )
+        sections.append(
+            f'<h2 id="type-{css_token(entity_type)}">{escape(entity_type)} ({len(ids)})</h2>\n'
+            '<table class="docs"><thead><tr><th>Entity</th><th class="n">Mentions</th><th class="n">Articles</th><th>Mentions by article</th></tr></thead>\n'
+            "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+        )
+    mentions = sum(len(entries) for entries in data.entity_mentions.values())
+    contents = " · ".join(f'<a href="#type-{css_token(t)}">{escape(t)} ({len(by_type[t])})</a>' for t in type_order)
+    body = (
+        '<nav class="top"><a href="index.html">← All articles and timeline</a></nav>\n'
+        f"<h1>Entities in DETENTE {escape(data.version)}</h1>\n"
+        f'<p class="muted">{len(data.entity_mentions)} entities from the registry, with their {mentions} linked mentions '
+        "(pronouns and nominals included), most mentioned first. Each mention links to its place in the article.</p>\n"
+        f"<p>{contents}</p>\n" + "\n".join(sections) + "\n"
+        f'<footer>DETENTE {escape(data.version)} · generated by <code>detente site</code></footer>'
+    )
+    return page(f"Entities · DETENTE {data.version}", body, wide=True)
+
+
 # ---------------------------------------------------------------------------------------------- writing
 
 
 def site_files(data: SiteData) -> tuple[dict[str, bytes], int]:
     """Every file of the site by relative path, and the number of timeline marks."""
     index, marks = render_index(data)
-    files = {"index.html": index.encode("utf-8"), MARKER: f"DETENTE {data.version} static site, written by `detente site`.\n".encode("utf-8")}
+    files = {"index.html": index.encode("utf-8"), ENTITIES_PAGE: render_entities(data).encode("utf-8"),
+             MARKER: f"DETENTE {data.version} static site, written by `detente site`.\n".encode("utf-8")}
     for article in data.articles:
         files[article.page] = render_article(article, data).encode("utf-8")
     return files, marks
@@ -909,7 +964,7 @@ def build_site(release_dir: Path, raw_dir: Path, out_dir: Path) -> dict[str, int
     publish_site(files, Path(out_dir))
     return {
         "articles": len(data.articles),
-        "pages": len(data.articles) + 1,
+        "pages": len(data.articles) + 2,  # the articles, the index and the entity index
         "mentions": sum(len(a.record["entities"]) for a in data.articles),
         "events": sum(len(a.record["events"]) for a in data.articles),
         "dated_events": sum(len(a.dated_events) for a in data.articles),
