@@ -44,11 +44,15 @@ def test_croissant_is_current_and_loads_records_with_mlcroissant(fresh_release):
     on_disk = json.loads((REPO / "croissant.json").read_text())
     assert on_disk == croissant(release, manifest, load_cff()), "croissant.json is stale: run `make dataset`"
     dataset = mlc.Dataset(jsonld=str(REPO / "croissant.json"))
-    first_lines = next(iter(dataset.records("lines")))
-    assert first_lines["lines/doc_id"] == b"dtn-692ce5b72fcc" and first_lines["lines/line"] == 1
-    first_doc = next(iter(dataset.records("documents")))
-    assert first_doc["documents/id"].decode() in manifest["splits"]["test"]
-    assert {rs["@id"] for rs in on_disk["recordSet"]} == {"documents", "lines", "ner"}
+    assert {rs["@id"] for rs in on_disk["recordSet"]} == {f"{c}-{s}" for c in ("documents", "lines", "ner") for s in ("train", "validation", "test")}
+    for config in ("documents", "lines", "ner"):
+        for split in ("train", "validation", "test"):  # every record of every split, as many as the manifest says
+            records = list(dataset.records(f"{config}-{split}"))
+            assert len(records) == manifest["configs"][config][split]["num_rows"], (config, split)
+            if config == "documents":
+                assert sorted(r[f"documents-{split}/id"].decode() for r in records) == sorted(manifest["splits"][split])
+    first_lines = next(iter(dataset.records("lines-test")))
+    assert first_lines["lines-test/doc_id"] == b"dtn-692ce5b72fcc" and first_lines["lines-test/line"] == 1
 
 
 def test_hub_card_metadata_loads_with_huggingface_hub():

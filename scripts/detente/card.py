@@ -219,30 +219,31 @@ _CROISSANT_CONTEXT = {
 
 
 def croissant(release: Release, manifest: dict[str, Any], cff: dict[str, Any]) -> dict[str, Any]:
-    """Croissant 1.0 metadata: one FileObject per Parquet file, one RecordSet per config over its scalar columns."""
+    """Croissant 1.0 metadata: one FileObject per Parquet file, and one RecordSet per config and split over the
+    config's scalar columns (nested columns are declared in the README card and read from the same files)."""
     from datasets import ClassLabel, Value
 
     distribution, record_sets = [], []
     for config, make_features in CONFIG_FEATURES.items():
-        file_ids = []
-        for split in SPLITS:
-            entry = manifest["configs"][config][split]["files"]["parquet"]
-            file_id = f"{config}-{split}"
-            file_ids.append(file_id)
-            distribution.append({"@type": "cr:FileObject", "@id": file_id, "name": file_id, "description": f"{config} config, {split} split",
-                                 "contentUrl": f"annotated/{release.version}/{entry['path']}", "encodingFormat": "application/x-parquet", "sha256": entry["sha256"]})
-        fields = []
+        columns = []
         for name, feature in make_features().items():
             if isinstance(feature, ClassLabel) or (isinstance(feature, Value) and feature.dtype == "string"):
-                data_type = "sc:Text"
+                columns.append((name, "sc:Text"))
             elif isinstance(feature, Value) and feature.dtype.startswith("int"):
-                data_type = "sc:Integer"
-            else:
-                continue  # nested columns: read them from the Parquet files (declared in the README card)
-            fields.append({"@type": "cr:Field", "@id": f"{config}/{name}", "name": name, "dataType": data_type,
-                           "source": {"fileObject": {"@id": file_ids[-1]}, "extract": {"column": name}}})
-        record_sets.append({"@type": "cr:RecordSet", "@id": config, "name": config,
-                            "description": f"Scalar columns of the `{config}` config (test split file); nested columns are in the same Parquet files.", "field": fields})
+                columns.append((name, "sc:Integer"))
+        for split in SPLITS:
+            entry = manifest["configs"][config][split]["files"]["parquet"]
+            record_set, file_id = f"{config}-{split}", f"{config}-{split}.parquet"
+            distribution.append({"@type": "cr:FileObject", "@id": file_id, "name": file_id, "description": f"{config} config, {split} split",
+                                 "contentUrl": f"annotated/{release.version}/{entry['path']}", "encodingFormat": "application/x-parquet", "sha256": entry["sha256"]})
+            fields = [
+                {"@type": "cr:Field", "@id": f"{record_set}/{name}", "name": name, "dataType": data_type,
+                 "source": {"fileObject": {"@id": file_id}, "extract": {"column": name}}}
+                for name, data_type in columns
+            ]
+            record_sets.append({"@type": "cr:RecordSet", "@id": record_set, "name": record_set,
+                                "description": f"Scalar columns of the `{config}` config, {split} split ({manifest['configs'][config][split]['num_rows']} rows); "
+                                "nested columns are in the same Parquet file.", "field": fields})
     return {
         "@context": _CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
