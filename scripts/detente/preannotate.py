@@ -8,8 +8,10 @@ The "model" is a lexicon read off the reviewed gold annotation (no weights, noth
 A surface form is kept only if the gold annotates it at half or more of its token-boundary occurrences in
 the gold texts (a form annotated once in ten occurrences would be noise). Matches are exact strings on token
 boundaries in the new clean text (a hyphen joins tokens, so "US" in "US-China" is no match, as the guidelines
-want), longest first, never overlapping; a trigger never overlaps a mention. Arguments, dates, nominal and
-pronoun mentions are left to the reviewer.
+want), longest first, never overlapping; a trigger never overlaps a mention. Date expressions are also found
+by rules written from the guidelines' DATE examples (`date_spans`: weekdays, months with their day or year,
+years, "last week", "earlier this month", "recent weeks", ...), without the preposition, as the guidelines
+want. Arguments, event dates, nominal and pronoun mentions are left to the reviewer.
 
 The draft has `status: draft`, so it never enters a release. An event needs a cluster from the registry and
 a draft cannot know it: its placeholder clusters (`evt:draft-<hex>-v<N>`) go to a side file
@@ -79,6 +81,43 @@ def token_matches(text: str, surface: str) -> list[int]:
     """Start offsets of `surface` in `text` that begin and end on token boundaries."""
     pattern = re.compile(r"(?<![\w-])" + re.escape(surface) + r"(?![\w-])")
     return [m.start() for m in pattern.finditer(text)]
+
+
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_PERIOD = r"(?:week|weekend|month|year|summer|autumn|fall|winter|spring)"
+_MODIFIER = r"(?:[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Ee]arlier this|[Ll]ater this)"
+# Each alternative is a whole DATE span as the guidelines draw it (no preposition); longest alternatives first.
+DATE_PATTERN = re.compile(
+    r"(?<![\w$-])(?:"
+    rf"{_YEAR} (?:through|to|and) {_YEAR}"  # 2013 through 2022
+    rf"|(?:{_MODIFIER} )?{_MONTH}(?: \d{{1,2}}(?:, {_YEAR})?| {_YEAR})?"  # last November, June 5, April 2017
+    rf"|\d{{1,2}} {_MONTH}(?: {_YEAR})?"  # 5 June 2023
+    rf"|(?:[Ll]ast |[Nn]ext |[Tt]his )?{_WEEKDAY}"  # last Monday, Wednesday
+    rf"|{_MODIFIER} {_PERIOD}"  # last week, earlier this month, this weekend
+    r"|[Tt]he (?:weekend|(?:end|beginning|start) of (?:this|the|next|last) (?:week|month|year)|next few (?:days|weeks|months))"
+    r"|[Rr]ecent (?:days|weeks|months|years)|[Rr]ecently|[Yy]esterday|[Tt]oday|[Tt]omorrow"
+    rf"|{_YEAR}"
+    r")(?![\w-])"
+)
+_BEFORE_MAY = ("in", "since", "until", "by", "from", "of", "to", "through", "early", "late", "last", "next", "this")
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each date expression found by DATE_PATTERN, left to right, never overlapping.
+
+    "May" alone is a date only after a preposition or a modifier ("in May"), not the verb ("may") at the
+    start of a sentence.
+    """
+    spans = []
+    for match in DATE_PATTERN.finditer(text):
+        if match.group() == "May":
+            previous = text[max(0, match.start() - 20) : match.start()].split()[-1:]
+            if not previous or previous[0].lower() not in _BEFORE_MAY:
+                continue
+        spans.append(match.span())
+    return spans
 
 
 def _most_frequent(counter: Counter) -> Any:
@@ -163,10 +202,11 @@ def draft_cluster_id(doc_id: str, event_id: str) -> str:
 
 def preannotate_text(doc_id: str, text: str, lexicon: Lexicon) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Pure core: (draft annotation source, its placeholder cluster records)."""
+    dates = date_spans(text)
+    found = sorted(_longest_first(text, sorted(lexicon.mentions), dates) + [(start, end, "") for start, end in dates])
     mentions = []
-    found = _longest_first(text, sorted(lexicon.mentions), [])
     for n, (start, end, surface) in enumerate(found, start=1):
-        entity_type, entity_id = lexicon.mentions[surface]
+        entity_type, entity_id = lexicon.mentions[surface] if surface else ("DATE", None)
         mentions.append({"id": f"m{n}", **locator(text, start, end), "type": entity_type, "level": "name", "entity": entity_id})
     events, clusters = [], []
     for n, (start, end, surface) in enumerate(_longest_first(text, sorted(lexicon.triggers), [(s, e) for s, e, _ in found]), start=1):
@@ -182,7 +222,7 @@ def preannotate_text(doc_id: str, text: str, lexicon: Lexicon) -> tuple[dict[str
         "status": "draft",
         "annotators": [MODEL_NAME],
         "notes": f"source: model ({MODEL_NAME} from {len(lexicon.documents)} reviewed documents: {', '.join(lexicon.documents)}); "
-        "arguments, dates, nominal and pronoun mentions and event clusters are left to the reviewer",
+        "arguments, event dates, nominal and pronoun mentions and event clusters are left to the reviewer",
         "mentions": mentions,
         "events": events,
     }
