@@ -74,7 +74,7 @@ _LONGEST_PUBLISHER_NAME = max(map(len, publisher_names()))
 ALL_RULES: tuple[LineRule, ...] = (*LINE_RULES, *CASE_SENSITIVE_RULES)
 # Characters that IGNORECASE matches to an ASCII letter but str.lower() maps elsewhere (İ, ı -> i; ſ -> s).
 # A line holding one skips the `needs` shortcut, so the shortcut never changes what a rule matches.
-# tests/test_clean_rules.py derives this set from all of Unicode.
+# tests/test_clean_fast_paths.py derives this set from all of Unicode.
 IGNORECASE_FOLDS_BEYOND_LOWER = ("\u0130", "\u0131", "\u017f")
 _LONGEST_MAX_WORDS = max(rule.max_words for rule in ALL_RULES if rule.max_words is not None)
 # RULES_BY_WORDS[w]: the rules, in order, that may fire on a line of w words (w capped at the longest max_words + 1).
