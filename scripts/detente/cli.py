@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("format", choices=["conll", "brat", "oneie"])
     export.add_argument("--out", required=True, metavar="DIR")
     export.add_argument("--release", help="release version (default: the current one)")
-    site = sub.add_parser("site", help="write the static HTML browser of a release (articles + event timeline)")
+    site = sub.add_parser("site", help="write the static HTML browser of a release (articles, event timeline, entity index)")
     site.add_argument("--release", help="release version (default: the current one)")
     site.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
     scale = sub.add_parser("scale", help="clean a crawl (.txt articles and/or .jsonl files) into sharded Parquet + JSONL (one machine, or datatrove)")

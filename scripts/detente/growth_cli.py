@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--rights", help="rights statement (default: the page's copyright lines, else a default)")
     add.add_argument("--language", default="en", help="BCP-47 language tag (default: en)")
 
-    pre = sub.add_parser("preannotate", help="draft annotation of documents from the gold's entities and triggers")
+    pre = sub.add_parser("preannotate", help="draft annotation of documents from the gold's entities and triggers, and date rules")
     pre.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
     pre.add_argument("--overwrite", action="store_true", help="replace an existing draft (never a reviewed file)")
     pre.add_argument("--evaluate", action="store_true", help="print leave-one-document-out precision/recall on the gold")
