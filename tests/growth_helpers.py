@@ -12,8 +12,12 @@ from typing import Any
 
 from detente.build import BuildInputs, build
 from detente.labelstudio import accept_predictions, export_tasks, import_export, labelling_config
+from detente.version import DATASET_VERSION
 
 REPO = Path(__file__).resolve().parents[1]
+RELEASED = DATASET_VERSION  # the newest published release, copied into the temporary repository
+_major, _minor, _patch = map(int, RELEASED.split("."))
+NEXT = f"{_major}.{_minor + 1}.0"  # the version the tests build there with the new article
 
 # Written for these tests (not from any publication). The flag emoji in the title put characters outside the
 # BMP before every mention (offsets must stay code points, as Label Studio keeps them, not UTF-16 units); the
@@ -42,16 +46,16 @@ class RepoCopy:
 
 
 def repo_copy(tmp_path: Path, with_release: bool = False) -> RepoCopy:
-    """raw/ and annotated/source/ (and optionally annotated/0.2.0/) copied under tmp_path."""
+    """raw/ and annotated/source/ (and optionally the current release, annotated/RELEASED/) copied under tmp_path."""
     root = tmp_path / "repo"
     shutil.copytree(REPO / "raw", root / "raw")
     shutil.copytree(REPO / "annotated" / "source", root / "source")
     annotated = root / "annotated"
     annotated.mkdir()
     if with_release:
-        shutil.copytree(REPO / "annotated" / "0.2.0", annotated / "0.2.0")
+        shutil.copytree(REPO / "annotated" / RELEASED, annotated / RELEASED)
     changelog = root / "CHANGELOG.md"
-    changelog.write_text("# Changelog\n\n## 0.3.0 — test\n- One more article, added and reviewed with `detente add` and Label Studio.\n", encoding="utf-8")
+    changelog.write_text(f"# Changelog\n\n## {NEXT} — test\n- One more article, added and reviewed with `detente add` and Label Studio.\n", encoding="utf-8")
     return RepoCopy(root, root / "raw", root / "source", annotated, changelog)
 
 
@@ -147,16 +151,16 @@ def simulated_reviewer(tasks: list[dict], edit) -> list[dict]:
 
 
 def check_new_release(repo, doc_id: str) -> None:
-    old_release = tree_bytes(repo.annotated / "0.2.0")
-    release, status = build(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=repo.changelog), out_root=repo.annotated, version="0.3.0")
+    old_release = tree_bytes(repo.annotated / RELEASED)
+    release, status = build(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=repo.changelog), out_root=repo.annotated, version=NEXT)
     assert status == "written" and release.pending == []
-    assert tree_bytes(repo.annotated / "0.2.0") == old_release
-    manifest_old = json.loads((repo.annotated / "0.2.0" / "MANIFEST.json").read_text())
-    manifest_new = json.loads((repo.annotated / "0.3.0" / "MANIFEST.json").read_text())
+    assert tree_bytes(repo.annotated / RELEASED) == old_release
+    manifest_old = json.loads((repo.annotated / RELEASED / "MANIFEST.json").read_text())
+    manifest_new = json.loads((repo.annotated / NEXT / "MANIFEST.json").read_text())
     for split, docs in manifest_old["splits"].items():
         assert manifest_new["splits"][split] == sorted(docs + ([doc_id] if split == "test" else []))
     assert sum(manifest_new["counts"]["documents"].values()) == sum(manifest_old["counts"]["documents"].values()) + 1
-    new_doc = next(json.loads(line) for line in (repo.annotated / "0.3.0" / "documents" / "test.jsonl").read_text().splitlines() if json.loads(line)["id"] == doc_id)
+    new_doc = next(json.loads(line) for line in (repo.annotated / NEXT / "documents" / "test.jsonl").read_text().splitlines() if json.loads(line)["id"] == doc_id)
     assert new_doc["annotation"]["status"] == "reviewed" and new_doc["annotation"]["annotators"] == ["label-studio user 1"]
     assert "Blinken will travel to Tokyo next week" in new_doc["text"]
     assert {lb["line"]: lb["label_source"] for lb in new_doc["line_labels"]}[9] == "corrected"
@@ -164,12 +168,12 @@ def check_new_release(repo, doc_id: str) -> None:
     assert trip["realis"] == "future" and trip["date"]["start"] == "2023-11-13"
     spans = {m["id"]: new_doc["text"][m["start"]:m["end"]] for m in new_doc["entities"]}
     assert sorted((a["role"], spans[a["mention_id"]]) for a in trip["arguments"]) == [("actor", "Blinken"), ("place", "Tokyo"), ("time", "next week")]
-    registry = [json.loads(line)["id"] for line in (repo.annotated / "0.3.0" / "registry" / "entities.jsonl").read_text().splitlines()]
+    registry = [json.loads(line)["id"] for line in (repo.annotated / NEXT / "registry" / "entities.jsonl").read_text().splitlines()]
     assert "ent:tokyo" in registry
     # Every earlier document is released unchanged.
     for split in ("train", "validation", "test"):
-        old = {json.loads(line)["id"]: line for line in (repo.annotated / "0.2.0" / "documents" / f"{split}.jsonl").read_text().splitlines()}
-        new = {json.loads(line)["id"]: line for line in (repo.annotated / "0.3.0" / "documents" / f"{split}.jsonl").read_text().splitlines()}
+        old = {json.loads(line)["id"]: line for line in (repo.annotated / RELEASED / "documents" / f"{split}.jsonl").read_text().splitlines()}
+        new = {json.loads(line)["id"]: line for line in (repo.annotated / NEXT / "documents" / f"{split}.jsonl").read_text().splitlines()}
         assert {k: new[k] for k in old} == old
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from growth_helpers import ARTICLE, check_new_release, incoming, repo_copy, review_rounds, simulated_reviewer, tree_bytes
+from growth_helpers import ARTICLE, NEXT, check_new_release, incoming, repo_copy, review_rounds, simulated_reviewer, tree_bytes
 
 from detente.add import AddOptions, add_article
 from detente.build import BuildInputs
@@ -108,7 +108,7 @@ def test_new_article_end_to_end_without_a_server(tmp_path):
     # A draft never enters a release: building now leaves the new document pending.
     from detente.build import assemble_release
 
-    assert assemble_release(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=None), "0.3.0").pending == [doc_id]
+    assert assemble_release(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=None), NEXT).pending == [doc_id]
 
     first, second = review_rounds(tmp_path, repo, doc_id, simulated_reviewer)
     assert first.documents == {doc_id: "draft"} and "line review added raw line(s) 9" in " ".join(first.messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -249,5 +250,5 @@ def test_build_refuses_a_version_without_changelog_entry(tmp_path):
     inputs = _copy_inputs(tmp_path)
     changelog = tmp_path / "CHANGELOG.md"
     changelog.write_text("# Changelog\n\n## 0.0.1 — 2026-01-01\n- old\n")
-    with pytest.raises(InputError, match=r"CHANGELOG.md: no entry '## 0.2.0 ...' for the version being built"):
+    with pytest.raises(InputError, match=rf"CHANGELOG.md: no entry '## {re.escape(DATASET_VERSION)} ...' for the version being built"):
         build(BuildInputs(raw_dir=inputs.raw_dir, source_dir=inputs.source_dir, changelog=changelog), out_root=tmp_path / "out")
