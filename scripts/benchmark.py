@@ -36,7 +36,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
-GOLD_LINES = REPO / "annotated" / "0.2.0" / "lines"
+# The current release's gold lines; read from version.py, not imported (the pure-Python child must import detente itself)
+GOLD_LINES_VERSION = re.search(r'DATASET_VERSION = "([^"]+)"', (REPO / "scripts" / "detente" / "version.py").read_text(encoding="utf-8")).group(1)
+GOLD_LINES = REPO / "annotated" / GOLD_LINES_VERSION / "lines"
 RAW = REPO / "raw"
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
 TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
