@@ -11,10 +11,10 @@ body sentences, titles and boilerplate/metadata lines recombined by a seeded RNG
 article, or .jsonl files of 1,000; one article in --bad-every is broken to exercise the rejects path), runs `detente.scale.run_local` on it in a fresh
 process (clean, validate, write sharded Parquet + JSONL) and reports articles/s, MB/s and the peak of the
 summed RSS of that process and its workers (psutil, sampled every 20 ms; without psutil: getrusage's
-largest single process). Then, on the same articles, single-process cleaning throughput of ours (the
-installed build, normally mypyc-compiled, and the pure-Python source in a child process) vs trafilatura
-(given each article as HTML, one <p> per line), and line-level F1 of both on the gold line labels of the
-shipped release. No network. Needs the `bench` extra (trafilatura, psutil).
+largest single process). Then, on the same articles, the cleaning throughput of ours (the installed build,
+normally mypyc-compiled, and the pure-Python source) vs trafilatura (given each article as HTML, one <p> per
+line): each timing in a fresh process, --rounds interleaved rounds, medians reported. Last, the line-level F1
+of both on the gold line labels of the current release. No network. Needs the `bench` extra (trafilatura, psutil).
 """
 
 from __future__ import annotations
@@ -246,33 +246,54 @@ def clean_seconds(raws: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
+def trafilatura_seconds(pages: list[str], fast: bool) -> float:
+    """Seconds for trafilatura.extract over the pages (HTML prepared beforehand), one process."""
+    import trafilatura
+
+    started = time.perf_counter()
+    for page in pages:
+        trafilatura.extract(page, fast=fast)
+    return time.perf_counter() - started
+
+
+def _child_seconds(*arguments: str, env: dict[str, str] | None = None) -> float:
+    out = subprocess.run([sys.executable, __file__, *arguments], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def pure_python_clean_seconds(corpus: Path, limit: int) -> float:
     """clean_seconds with the pure-Python cleaner (a copy of the source without the mypyc build), in a child process."""
     from detente.native import pure_python_copy
 
     with tempfile.TemporaryDirectory(prefix="detente-pure-") as folder:
         scripts = pure_python_copy(Path(folder))
-        env = {**os.environ, "PYTHONPATH": str(scripts)}
-        out = subprocess.run([sys.executable, __file__, "_clean", str(corpus), str(limit)], env=env, capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+        return _child_seconds("_clean", str(corpus), str(limit), "pure", env={**os.environ, "PYTHONPATH": str(scripts)})
 
 
-def throughput(corpus: Path, limit: int) -> dict:
-    import trafilatura
+def throughput(corpus: Path, limit: int, rounds: int = 3) -> dict:
+    """Seconds per tool over the same articles. Each timing runs in a fresh process, so that no tool runs in the
+    garbage of another. The tools are interleaved for `rounds` rounds, so that a change in the machine's load
+    falls on all of them. The figure of each tool is its median, and the range is kept."""
+    import statistics
 
     from detente.native import is_compiled
 
     raws = _sample(corpus, limit)
-    texts = [r.decode("utf-8", errors="replace") for r in raws]
-    pages = [as_html(t) for t in texts]  # prepared outside the timed loop
-    figures = {"articles": len(raws), "mb": sum(len(r) for r in raws) / 1e6, "compiled": is_compiled()}
-    figures["ours"] = clean_seconds(raws)
-    figures["ours_pure_python"] = pure_python_clean_seconds(corpus, limit) if figures["compiled"] else figures["ours"]
-    for name, options in (("trafilatura", {}), ("trafilatura_fast", {"fast": True})):
-        started = time.perf_counter()
-        for page in pages:
-            trafilatura.extract(page, **options)
-        figures[name] = time.perf_counter() - started
+    figures: dict = {"articles": len(raws), "mb": sum(len(r) for r in raws) / 1e6, "compiled": is_compiled(), "rounds": rounds}
+    runs: dict[str, list[float]] = {"ours": [], "ours_pure_python": [], "trafilatura": [], "trafilatura_fast": []}
+    for _ in range(rounds):
+        runs["ours"].append(_child_seconds("_clean", str(corpus), str(limit), "installed"))
+        if figures["compiled"]:
+            runs["ours_pure_python"].append(pure_python_clean_seconds(corpus, limit))
+        runs["trafilatura"].append(_child_seconds("_trafilatura", str(corpus), str(limit), "default"))
+        runs["trafilatura_fast"].append(_child_seconds("_trafilatura", str(corpus), str(limit), "fast"))
+    if not figures["compiled"]:
+        runs["ours_pure_python"] = runs["ours"]
+    for name, seconds in runs.items():
+        figures[name] = statistics.median(seconds)
+        figures[f"{name}_range"] = (min(seconds), max(seconds))
+    ratios = [t / o for t, o in zip(runs["trafilatura"], runs["ours"])]
+    figures["ratio_range"] = (min(ratios), max(ratios))
     return figures
 
 
@@ -342,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bad-every", type=int, default=1000, help="break one article in this many (0: none)")
     parser.add_argument("--input-format", choices=["txt", "jsonl"], default="txt", help="one .txt file per article, or .jsonl files of 1,000 articles")
     parser.add_argument("--compare-docs", type=int, default=1000, help="articles for the ours-vs-trafilatura throughput")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the ours-vs-trafilatura timing (medians are reported)")
     parser.add_argument("--work-dir", help="where corpora and outputs go (default: a temporary folder, removed after)")
     parser.add_argument("--skip-trafilatura", action="store_true")
     args = parser.parse_args(argv)
@@ -383,16 +405,18 @@ def main(argv: list[str] | None = None) -> int:
         compare = figures = f1 = None
         if not args.skip_trafilatura:
             compare = work / f"corpus-{min(args.n)}"
-            figures = throughput(compare, args.compare_docs)
+            figures = throughput(compare, args.compare_docs, args.rounds)
             a, mb = figures["articles"], figures["mb"]
-            print(f"\ncleaning throughput, 1 process, the same {a:,} synthetic articles ({mb:.1f} MB; trafilatura gets them as HTML):")
+            print(f"\ncleaning throughput, one fresh process per timing, the same {a:,} synthetic articles ({mb:.1f} MB; trafilatura gets "
+                  f"them as HTML); median of {figures['rounds']} interleaved rounds [range]:")
             labels = {"ours": "ours (mypyc build)" if figures["compiled"] else "ours (pure Python)", "ours_pure_python": "ours (pure Python)",
                       "trafilatura": "trafilatura", "trafilatura_fast": "trafilatura fast"}
             for name in ("ours", "ours_pure_python", "trafilatura", "trafilatura_fast"):
                 if name == "ours_pure_python" and not figures["compiled"]:
                     continue
-                print(f"  {labels[name]:<19} {figures[name]:7.3f} s  {a / figures[name]:8,.0f} articles/s  {mb / figures[name]:6.2f} MB/s"
-                      f"  ({1000 * figures[name] / a:.3f} ms/article)")
+                low, high = figures[f"{name}_range"]
+                print(f"  {labels[name]:<19} {figures[name]:7.3f} s [{low:.3f}–{high:.3f}]  {a / figures[name]:8,.0f} articles/s  "
+                      f"{mb / figures[name]:6.2f} MB/s  ({1000 * figures[name] / a:.3f} ms/article)")
             f1 = gold_f1()
             print(f"\nline-level F1 on the gold ({f1['documents']} documents, {f1['lines_scored']} non-blank lines; kept = class content):")
             for name in ("ours", "trafilatura", "trafilatura_precision", "trafilatura_recall"):
@@ -404,7 +428,8 @@ def main(argv: list[str] | None = None) -> int:
         if figures is not None and f1 is not None:
             ratio = figures["trafilatura"] / figures["ours"]
             better = f1["ours"]["f1"] > f1["trafilatura"]["f1"]
-            print(f"  cleaning throughput >= 20x trafilatura's, higher F1: {ratio:.1f}x ({labels['ours']}; pure Python "
+            print(f"  cleaning throughput >= 20x trafilatura's, higher F1: {ratio:.1f}x (per round {figures['ratio_range'][0]:.1f}–"
+                  f"{figures['ratio_range'][1]:.1f}x; {labels['ours']}; pure Python "
                   f"{figures['trafilatura'] / figures['ours_pure_python']:.1f}x), F1 {f1['ours']['f1']:.3f} vs {f1['trafilatura']['f1']:.3f} "
                   f"-> {'MET' if ratio >= 20 and better else 'MISSED'}")
         if 100_000 in results:
@@ -424,14 +449,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "_clean":
-        # this script's folder holds the installed package: drop it so PYTHONPATH's pure-Python copy is imported
-        sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-        from detente.native import is_compiled
+    if len(sys.argv) > 1 and sys.argv[1] == "_clean":  # _clean CORPUS LIMIT installed|pure
+        if sys.argv[4] == "pure":
+            # this script's folder holds the installed package: drop it so PYTHONPATH's pure-Python copy is imported
+            sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+            from detente.native import is_compiled
 
-        if is_compiled():
-            raise SystemExit("the pure-Python run imported the compiled cleaner")
+            if is_compiled():
+                raise SystemExit("the pure-Python run imported the compiled cleaner")
         print(clean_seconds(_sample(Path(sys.argv[2]), int(sys.argv[3]))))
+        raise SystemExit(0)
+    if len(sys.argv) > 1 and sys.argv[1] == "_trafilatura":  # _trafilatura CORPUS LIMIT default|fast
+        pages = [as_html(raw.decode("utf-8", errors="replace")) for raw in _sample(Path(sys.argv[2]), int(sys.argv[3]))]
+        print(trafilatura_seconds(pages, fast=sys.argv[4] == "fast"))
         raise SystemExit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "_run":
         run_pipeline_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
