@@ -252,3 +252,17 @@ def test_build_refuses_a_version_without_changelog_entry(tmp_path):
     changelog.write_text("# Changelog\n\n## 0.0.1 — 2026-01-01\n- old\n")
     with pytest.raises(InputError, match=rf"CHANGELOG.md: no entry '## {re.escape(DATASET_VERSION)} ...' for the version being built"):
         build(BuildInputs(raw_dir=inputs.raw_dir, source_dir=inputs.source_dir, changelog=changelog), out_root=tmp_path / "out")
+
+
+def test_an_earlier_release_loads_with_the_current_feature_declarations():
+    """The README's recipe for reproducing results on an earlier release."""
+    from datasets import load_dataset
+
+    from detente.features import CONFIG_FEATURES
+
+    old = load_dataset("parquet", features=CONFIG_FEATURES["documents"](),
+                       data_files={s: str(REPO / "annotated" / "0.2.0" / "documents" / f"{s}.parquet") for s in ("train", "validation", "test")})
+    assert {split: old[split].num_rows for split in old} == {"train": 3, "validation": 1, "test": 1}
+    assert old["test"].features["line_labels"].feature["category"].names == CONFIG_FEATURES["documents"]()["line_labels"].feature["category"].names
+    jsonl = json.loads((REPO / "annotated" / "0.2.0" / "documents" / "test.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert old["test"][0]["id"] == jsonl["id"] and len(old["test"][0]["entities"]) == len(jsonl["entities"]) == 181
