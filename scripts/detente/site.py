@@ -827,6 +827,20 @@ def render_timeline(data: SiteData) -> tuple[str, int]:
 # ---------------------------------------------------------------------------------------------- index page
 
 
+def _mentions_by_article(entries: list[tuple[str, str, str]], data: SiteData, title_chars: int, tooltip_is_id: bool) -> list[str]:
+    """'<article title>: <a link to each mention, labelled by its text>' for each article holding any of the
+    entries (doc_id, mention/event ID, text), in reading order."""
+    groups = []
+    for a in data.articles:
+        links = [
+            f'<a class="id" href="{a.page}#{escape(i)}" title="{escape(i if tooltip_is_id else t)}">{escape(t)}</a>'
+            for d, i, t in entries if d == a.doc_id
+        ]
+        if links:
+            groups.append(f'<a href="{a.page}">{escape(_short(a.title, title_chars))}</a>: ' + " ".join(links))
+    return groups
+
+
 def render_index(data: SiteData) -> tuple[str, int]:
     rows = []
     for number, a in enumerate(data.articles, start=1):
@@ -843,15 +857,11 @@ def render_index(data: SiteData) -> tuple[str, int]:
     timeline, marks = render_timeline(data)
     shared = []
     for cluster_id, entries in sorted(data.cluster_mentions.items()):
-        docs = [a for a in data.articles if any(d == a.doc_id for d, _, _ in entries)]
-        if len(docs) < 2:
+        groups = _mentions_by_article(entries, data, title_chars=50, tooltip_is_id=False)
+        if len(groups) < 2:
             continue
         name = data.clusters.get(cluster_id, {}).get("name", cluster_id)
-        links = "; ".join(
-            f'<a href="{a.page}">{escape(_short(a.title, 50))}</a>: '
-            + " ".join(f'<a class="id" href="{a.page}#{escape(i)}" title="{escape(t)}">{escape(t)}</a>' for d, i, t in entries if d == a.doc_id)
-            for a in docs
-        )
+        links = "; ".join(groups)
         shared.append(f'<li data-cluster="{escape(cluster_id)}"><strong>{escape(name)}</strong> <small>{escape(cluster_id)}</small><br>{links}</li>')
     total_mentions = sum(len(a.record["entities"]) for a in data.articles)
     total_events = sum(len(a.record["events"]) for a in data.articles)
@@ -891,12 +901,8 @@ def render_entities(data: SiteData) -> str:
         ids = sorted(by_type[entity_type], key=lambda i: (-len(data.entity_mentions[i]), str(data.entities.get(i, {}).get("name", i)).lower(), i))
         for entity_id in ids:
             record, entries = data.entities.get(entity_id, {}), data.entity_mentions[entity_id]
-            docs = [a for a in data.articles if any(d == a.doc_id for d, _, _ in entries)]
-            where = "<br>".join(
-                f'<a href="{a.page}">{escape(_short(a.title, 60))}</a>: '
-                + " ".join(f'<a class="id" href="{a.page}#{escape(i)}" title="{escape(i)}">{escape(t)}</a>' for d, i, t in entries if d == a.doc_id)
-                for a in docs
-            )
+            groups = _mentions_by_article(entries, data, title_chars=60, tooltip_is_id=True)
+            where = "<br>".join(groups)
             details = [f"<code>{escape(entity_id)}</code>"]
             if record.get("wikidata"):
                 details.append(f"Wikidata {escape(str(record['wikidata']))}")
@@ -906,7 +912,7 @@ def render_entities(data: SiteData) -> str:
                 f'<tr id="{anchor_for(entity_id)}" data-entity="{escape(entity_id)}" data-mentions="{len(entries)}">'
                 f'<td><span class="sw" style="background:{entity_colour(entity_type)}"></span><strong>{escape(str(record.get("name", entity_id)))}</strong>'
                 f"<br><small>{' · '.join(details)}</small></td>"
-                f'<td class="n">{len(entries)}</td><td class="n">{len(docs)}</td><td>{where}</td></tr>'
+                f'<td class="n">{len(entries)}</td><td class="n">{len(groups)}</td><td>{where}</td></tr>'
             )
         sections.append(
             f'<h2 id="type-{css_token(entity_type)}">{escape(entity_type)} ({len(ids)})</h2>\n'
