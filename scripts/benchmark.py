@@ -230,8 +230,9 @@ def _sample(corpus: Path, limit: int) -> list[bytes]:
     return articles
 
 
-def clean_seconds(raws: list[bytes]) -> float:
-    """Seconds for `detente.clean.clean_text` over the articles, one process, starting with an empty line cache."""
+def clean_seconds(raws: list[bytes], reuse: bool = True) -> float:
+    """Seconds for `detente.clean.clean_text` over the articles, one process, starting with an empty line cache;
+    without `reuse` the cache is emptied before every article (no line of one page helps another)."""
     from detente.clean import clean_text, line_features
     from detente.corpus import decode
     from detente.errors import DetenteError
@@ -239,6 +240,8 @@ def clean_seconds(raws: list[bytes]) -> float:
     line_features.cache_clear()
     started = time.perf_counter()
     for n, raw in enumerate(raws):
+        if not reuse:
+            line_features.cache_clear()
         try:
             clean_text(decode(raw, str(n)))
         except DetenteError:
@@ -280,9 +283,10 @@ def throughput(corpus: Path, limit: int, rounds: int = 3) -> dict:
 
     raws = _sample(corpus, limit)
     figures: dict = {"articles": len(raws), "mb": sum(len(r) for r in raws) / 1e6, "compiled": is_compiled(), "rounds": rounds}
-    runs: dict[str, list[float]] = {"ours": [], "ours_pure_python": [], "trafilatura": [], "trafilatura_fast": []}
+    runs: dict[str, list[float]] = {"ours": [], "ours_no_reuse": [], "ours_pure_python": [], "trafilatura": [], "trafilatura_fast": []}
     for _ in range(rounds):
         runs["ours"].append(_child_seconds("_clean", str(corpus), str(limit), "installed"))
+        runs["ours_no_reuse"].append(_child_seconds("_clean", str(corpus), str(limit), "installed", "noreuse"))
         if figures["compiled"]:
             runs["ours_pure_python"].append(pure_python_clean_seconds(corpus, limit))
         runs["trafilatura"].append(_child_seconds("_trafilatura", str(corpus), str(limit), "default"))
@@ -410,8 +414,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\ncleaning throughput, one fresh process per timing, the same {a:,} synthetic articles ({mb:.1f} MB; trafilatura gets "
                   f"them as HTML); median of {figures['rounds']} interleaved rounds [range]:")
             labels = {"ours": "ours (mypyc build)" if figures["compiled"] else "ours (pure Python)", "ours_pure_python": "ours (pure Python)",
-                      "trafilatura": "trafilatura", "trafilatura_fast": "trafilatura fast"}
-            for name in ("ours", "ours_pure_python", "trafilatura", "trafilatura_fast"):
+                      "ours_no_reuse": "ours, no line reuse", "trafilatura": "trafilatura", "trafilatura_fast": "trafilatura fast"}
+            for name in ("ours", "ours_no_reuse", "ours_pure_python", "trafilatura", "trafilatura_fast"):
                 if name == "ours_pure_python" and not figures["compiled"]:
                     continue
                 low, high = figures[f"{name}_range"]
@@ -449,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "_clean":  # _clean CORPUS LIMIT installed|pure
+    if len(sys.argv) > 1 and sys.argv[1] == "_clean":  # _clean CORPUS LIMIT installed|pure [noreuse]
         if sys.argv[4] == "pure":
             # this script's folder holds the installed package: drop it so PYTHONPATH's pure-Python copy is imported
             sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
@@ -457,7 +461,7 @@ if __name__ == "__main__":
 
             if is_compiled():
                 raise SystemExit("the pure-Python run imported the compiled cleaner")
-        print(clean_seconds(_sample(Path(sys.argv[2]), int(sys.argv[3]))))
+        print(clean_seconds(_sample(Path(sys.argv[2]), int(sys.argv[3])), reuse=sys.argv[5:] != ["noreuse"]))
         raise SystemExit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "_trafilatura":  # _trafilatura CORPUS LIMIT default|fast
         pages = [as_html(raw.decode("utf-8", errors="replace")) for raw in _sample(Path(sys.argv[2]), int(sys.argv[3]))]
