@@ -7,8 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: dataset test env site label bench clean-env
 .DEFAULT_GOAL := test
 
-# setup.py compiles clean.py and rules.py (mypyc): an edit to either rebuilds them.
-$(STAMP): pyproject.toml setup.py scripts/detente/clean.py scripts/detente/rules.py scripts/detente/native.py
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# A fresh venv's pip is too old to resolve some extras: upgrade it first.
 	$(BIN)/python -m pip install --quiet --upgrade pip

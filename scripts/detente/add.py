@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from detente.clean import CLEANER_VERSION, CleanedDocument, clean_text, parse_dateline
+from detente.clean import CleanedDocument, clean_text, cleaner_id, parse_dateline
 from detente.corpus import RawDocument, decode, doc_id_for, split_lines
 from detente.errors import InputError
 from detente.schemas import validate
@@ -126,7 +126,7 @@ def line_review_record(doc_id: str, text: str, cleaned: CleanedDocument) -> dict
     lines = split_lines(text)
     return {
         "doc_id": doc_id,
-        "cleaner": CLEANER_VERSION,
+        "cleaner": cleaner_id(),
         "note": "The cleaner's predicted line labels, for review (`detente labelstudio export`); reviewed changes go to line_corrections/.",
         "lines": [
             {"line": lb.line, "text": lines[lb.line - 1].text, "class": lb.line_class, "category": lb.category, "rule": lb.rule, "label_source": lb.label_source}

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from detente.clean import CLEANER_VERSION, CleanedDocument, clean_text, load_corrections
+from detente.clean import CleanedDocument, clean_text, cleaner_id, load_corrections
 from detente.corpus import RawDocument, load_corpus
 from detente.errors import InputError, ReleaseExistsError
 from detente.features import CONFIG_FEATURES, storage_schema
@@ -81,7 +81,7 @@ def document_record(doc: RawDocument, cleaned: CleanedDocument, annotation: dict
             "raw_sha256": meta["sha256"],
             "raw_bytes": meta["bytes"],
             "raw_lines": len(cleaned.labels),
-            "cleaner": CLEANER_VERSION,
+            "cleaner": cleaner_id(),
         },
         "segments": [
             {"start": s.start, "raw_start": s.raw_start, "length": s.length, "line": s.line} for s in cleaned.segments
@@ -209,7 +209,7 @@ def release_files(release: Release) -> dict[str, bytes]:
     manifest = {
         "name": "DETENTE",
         "version": release.version,
-        "cleaner": CLEANER_VERSION,
+        "cleaner": cleaner_id(),
         "split_rule": release.split_rule,
         "splits": {s: sorted(d for d, a in release.assignments.items() if a == s) for s in SPLITS},
         "configs": manifest_configs,

@@ -1,4 +1,8 @@
-"""Stage 1, clean: label every raw line and assemble the clean text with its offset map."""
+"""Stage 1, clean: label every raw line and assemble the clean text with its offset map.
+
+The learned line model (detente.lines) decides which lines are article content; the rules (detente.rules)
+name what a dropped line is (advertisement, share, byline, dateline, ...); a line's place names the rest.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,16 @@ from typing import Any, NamedTuple
 from detente.corpus import RawLine, decode, line_pieces, split_lines
 from detente.errors import InputError, OffsetError
 from detente.jsonio import read_json
-from detente.rules import MONTHS, LineRule, match_line
+from detente.lines.model import LineModel, default_model
+from detente.rules import MONTHS, match_line
 from detente.schemas import category_class, label_set, validate
 
-CLEANER_VERSION = "detente-cleaner/1"
+CLEANER_VERSION = "detente-cleaner/2"  # 2: the content decision comes from the learned line model
+
+
+def cleaner_id(model: LineModel | None = None) -> str:
+    """Names what predicts line labels: this cleaner version and the line model (by its file's SHA-256)."""
+    return f"{CLEANER_VERSION}+{(model or default_model()).model_id}"
 
 _TERMINALS = (".", "!", "?", "…")  # sentence-final marks ...
 _CLOSERS = "\"'”’»)]"  # ... optionally followed by closing quotes and brackets
@@ -72,10 +82,10 @@ class CleanedDocument:
 
 
 class LineFeatures(NamedTuple):
-    """Everything the cleaner derives from one stripped line's own text."""
+    """What the cleaner's rules and the category pass read from one stripped line's own text."""
 
-    category: str | None  # what the line's own text decides (a rule fired, or blank); None: its place decides
-    rule_id: str  # the rule that decided `category`, "" when none did
+    rule_category: str | None  # the category a rule names for the line (or "whitespace"); None: no rule fired
+    rule_id: str  # the rule that fired, "" when none did
     starts_related_section: bool
     words: int
     prose: bool  # running text: a finished sentence, or too long to be a heading
@@ -86,27 +96,18 @@ class LineFeatures(NamedTuple):
 
 
 BLANK_LINE = LineFeatures("whitespace", "blank", False, 0, False, False, False, "", 0)
-_new_features = partial(tuple.__new__, LineFeatures)  # as _new_segment: runs once per distinct line of a crawl
-
-
-def count_words(text: str) -> int:
-    """len(text.split()), without building the list when the answer is plain (this runs on every new line)."""
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        # printable excludes every whitespace character but " ", so single spaces separate all the words
-        return text.count(" ") + 1 if text else 0
-    return len(text.split())
 
 
 def compute_line_features(stripped: str) -> LineFeatures:
     """Features of a stripped line (BLANK_LINE for an empty one)."""
     if not stripped:
         return BLANK_LINE
-    words = count_words(stripped)
-    terminal = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS  # what `[.!?…][closers]*$` matches, without a regex scan
+    words = len(stripped.split())
+    terminal = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS
     bullet = _BULLET.match(stripped)
     content_start = bullet.end() if bullet else 0
     rule = match_line(stripped, words)
-    return _new_features((
+    return LineFeatures(
         rule.category if rule else None,
         rule.rule_id if rule else "",
         rule.starts_related_section if rule else False,
@@ -116,20 +117,12 @@ def compute_line_features(stripped: str) -> LineFeatures:
         bullet is not None,
         stripped[content_start:],
         content_start,
-    ))
+    )
 
 
-# Page furniture (menus, share buttons, promos, captions) repeats across a site's pages: remember the
-# features of recent lines. Bounded, least recently used first out, so memory stays flat on any crawl.
-line_features = lru_cache(maxsize=4096)(compute_line_features)
-
-
-def _neighbour(category: list[str | None], i: int, step: int) -> int | None:
-    """The nearest non-blank line before (step -1) or after (step 1) line i."""
-    j = i + step
-    while 0 <= j < len(category) and category[j] == "whitespace":
-        j += step
-    return j if 0 <= j < len(category) else None
+# Page furniture (menus, share buttons, promos) repeats across a site's pages: remember recent lines.
+# Bounded, least recently used first out, so memory stays flat on any crawl.
+line_features = lru_cache(maxsize=16384)(compute_line_features)
 
 
 @cache
@@ -137,67 +130,69 @@ def _categories_of_class(line_class: str) -> frozenset[str]:
     return frozenset(category for category, of_class in category_class().items() if of_class == line_class)
 
 
-def page_features(pieces: list[str]) -> list[LineFeatures]:
-    """The features of every line of a page."""
+def page_line_features(pieces: list[str]) -> list[LineFeatures]:
+    """The rule features of every line of a page."""
     return [line_features(piece.strip()) for piece in pieces]
 
 
-def predict_categories(features: list[LineFeatures]) -> tuple[list[str], list[str]]:
-    """Category and rule ID of every line, from its own text and its place on the page."""
+def content_category(i: int, found: LineFeatures, title: int | None, first_prose: int) -> tuple[str, str]:
+    """(category, rule) of a line the model keeps as content: its role in the article."""
+    if i == title:
+        return "title", "model:first-headline"
+    if i < first_prose:
+        return ("standfirst", "model:before-body") if found.words >= 5 or found.bullet else ("subhead", "model:short-before-body")
+    if found.prose or found.bullet or found.words > 4:
+        return "body", "model:body"
+    return "subhead", "model:short-line"
+
+
+def furniture_category(i: int, found: LineFeatures, first_content: int, last_content: int, related_from: int) -> tuple[str, str]:
+    """(category, rule) of a line the model drops: what a rule names it, else what its place suggests."""
+    if found.rule_category is not None:
+        return found.rule_category, found.rule_id
+    if i < first_content:
+        return "navigation", "model:before-content"
+    if i >= related_from:
+        return "related_link", "model:in-related-section"
+    if i > last_content:
+        return "footer", "model:after-content"
+    if found.headline:
+        return "related_link", "model:headline-in-body"
+    if found.prose:
+        return "caption", "model:prose-in-body"
+    return "navigation", "model:short-in-body"
+
+
+def predict_categories(features: list[LineFeatures], is_content: list[bool]) -> tuple[list[str], list[str]]:
+    """Category and rule of every line. The model decides content or not (`is_content`); among the content
+    lines their place names title, standfirst, subhead and body; among the rest a rule names the category
+    (advertisement, share, byline, dateline, ...) or, where none fires, the line's place on the page."""
     count = len(features)
-    # Pass 1: rules on each line's own text (already applied by line_features).
-    category: list[str | None] = [found.category for found in features]
-    rule: list[str] = [found.rule_id for found in features]
-    unmatched = [i for i, cat in enumerate(category) if cat is None]
-    related_headers = [i for i, found in enumerate(features) if found.starts_related_section]
-
-    # Pass 2: a short non-prose line between two lines of the same boilerplate block belongs to it.
-    boilerplate = _categories_of_class("boilerplate") - {"whitespace"}
-    for i in unmatched:
-        if not features[i].prose:
-            before, after = _neighbour(category, i, -1), _neighbour(category, i, 1)
-            if before is not None and after is not None and category[before] == category[after] in boilerplate:
-                category[i], rule[i] = category[before], "sandwiched-in-block"
-
-    # Pass 3: page structure (header zone, title, standfirst, body, footer zone).
-    open_lines = [i for i in unmatched if category[i] is None]
-    prose = [i for i in open_lines if features[i].prose and not features[i].bullet]
-    first_prose = prose[0] if prose else count
-    section_start = next((h for h in related_headers if h > first_prose), count)
-    body_prose = [i for i in prose if i < section_start]
-    last_prose = body_prose[-1] if body_prose else -1
-    title = next((i for i in open_lines if i < first_prose and features[i].headline), None)
-
-    for i in open_lines:
-        found = features[i]
-        if i == title:
-            category[i], rule[i] = "title", "first-headline-before-body"
-        elif i < first_prose:
-            after_title = title is not None and i > title
-            if after_title and (found.bullet or found.words >= 5):
-                category[i], rule[i] = "standfirst", "between-title-and-body"
-            else:
-                category[i], rule[i] = "navigation", "header-zone"
-        elif i >= section_start:
-            category[i], rule[i] = "related_link", "in-related-section"
-        elif i <= last_prose:
-            if found.prose or found.bullet:
-                category[i], rule[i] = "body", "prose-in-body"
-            elif (previous := _neighbour(category, i, -1)) is not None and category[previous] == "video_widget":
-                category[i], rule[i] = "video_widget", "follows-video-widget"
-            elif found.words <= 4:
-                category[i], rule[i] = "subhead", "short-line-in-body"
-            else:
-                category[i], rule[i] = "related_link", "headline-in-body"
+    kept = [i for i in range(count) if is_content[i] and features[i].rule_category != "whitespace"]
+    first_content, last_content = (kept[0], kept[-1]) if kept else (count, -1)
+    first_prose = next((i for i in kept if features[i].prose and not features[i].bullet), count)
+    title = kept[0] if kept and kept[0] < first_prose and not features[kept[0]].prose and not features[kept[0]].bullet else None
+    related_from = next((i for i, found in enumerate(features) if found.starts_related_section and i > last_content), count)
+    categories: list[str] = []
+    rules: list[str] = []
+    kept_set = set(kept)
+    for i, found in enumerate(features):
+        if found.rule_category == "whitespace":
+            category, rule = "whitespace", "blank"
+        elif i in kept_set:
+            category, rule = content_category(i, found, title, first_prose)
         else:
-            category[i], rule[i] = "footer", "after-body"
+            category, rule = furniture_category(i, found, first_content, last_content, related_from)
+        categories.append(category)
+        rules.append(rule)
+    return categories, rules
 
-    return category, rule  # type: ignore[return-value]  # pass 3 decided every line the rules left open
 
-
-def predict_labels(lines: list[RawLine]) -> list[LineLabel]:
-    """Predict a category for every line from its own text and its place on the page."""
-    categories, rules = predict_categories(page_features([ln.text for ln in lines]))
+def predict_labels(lines: list[RawLine], model: LineModel | None = None) -> list[LineLabel]:
+    """Predict a category for every line from the model's content decision, the rules and the line's place."""
+    pieces = [ln.text for ln in lines]
+    is_content = (model or default_model()).is_content([piece.strip() for piece in pieces])
+    categories, rules = predict_categories(page_line_features(pieces), is_content)
     return [LineLabel(ln.number, cat, "predicted", r) for ln, cat, r in zip(lines, categories, rules)]
 
 
@@ -296,11 +291,12 @@ def check_offsets(raw_text: str, doc: CleanedDocument, where: str) -> None:
     raise OffsetError(where, "clean text has characters that map to no raw offset")
 
 
-def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: str = "<text>") -> CleanedDocument:
-    """Pure core: raw page text -> labelled lines + clean text + offsets."""
+def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: str = "<text>", model: LineModel | None = None) -> CleanedDocument:
+    """Pure core: raw page text -> labelled lines + clean text + offsets (`model`: default, the packaged line model)."""
     pieces = line_pieces(raw_text)
-    features = page_features(pieces)
-    categories, rules = predict_categories(features)
+    features = page_line_features(pieces)
+    is_content = (model or default_model()).is_content([piece.strip() for piece in pieces])
+    categories, rules = predict_categories(features, is_content)
     sources = ["predicted"] * len(pieces)
     if corrections is not None:
         predicted = [LineLabel(number, cat, "predicted", r) for number, (cat, r) in enumerate(zip(categories, rules), start=1)]

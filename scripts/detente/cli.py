@@ -1,4 +1,4 @@
-"""Command line (`detente clean|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site|add|preannotate|labelstudio|scale`). Parsing and printing only; the stages hold the logic."""
+"""Command line (`detente clean|train-cleaner|evaluate-lines|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site|add|preannotate|labelstudio|scale`). Parsing and printing only; the stages hold the logic."""
 
 from __future__ import annotations
 
@@ -59,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     scale.add_argument("--shard-size", type=int, default=1000, help="articles per output part (default: 1000)")
     scale.add_argument("--engine", choices=["local", "datatrove"], default="local", help="local: multiprocessing (default); datatrove: the scale-out path")
     scale.add_argument("--logging-dir", help="datatrove only: plan, logs, stats and completion markers (default OUT.datatrove-logs); reuse it to resume")
+    train = sub.add_parser("train-cleaner", help="train the cleaner's line model from folders of line-labelled pages (raw/ + gold/*.tsv)")
+    train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="folders of raw/<id>.txt + gold/<id>.tsv (e.g. ../shared/boilerplate/train)")
+    train.add_argument("--out", required=True, metavar="FILE", help="model file to write (JSON; the packaged one is scripts/detente/lines/line_model.json)")
+    train.add_argument("--seed", type=int, default=13, help="random seed (default 13, the packaged model's)")
+    train.add_argument("--rounds", type=int, default=200, help="boosting rounds per stage (default 200, the packaged model's)")
+    lines = sub.add_parser("evaluate-lines", help="score content/non-content line predictions against gold line labels")
+    lines.add_argument("--predictions", metavar="FILE", help='JSONL, one {"doc_id", "line", "content"} per line (schema/line_predictions.schema.json); default: run the cleaner')
+    lines.add_argument("--gold", required=True, metavar="DIR", help="a release folder (annotated/<version>) or a folder of raw/ + gold/*.tsv")
+    lines.add_argument("--model", metavar="FILE", help="with no --predictions: the line model to run (default: the packaged one)")
+    lines.add_argument("--json", dest="json_out", help="also write the report as JSON here")
     from detente.growth_cli import register
 
     register(sub)  # add, preannotate, labelstudio export|import|serve
@@ -112,6 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detente.agreement import main_agreement
 
             return main_agreement(args.reference_dir, args.prediction_dir, args.doc_ids, args.text_dir, args.entities, args.events, args.json_out, args.diff)
+        if args.command == "train-cleaner":
+            from detente.lines.train import main_train_cleaner
+
+            return main_train_cleaner(args.data, args.out, args.seed, args.rounds)
+        if args.command == "evaluate-lines":
+            from detente.lines.evaluate import main_evaluate_lines
+
+            return main_evaluate_lines(args.predictions, args.gold, args.model, args.json_out)
         if args.command == "scale":
             from detente.scale import main_scale
 

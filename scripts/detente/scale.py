@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from detente.clean import CLEANER_VERSION, clean_text
+from detente.clean import clean_text, cleaner_id
 from detente.corpus import decode, doc_id_for, split_lines
 from detente.errors import DetenteError, InputError, SchemaError
 from detente.schemas import category_class, load_schema, validate
@@ -201,7 +201,7 @@ def _records(source: str, data: bytes) -> tuple[dict[str, Any], list[dict[str, A
         "text": cleaned.text,
         "segments": [{"start": s.start, "raw_start": s.raw_start, "length": s.length, "line": s.line} for s in cleaned.segments],
         "line_labels": [{"line": r["line"], "class": r["class"], "category": r["category"], "label_source": r["label_source"]} for r in lines],
-        "cleaner": CLEANER_VERSION,
+        "cleaner": cleaner_id(),
     }
     check_record(document, DOCUMENT_SCHEMA, source)
     check_records(lines, LINE_SCHEMA, lambda record: f"{source}: line {record['line']}")

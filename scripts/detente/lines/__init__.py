@@ -1,0 +1,1 @@
+"""Line classification for the cleaner: features of a page's lines, the learned model, its training and its scorer."""

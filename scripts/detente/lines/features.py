@@ -1,0 +1,209 @@
+"""Features of every line of a page, for the content/non-content model.
+
+Two kinds: what a line's own text shows (length, words, stop words, capitals, punctuation, marker words,
+which cleaner rule fires), computed once per distinct line and cached, and what its place on the page
+shows (neighbours, text density in windows of lines, repetition, position relative to the prose).
+The second stage adds the first stage's probabilities of the neighbours and the page's best run of
+content (the maximum-sum segment of p - 1/2), which is where boilerplate removal gains most from context.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from detente.rules import match_line
+from detente.schemas import category_class
+
+# English function words (a closed class, written out here): running text has many, menus and headlines few.
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here hers
+    him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our out
+    over own same she should so some such than that the their them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your said says""".split()
+)
+# Words and signs that mark page furniture more often than article text; each is one 0/1 feature.
+MARKERS = (
+    "share", "follow", "subscribe", "newsletter", "sign in", "log in", "sign up", "cookie", "privacy", "terms",
+    "copyright", "©", "rights reserved", "advertis", "related", "read more", "comment", "reply", "click", "menu",
+    "login", "register", "posted", "updated", "published", "photo", "image", "credit", "getty", "reuters",
+    "associated press", "email", "facebook", "twitter", "linkedin", "whatsapp", "download", "app", "search", "home",
+    "contact", "about us", "read", "more", "next", "video", "watch", "ago",
+)
+_RULE_CLASSES = ("content", "metadata", "boilerplate")
+_PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?…-–—"
+_TERMINALS = (".", "!", "?", "…")
+_CLOSERS = "\"'”’»)]"
+_BULLETS = "•·▪●*-–—►▶"
+_SEPARATORS = "|•·»›/>"
+_LINE_NAMES = (
+    "log_chars", "log_words", "letter_share", "digit_share", "upper_share_of_letters", "punct_share",
+    "stop_word_share", "capitalised_word_share", "mean_word_length", "ends_sentence", "ends_colon", "starts_bullet",
+    "separators", "commas_per_word", "inner_sentence_ends", "has_year", "has_url_or_at", "starts_upper", "all_upper",
+    "starts_quote", "headline_like", "prose_like",
+    *(f"rule_{name}" for name in _RULE_CLASSES), *(f"marker_{m}" for m in MARKERS),
+)
+_LINE_WIDTH = len(_LINE_NAMES)
+_BLANK = (0.0,) * _LINE_WIDTH
+# Columns of the line vector that the neighbour features repeat.
+_NEIGHBOUR_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "ends_sentence", "headline_like", "prose_like")]
+_NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
+_WINDOWS = (1, 2, 4, 8, 16, 32)
+_WINDOW_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "headline_like", "prose_like")]
+_PAGE_NAMES = (
+    "repeated", "log_repeats", "position", "text_before_share", "log_page_lines", "inside_prose_span",
+    "from_first_prose", "from_last_prose", "log_lines_to_prose", "length_rank", "length_of_longest",
+    *(f"{offset:+d}_{_LINE_NAMES[c]}" for offset in _NEIGHBOUR_OFFSETS for c in _NEIGHBOUR_COLUMNS),
+    *(f"window{w}_{_LINE_NAMES[c]}" for w in _WINDOWS for c in _WINDOW_COLUMNS),
+)
+FEATURE_NAMES: tuple[str, ...] = (*_LINE_NAMES, *_PAGE_NAMES)
+CONTEXT_NAMES: tuple[str, ...] = (
+    "p", "page_max_p",
+    *(f"{offset:+d}_p" for offset in _NEIGHBOUR_OFFSETS),
+    *(f"window{w}_p" for w in (2, 5, 15, 40)),
+    *(f"{kind}_{name}" for kind in ("run", "char_run") for name in ("inside", "from_start", "from_end", "length")),
+    "last_headline_before_run", "headlines_before_run",
+)
+
+
+def _line_vector(stripped: str) -> tuple[float, ...]:
+    if not stripped:
+        return _BLANK
+    words = stripped.split()
+    n_words = len(words)
+    n_chars = len(stripped)
+    lower = stripped.lower()
+    letters = digits = upper = 0
+    for char in stripped:
+        if char.isalpha():
+            letters += 1
+            upper += char.isupper()
+        elif char.isdigit():
+            digits += 1
+    spaces = stripped.count(" ")
+    stop = capitalised = word_chars = 0
+    for word in words:
+        bare = word.strip(_PUNCTUATION)
+        word_chars += len(bare)
+        if bare:
+            capitalised += bare[0].isupper()
+            stop += bare.lower() in STOP_WORDS
+    ends_sentence = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS
+    capitalised_share = capitalised / n_words
+    rule = match_line(stripped, n_words)
+    rule_class = category_class()[rule.category] if rule else ""
+    return (
+        math.log1p(n_chars), math.log1p(n_words), letters / n_chars, digits / n_chars, upper / letters if letters else 0.0,
+        (n_chars - letters - digits - spaces) / n_chars, stop / n_words, capitalised_share, word_chars / n_words,
+        float(ends_sentence), float(stripped.endswith(":")), float(stripped[0] in _BULLETS),
+        float(sum(stripped.count(sep) for sep in _SEPARATORS)), stripped.count(",") / n_words,
+        float(stripped.count(". ") + stripped.count("? ") + stripped.count("! ")),
+        float(any(f"{y}" in stripped for y in ("19", "20")) and digits >= 4), float("@" in stripped or "http" in lower or "www." in lower),
+        float(stripped[0].isupper()), float(letters > 0 and upper == letters), float(stripped[0] in "\"“‘'«"),
+        float(3 <= n_words <= 20 and not ends_sentence and capitalised_share >= 0.5),
+        float(n_words >= 25 or (n_words >= 10 and ends_sentence)),
+        *(float(rule_class == name) for name in _RULE_CLASSES),
+        *(float(marker in lower) for marker in MARKERS),
+    )
+
+
+# Page furniture repeats across a site's pages: remember recent lines. Bounded, so memory stays flat on a crawl.
+line_vector = lru_cache(maxsize=16384)(_line_vector)
+
+
+def _window_means(values: np.ndarray, width: int) -> np.ndarray:
+    """Mean of `values` (rows) over the lines within `width` of each line, clipped at the page's edges."""
+    n = len(values)
+    cumulative = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
+    index = np.arange(n)
+    low, high = np.clip(index - width, 0, n), np.clip(index + width + 1, 0, n)
+    count = (high - low).reshape(-1, *([1] * (values.ndim - 1)))
+    return (cumulative[high] - cumulative[low]) / count
+
+
+def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
+    """values[i + offset] for each line i, `fill` beyond the page."""
+    out = np.full_like(values, fill)
+    if offset > 0:
+        out[:-offset] = values[offset:]
+    elif offset < 0:
+        out[-offset:] = values[:offset]
+    return out
+
+
+def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(matrix of FEATURE_NAMES per line, mask of blank lines) for a page's stripped lines."""
+    n = len(stripped_lines)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=bool)
+    own = np.array([line_vector(text) for text in stripped_lines], dtype=np.float64)
+    blank = np.array([not text for text in stripped_lines], dtype=bool)
+    counts: dict[str, int] = {}
+    for text in stripped_lines:
+        counts[text] = counts.get(text, 0) + 1
+    repeats = np.array([counts[text] for text in stripped_lines], dtype=np.float64)
+    chars = np.expm1(own[:, 0])
+    prose = own[:, _LINE_NAMES.index("prose_like")]
+    index = np.arange(n)
+    prose_lines = np.flatnonzero(prose)
+    if len(prose_lines):
+        first, last = prose_lines[0], prose_lines[-1]
+        # distance to the nearest prose line: searchsorted finds the prose lines on either side
+        right = np.searchsorted(prose_lines, index).clip(max=len(prose_lines) - 1)
+        left = (right - 1).clip(min=0)
+        nearest = np.minimum(np.abs(prose_lines[right] - index), np.abs(prose_lines[left] - index))
+        inside = ((index >= first) & (index <= last)).astype(np.float64)
+        from_first, from_last = (index - first) / n, (index - last) / n
+    else:
+        nearest, inside, from_first, from_last = np.full(n, n), np.zeros(n), np.zeros(n), np.zeros(n)
+    rank = np.empty(n)
+    rank[np.argsort(-chars, kind="stable")] = index
+    total = chars.sum()
+    page = [
+        (repeats > 1).astype(np.float64), np.log1p(repeats), index / max(n - 1, 1),
+        (np.cumsum(chars) - chars) / total if total else np.zeros(n), np.full(n, math.log1p(n)), inside, from_first, from_last,
+        np.log1p(nearest), rank / n, chars / chars.max() if total else np.zeros(n),
+    ]
+    neighbour = own[:, _NEIGHBOUR_COLUMNS]
+    shifted = [_shifted(neighbour, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
+    windowed = [_window_means(own[:, _WINDOW_COLUMNS], width) for width in _WINDOWS]
+    return np.column_stack([own, *page, *shifted, *windowed]), blank
+
+
+def best_run(scores: np.ndarray) -> tuple[int, int]:
+    """First and last line of the contiguous run with the largest sum of scores (Kadane); (0, 0) for no lines."""
+    best, current, start, best_start, best_end = -math.inf, 0.0, 0, 0, 0
+    for i, value in enumerate(scores.tolist()):
+        if current <= 0:
+            current, start = value, i
+        else:
+            current += value
+        if current > best:
+            best, best_start, best_end = current, start, i
+    return best_start, best_end
+
+
+def context_features(features: np.ndarray, blank: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The second stage's input: FEATURE_NAMES then CONTEXT_NAMES, from the first stage's probabilities p."""
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
+    index = np.arange(n)
+    chars = np.expm1(features[:, 0])
+    columns = [p, np.full(n, p.max())]
+    columns += [_shifted(p, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
+    columns += [_window_means(p, width) for width in (2, 5, 15, 40)]
+    for scores in (p - 0.5, (p - 0.5) * chars):
+        start, end = best_run(np.where(blank, 0.0, scores))
+        columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, np.full(n, (end - start + 1) / n)]
+    # The headline usually sits just above the body: the last headline-like line at or before the run's start.
+    headline = features[:, _LINE_NAMES.index("headline_like")] > 0
+    candidates = np.flatnonzero(headline[: start + 1])
+    last_headline = np.zeros(n)
+    if len(candidates):
+        last_headline[candidates[-1]] = 1.0
+    columns += [last_headline, np.full(n, float(len(candidates)))]
+    return np.column_stack([features, *columns])

@@ -1,0 +1,99 @@
+"""The cleaner's line model: two LightGBM stages stored as text in one JSON file, loaded without pickle.
+
+Stage 1 scores each line from FEATURE_NAMES; stage 2 rescoring adds the first stage's view of the
+neighbours and of the page's best run of content (CONTEXT_NAMES). A line is content when the second
+stage's probability reaches `threshold`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from detente.errors import InputError
+from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, context_features, page_features
+
+MODEL_FORMAT = "detente-line-model/1"
+DEFAULT_MODEL = "line_model.json"  # package data of detente.lines
+
+
+@dataclass(frozen=True)
+class LineModel:
+    stage1: Any  # lightgbm.Booster
+    stage2: Any
+    threshold: float
+    sha256: str  # of the model file's bytes: names the model in releases and crawl outputs
+    training: dict[str, Any]
+
+    @property
+    def model_id(self) -> str:
+        return f"line-model-{self.sha256[:12]}"
+
+    def content_probabilities(self, stripped_lines: list[str]) -> np.ndarray:
+        """P(content) of every line of a page (blank lines get 0)."""
+        features, blank = page_features(stripped_lines)
+        if len(stripped_lines) == 0:
+            return np.zeros(0)
+        first = self.stage1.predict(features, num_threads=1)
+        second = self.stage2.predict(context_features(features, blank, first), num_threads=1)
+        return np.where(blank, 0.0, second)
+
+    def is_content(self, stripped_lines: list[str]) -> list[bool]:
+        return (self.content_probabilities(stripped_lines) >= self.threshold).tolist()
+
+
+def parse_model(data: bytes, where: str) -> LineModel:
+    """Check and load a model file's bytes; anything wrong is an InputError naming `where`."""
+    import lightgbm
+
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(where, f"not a line model (invalid JSON: {err})") from None
+    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
+        raise InputError(where, f"not a line model: expected \"format\": \"{MODEL_FORMAT}\"")
+    for key, names in (("feature_names", list(FEATURE_NAMES)), ("context_names", list(CONTEXT_NAMES))):
+        if document.get(key) != names:
+            raise InputError(where, f"{key} differ from this version's features: retrain the model with `detente train-cleaner`")
+    threshold = document.get("threshold")
+    if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise InputError(where, f"threshold must be a number between 0 and 1, got {threshold!r}")
+    boosters = []
+    for stage, width in (("stage1", len(FEATURE_NAMES)), ("stage2", len(FEATURE_NAMES) + len(CONTEXT_NAMES))):
+        text = document.get(stage)
+        if not isinstance(text, str) or not text.startswith("tree\n"):
+            raise InputError(where, f"{stage} is not a LightGBM text model")
+        try:
+            booster = lightgbm.Booster(model_str=text)  # LightGBM's own text format: parsed, never executed
+        except lightgbm.basic.LightGBMError as err:
+            raise InputError(where, f"{stage} is a corrupt LightGBM model: {str(err).splitlines()[0]}") from None
+        if booster.num_feature() != width:
+            raise InputError(where, f"{stage} expects {booster.num_feature()} features, this version computes {width}")
+        boosters.append(booster)
+    return LineModel(boosters[0], boosters[1], float(threshold), hashlib.sha256(data).hexdigest(), document.get("training", {}))
+
+
+def load_model(path: Path) -> LineModel:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(str(path), f"cannot read the line model: {err.strerror}") from None
+    return parse_model(data, str(path))
+
+
+@cache
+def default_model() -> LineModel:
+    """The model shipped in the package (trained by `detente train-cleaner`; see README)."""
+    resource = resources.files("detente.lines").joinpath(DEFAULT_MODEL)
+    try:
+        data = resource.read_bytes()
+    except OSError:
+        raise InputError(f"detente/lines/{DEFAULT_MODEL}", "the packaged line model is missing: reinstall detente") from None
+    return parse_model(data, f"detente/lines/{DEFAULT_MODEL}")
