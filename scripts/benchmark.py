@@ -1,45 +1,77 @@
 #!/usr/bin/env python3
-"""Benchmark the scale pipeline end to end, and the cleaner against trafilatura. Prints figures; asserts nothing.
+"""Benchmark the scale pipeline end to end, and the cleaner against other line cleaners. Prints figures; asserts nothing.
 
-    .venv/bin/python scripts/benchmark.py                      # N = 1k, 10k, 100k; 2 workers
-    .venv/bin/python scripts/benchmark.py --n 1000 --workers 2 --shard-size 1000 --compare-docs 1000
-    .venv/bin/python scripts/benchmark.py --n 10000 --engine datatrove --skip-trafilatura
-    .venv/bin/python scripts/benchmark.py --n 10000 --input-format jsonl --skip-trafilatura
+    .venv/bin/python scripts/benchmark.py                                  # both sections; N = 1k, 10k, 100k; 2 workers
+    .venv/bin/python scripts/benchmark.py --skip-scale --rounds 1          # the cleaners only
+    .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --engine datatrove
+    .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --input-format jsonl
+    .venv/bin/python scripts/benchmark.py --skip-scale --cv-train ../shared/boilerplate/train   # + cross-validation (slow)
 
-For each N it writes a synthetic crawl of N articles shaped like the seed pages (their line structure, with
-body sentences, titles and boilerplate/metadata lines recombined by a seeded RNG; one .txt file per
-article, or .jsonl files of 1,000; one article in --bad-every is broken to exercise the rejects path), runs `detente.scale.run_local` on it in a fresh
-process (clean, validate, write sharded Parquet + JSONL) and reports articles/s, MB/s and the peak of the
-summed RSS of that process and its workers (psutil, sampled every 20 ms; without psutil: getrusage's
-largest single process). Then, on the same articles, the cleaning throughput of ours (the installed build,
-normally mypyc-compiled, and the pure-Python source) vs trafilatura (given each article as HTML, one <p> per
-line): each timing in a fresh process, --rounds interleaved rounds, medians reported. Last, the line-level F1
-of both on the gold line labels of the current release. No network. Needs the `bench` extra (trafilatura, psutil).
+It prints, in this order:
+
+1. `machine:` and `run:` lines: cores, Python, the versions of the packages that matter, the arguments.
+2. Scale (unless --skip-scale), for each N of --n: a synthetic crawl of N articles shaped like the five seed pages
+   (REPO/raw/*.txt; each line's category from the current release's gold, annotated/<version>/lines/*.jsonl; body
+   sentences, titles and boilerplate/metadata lines recombined by a seeded RNG; one .txt file per article, or .jsonl
+   files of 1,000; one article in --bad-every broken to exercise the rejects path), run through `detente.scale.run_local`
+   (or datatrove) in a fresh process. For each N: documents, lines, rejects, shards, MB written; articles/s and MB/s of
+   the pipeline and of the whole process; the workers' CPU per article; the machine's load average; the peak of the
+   summed RSS (and PSS) of the process tree (psutil, sampled every 20 ms; without psutil, getrusage's largest single
+   process). Then `targets:` lines for 100k articles in < 120 s and peak memory at 100k <= 1.5x that at 1k.
+3. Cleaners (unless --skip-cleaners), for each page set: the dev set (--pages, default ../shared/boilerplate/dev, a
+   folder of raw/<id>.txt + gold/<id>.tsv; a line says so when it is missing) and the five seeds with the current
+   release's reviewed gold. Tools: ours (`detente.clean.clean_text`, content = class "content"), old rules (the 0.1.0-
+   0.3.0 rule-based decision, detente.lines.rules_baseline), jusText (one <p> per non-blank line; a line is kept when
+   the non-boilerplate paragraph made from it is), trafilatura (extract() on one <p> per non-blank line; a line is kept
+   when its whitespace-normalised text is an output line) and keep everything (the floor). A tool that cannot be
+   imported is left out with the reason. Printed per page set:
+   - a table of line-level P/R/F1 (micro) and macro F1, on all non-blank lines and without title lines
+     (`detente.lines.score.score_lines`; positive class = content);
+   - whole-process throughput: for each tool (not keep everything) a fresh child process imports the tool, reads the
+     pages, processes them all and exits; --rounds interleaved rounds; per tool the median [range] of the wall time
+     from spawn to exit (imports and model loading count), pages/s and ms/page on it, the child's own setup seconds
+     (imports, model loading) and in-process processing ms/page (timed after the pages are read and prepared), and
+     the speed relative to trafilatura's on both ("ours 3.1x trafilatura": trafilatura's time / the tool's).
+4. With --cv-train DIR: k-fold cross-validation by site (`detente.lines.train.fold_of`) of the line model's training
+   procedure on that folder: micro P/R/F1 per held-out fold and pooled over all folds (trains k models, ~90 s each).
+
+No network. Needs the `bench` extra (trafilatura, justext, psutil) for every row.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
 import json
 import os
 import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from detente.lines.score import GoldPage, ScoreView
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
-# The current release's gold lines; read from version.py, not imported (the pure-Python child must import detente itself)
-GOLD_LINES_VERSION = re.search(r'DATASET_VERSION = "([^"]+)"', (REPO / "scripts" / "detente" / "version.py").read_text(encoding="utf-8")).group(1)
-GOLD_LINES = REPO / "annotated" / GOLD_LINES_VERSION / "lines"
-RAW = REPO / "raw"
+RAW = REPO / "raw"  # the five seed pages (byte-identical copies of ../shared/seeds)
+# The current release; read from version.py, not imported (a tool's timing child must import only that tool)
+_VERSION = re.search(r'DATASET_VERSION = "([^"]+)"', (REPO / "scripts" / "detente" / "version.py").read_text(encoding="utf-8"))
+assert _VERSION is not None, "scripts/detente/version.py has no DATASET_VERSION"
+DATASET_VERSION = _VERSION.group(1)
+RELEASE = REPO / "annotated" / DATASET_VERSION
+GOLD_LINES = RELEASE / "lines"
+DEV_PAGES = REPO.parent / "shared" / "boilerplate" / "dev"
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
 TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
@@ -48,23 +80,42 @@ TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # Synthetic crawl
 # ---------------------------------------------------------------------------------------------------------
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSONL file, split on "\\n" only (str.splitlines also breaks on U+2028 and friends inside strings)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def pieces(text: str) -> list[str]:
+    """A page's lines as the cleaner splits them (detente.corpus.line_pieces): on "\\n" only, a final one ends the last line."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    return lines
+
+
+def gold_categories(gold_lines: Path) -> dict[str, list[str]]:
+    """doc_id -> the gold category of each of its lines, in line order."""
+    by_doc: dict[str, dict[int, str]] = {}
+    for path in sorted(gold_lines.glob("*.jsonl")):
+        for record in read_jsonl(path):
+            by_doc.setdefault(record["doc_id"], {})[record["line"]] = record["category"]
+    return {doc_id: [lines[n] for n in sorted(lines)] for doc_id, lines in by_doc.items()}
+
+
 class CorpusGenerator:
-    """Pages with a seed page's line structure; every line redrawn from the pools of its category."""
+    """Pages with a seed page's line structure; every line redrawn from the pools of its gold category."""
 
-    def __init__(self, seed_dir: Path, seed: int) -> None:
-        from detente.clean import clean_text
-
+    def __init__(self, raw_dir: Path, gold_lines: Path, seed: int) -> None:
         self.rng = random.Random(seed)
         self.templates: list[list[tuple[str, str]]] = []  # (category, text) per line
         self.pools: dict[str, list[str]] = {}
         self.sentences: list[str] = []
-        for path in sorted(seed_dir.glob("*.txt")):
-            text = path.read_text(encoding="utf-8")
-            lines = text.split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-            labels = clean_text(text).labels
-            template = [(label.category, line) for label, line in zip(labels, lines)]
+        categories = gold_categories(gold_lines)
+        for path in sorted(raw_dir.glob("*.txt")):
+            lines = pieces(path.read_text(encoding="utf-8"))
+            if len(categories.get(path.stem, [])) != len(lines):
+                raise SystemExit(f"{path}: {len(lines)} lines, but {gold_lines} labels {len(categories.get(path.stem, []))}")
+            template = list(zip(categories[path.stem], lines))
             self.templates.append(template)
             for category, line in template:
                 self.pools.setdefault(category, []).append(line)
@@ -102,7 +153,7 @@ def write_corpus(root: Path, n: int, seed: int, bad_every: int, input_format: st
     """N articles as root/<i // 1000>/<i>.txt, or as root/<i // 1000>.jsonl with one {"text": ...} per line;
     returns the byte total. Article i is the same for every N. Every bad_every-th article is broken: a cp1252
     byte in a .txt file, a truncated JSON line in a .jsonl file."""
-    generator = CorpusGenerator(SEEDS, seed)
+    generator = CorpusGenerator(RAW, GOLD_LINES, seed)
     total = 0
     jsonl = None
     for i in range(n):
@@ -116,6 +167,7 @@ def write_corpus(root: Path, n: int, seed: int, bad_every: int, input_format: st
                 jsonl = open(root / f"{i // 1000:05d}.jsonl", "wb")
             line = json.dumps({"id": i, "text": text}, ensure_ascii=False).encode("utf-8")
             data = (line[: len(line) // 2] if bad else line) + b"\n"
+            assert jsonl is not None
             jsonl.write(data)
         else:
             data = text.encode("utf-8")
@@ -149,7 +201,7 @@ def run_pipeline_child(corpus: str, out: str, workers: int, shard_size: int, eng
                       "seconds": summary.seconds, "cpu_seconds": summary.cpu_seconds, "driver_maxrss_mb": self_rss}))
 
 
-def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, engine: str) -> dict:
+def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, engine: str) -> dict[str, Any]:
     try:
         import psutil
     except ImportError:
@@ -205,142 +257,267 @@ def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, eng
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Ours vs trafilatura: throughput on the same articles, line-level F1 on the gold
+# Cleaners: the same pages through each tool; line-level scores, then whole-process throughput
 # ---------------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Tool:
+    """A line cleaner as the benchmark drives it: `prepare` makes its input from a page's text (untimed), `run` is
+    the work timed, `kept` turns run's output into one keep flag per line of the page."""
+
+    name: str
+    prepare: Callable[[str], Any]
+    run: Callable[[Any], Any]
+    kept: Callable[[list[str], Any], list[bool]]
+
+
+TOOL_NAMES = ("ours", "old rules", "jusText", "trafilatura", "keep everything")
+TIMED_TOOLS = TOOL_NAMES[:-1]  # keep everything does no work worth timing
+TOOL_MODULES = {"jusText": "justext", "trafilatura": "trafilatura"}  # the optional ones (the `bench` extra)
+
+
 def as_html(text: str) -> str:
-    """The fairest input trafilatura allows for page text: one <p> per line, nothing else."""
-    paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+    """The fairest input an HTML extractor allows for page text: one <p> per non-blank line, nothing else."""
+    paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in pieces(text) if line.strip())
     return f'<html><head><meta charset="utf-8"></head><body>\n{paragraphs}\n</body></html>'
 
 
-def _sample(corpus: Path, limit: int) -> list[bytes]:
-    """The first `limit` articles' bytes (a .jsonl line's "text" in UTF-8; broken lines left out)."""
-    if not any(corpus.rglob("*.jsonl")):
-        return [p.read_bytes() for p in sorted(corpus.rglob("*.txt"))[:limit]]
-    articles = []
-    for path in sorted(corpus.rglob("*.jsonl")):
-        for line in path.read_bytes().splitlines():
-            try:
-                articles.append(json.loads(line)["text"].encode("utf-8"))
-            except ValueError:
-                continue
-            if len(articles) == limit:
-                return articles
-    return articles
-
-
-def clean_seconds(raws: list[bytes], reuse: bool = True) -> float:
-    """Seconds for `detente.clean.clean_text` over the articles, one process, starting with an empty line cache;
-    without `reuse` the cache is emptied before every article (no line of one page helps another)."""
-    from detente.clean import clean_text, line_features
-    from detente.corpus import decode
-    from detente.errors import DetenteError
-
-    line_features.cache_clear()
-    started = time.perf_counter()
-    for n, raw in enumerate(raws):
-        if not reuse:
-            line_features.cache_clear()
-        try:
-            clean_text(decode(raw, str(n)))
-        except DetenteError:
-            pass
-    return time.perf_counter() - started
-
-
-def trafilatura_seconds(pages: list[str], fast: bool) -> float:
-    """Seconds for trafilatura.extract over the pages (HTML prepared beforehand), one process."""
-    import trafilatura
-
-    started = time.perf_counter()
-    for page in pages:
-        trafilatura.extract(page, fast=fast)
-    return time.perf_counter() - started
-
-
-def _child_seconds(*arguments: str, env: dict[str, str] | None = None) -> float:
-    out = subprocess.run([sys.executable, __file__, *arguments], env=env, capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
-
-
-def pure_python_clean_seconds(corpus: Path, limit: int) -> float:
-    """clean_seconds with the pure-Python cleaner (a copy of the source without the mypyc build), in a child process."""
-    from detente.native import pure_python_copy
-
-    with tempfile.TemporaryDirectory(prefix="detente-pure-") as folder:
-        scripts = pure_python_copy(Path(folder))
-        return _child_seconds("_clean", str(corpus), str(limit), "pure", env={**os.environ, "PYTHONPATH": str(scripts)})
-
-
-def throughput(corpus: Path, limit: int, rounds: int = 3) -> dict:
-    """Seconds per tool over the same articles. Each timing runs in a fresh process, so that no tool runs in the
-    garbage of another. The tools are interleaved for `rounds` rounds, so that a change in the machine's load
-    falls on all of them. The figure of each tool is its median, and the range is kept."""
-    import statistics
-
-    from detente.native import is_compiled
-
-    raws = _sample(corpus, limit)
-    figures: dict = {"articles": len(raws), "mb": sum(len(r) for r in raws) / 1e6, "compiled": is_compiled(), "rounds": rounds}
-    runs: dict[str, list[float]] = {"ours": [], "ours_no_reuse": [], "ours_pure_python": [], "trafilatura": [], "trafilatura_fast": []}
-    for _ in range(rounds):
-        runs["ours"].append(_child_seconds("_clean", str(corpus), str(limit), "installed"))
-        runs["ours_no_reuse"].append(_child_seconds("_clean", str(corpus), str(limit), "installed", "noreuse"))
-        if figures["compiled"]:
-            runs["ours_pure_python"].append(pure_python_clean_seconds(corpus, limit))
-        runs["trafilatura"].append(_child_seconds("_trafilatura", str(corpus), str(limit), "default"))
-        runs["trafilatura_fast"].append(_child_seconds("_trafilatura", str(corpus), str(limit), "fast"))
-    if not figures["compiled"]:
-        runs["ours_pure_python"] = runs["ours"]
-    for name, seconds in runs.items():
-        figures[name] = statistics.median(seconds)
-        figures[f"{name}_range"] = (min(seconds), max(seconds))
-    ratios = [t / o for t, o in zip(runs["trafilatura"], runs["ours"])]
-    figures["ratio_range"] = (min(ratios), max(ratios))
-    return figures
-
-
-def _norm(line: str) -> str:
+def normalised(line: str) -> str:
+    """A line as an extractor prints it: whitespace collapsed, a leading bullet marker dropped."""
     return " ".join(re.sub(r"^[•·▪●*-]\s+", "", line.strip()).split())
 
 
-def gold_f1() -> dict:
-    import trafilatura
+def kept_in_extracted_text(lines: list[str], extracted: str | None) -> list[bool]:
+    """trafilatura: a non-blank line is kept when its normalised text is one of the extracted text's lines."""
+    found = {normalised(line) for line in (extracted or "").split("\n")}
+    return [bool(line.strip()) and normalised(line) in found for line in lines]
 
-    from detente.clean import clean_text
 
-    gold: dict[str, list[dict]] = {}
-    for path in sorted(GOLD_LINES.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            gold.setdefault(record["doc_id"], []).append(record)
-    variants = {"trafilatura": {}, "trafilatura_precision": {"favor_precision": True}, "trafilatura_recall": {"favor_recall": True}}
-    counts = {name: {"tp": 0, "fp": 0, "fn": 0} for name in ("ours", *variants)}
-    for doc_id, records in sorted(gold.items()):
-        text = (RAW / f"{doc_id}.txt").read_text(encoding="utf-8")
-        ours = {lb.line: lb.line_class == "content" for lb in clean_text(text).labels}
-        kept = {"ours": ours}
-        for name, options in variants.items():
-            extracted = {_norm(line) for line in (trafilatura.extract(as_html(text), **options) or "").split("\n")}
-            kept[name] = {r["line"]: _norm(r["text"]) in extracted for r in records}
-        for record in records:
-            if not record["text"].strip():
-                continue  # whitespace lines are left out of scoring
-            truth = record["class"] == "content"
-            for name, predicted in kept.items():
-                key = "tp" if truth and predicted[record["line"]] else "fp" if predicted[record["line"]] else "fn" if truth else None
-                if key:
-                    counts[name][key] += 1
-    scores = {}
-    for name, c in counts.items():
-        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[name] = {"precision": precision, "recall": recall, "f1": f1, **c}
-    scores["lines_scored"] = sum(1 for rs in gold.values() for r in rs if r["text"].strip())
-    scores["documents"] = len(gold)
-    return scores
+def kept_paragraphs(lines: list[str], paragraphs: list[Any]) -> list[bool]:
+    """jusText: each paragraph's verdict on the next line (in page order) whose whitespace-collapsed text it is."""
+    flat = [" ".join(line.split()) for line in lines]
+    kept = [False] * len(lines)
+    at = 0
+    for paragraph in paragraphs:
+        match = next((k for k in range(at, len(lines)) if flat[k] and flat[k] == paragraph.text), None)
+        if match is not None:
+            kept[match], at = not paragraph.is_boilerplate, match + 1
+    return kept
+
+
+def load_tool(name: str) -> Tool:
+    """The tool, its modules imported and anything it loads once (the line model, a stoplist) loaded."""
+    if name == "ours":
+        from detente.clean import clean_text
+        from detente.lines.model import default_model
+
+        default_model()
+        return Tool(name, lambda text: text, clean_text, lambda lines, doc: [label.line_class == "content" for label in doc.labels])
+    if name == "old rules":
+        from detente.lines.rules_baseline import rules_content
+
+        return Tool(name, pieces, rules_content, lambda lines, flags: flags)
+    if name == "jusText":
+        import justext
+
+        stoplist = justext.get_stoplist("English")
+        return Tool(name, as_html, lambda page: justext.justext(page, stoplist), kept_paragraphs)
+    if name == "trafilatura":
+        import trafilatura
+
+        return Tool(name, as_html, trafilatura.extract, kept_in_extracted_text)
+    if name == "keep everything":
+        return Tool(name, pieces, lambda lines: [True] * len(lines), lambda lines, flags: flags)
+    raise ValueError(f"unknown tool {name!r}")
+
+
+def available_tools() -> tuple[list[str], list[str]]:
+    """(the tools that can run here, a note for each one that cannot)."""
+    names, notes = [], []
+    for name in TOOL_NAMES:
+        module = TOOL_MODULES.get(name)
+        if module and importlib.util.find_spec(module) is None:
+            notes.append(f"{name} skipped: module {module!r} is not importable (install the `bench` extra)")
+        else:
+            names.append(name)
+    return names, notes
+
+
+def page_text(lines: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def predictions(tool: Tool, gold: dict[str, GoldPage]) -> dict[str, list[int]]:
+    """One 0/1 per line of every gold page: 1 = the tool keeps the line."""
+    found = {}
+    for page_id, page in gold.items():
+        lines = list(page.lines)
+        found[page_id] = [int(flag) for flag in tool.kept(lines, tool.run(tool.prepare(page_text(lines))))]
+    return found
+
+
+@dataclass(frozen=True)
+class PageSet:
+    name: str
+    gold: dict[str, GoldPage]
+    folder: Path  # where a timing child reads the pages: folder/raw/*.txt, else folder/*.txt
+    source: str  # what the gold is
+
+
+def page_sets(pages: Path | None) -> tuple[list[PageSet], list[str]]:
+    """The dev set (when `pages` is a folder) and the seeds with the current release's gold; notes on what was skipped."""
+    from detente.lines.score import gold_from_pages_folder, gold_from_release
+
+    sets, notes = [], []
+    if pages is None:
+        notes.append(f"dev set skipped: no --pages given and {DEV_PAGES} does not exist")
+    elif not (pages / "raw").is_dir() or not (pages / "gold").is_dir():
+        notes.append(f"dev set skipped: {pages} has no raw/ and gold/ folders")
+    else:
+        sets.append(PageSet(pages.name, gold_from_pages_folder(pages), pages, f"{pages}/gold/*.tsv"))
+    sets.append(PageSet("seeds", gold_from_release(RELEASE), RAW, f"release {DATASET_VERSION} reviewed gold"))
+    return sets, notes
+
+
+def score_row(name: str, all_lines: ScoreView, without_title: ScoreView) -> str:
+    cells = []
+    for view in (all_lines, without_title):
+        m = view.micro
+        cells.append(f"{m.precision:6.3f} {m.recall:6.3f} {m.f1:6.3f} {view.macro_f1:8.3f}  ({m.tp:>5} {m.fp:>5} {m.fn:>5})")
+    return f"  {name:<16}" + " | ".join(cells)
+
+
+def print_scores(page_set: PageSet, tools: list[Tool]) -> dict[str, float]:
+    """The score table of one page set; returns each tool's micro F1 on all lines."""
+    from detente.lines.score import score_lines
+
+    gold = page_set.gold
+    first = score_lines(gold, {})
+    titles = first.all_lines.lines - first.without_title.lines
+    print(f"\nline scores on {page_set.name} ({len(gold)} pages, {first.all_lines.lines:,} non-blank lines, {titles} title lines; "
+          f"gold: {page_set.source}; positive = content):")
+    header = f"{'P':>6} {'R':>6} {'F1':>6} {'macro F1':>8}  ({'TP':>5} {'FP':>5} {'FN':>5})"
+    print(f"  {'':<16}{'all non-blank lines':<{len(header)}} | without title lines")
+    print(f"  {'tool':<16}{header} | {header}")
+    f1 = {}
+    for tool in tools:
+        scores = score_lines(gold, predictions(tool, gold))
+        print(score_row(tool.name, scores.all_lines, scores.without_title))
+        f1[tool.name] = scores.all_lines.micro.f1
+    print("  (micro P/R/F1 pool all lines of all pages; macro F1 is the mean of per-page F1 over pages with some gold or predicted content)")
+    return f1
+
+
+def tool_child(name: str, folder: Path) -> None:
+    """In a fresh process: load the tool, read and prepare the pages, process them all; print the timings as JSON."""
+    started = time.perf_counter()
+    tool = load_tool(name)
+    setup = time.perf_counter() - started
+    raw_dir = folder / "raw" if (folder / "raw").is_dir() else folder
+    inputs = [tool.prepare(path.read_bytes().decode("utf-8", errors="replace")) for path in sorted(raw_dir.glob("*.txt"))]
+    started = time.perf_counter()
+    for page in inputs:
+        tool.run(page)
+    print(json.dumps({"pages": len(inputs), "setup_seconds": setup, "process_seconds": time.perf_counter() - started}))
+
+
+def time_tool(name: str, folder: Path) -> dict[str, float]:
+    """One whole-process run of a tool: wall seconds from spawn to exit, plus what the child measured itself."""
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, __file__, "_tool", name, str(folder)], capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if out.returncode != 0:
+        raise SystemExit(f"the {name} timing child failed with status {out.returncode}:\n{out.stderr}")
+    figures = json.loads(out.stdout.strip().split("\n")[-1])
+    return {**figures, "wall_seconds": wall}
+
+
+def median_range(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def relative(seconds: float, reference: float | None) -> str:
+    return f"{reference / seconds:.1f}x trafilatura" if reference else "n/a"
+
+
+def print_throughput(page_set: PageSet, names: list[str], rounds: int) -> None:
+    """Each tool in a fresh process per round, the tools interleaved, so a change in the machine's load falls on all."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for _ in range(rounds):
+        for name in names:
+            runs[name].append(time_tool(name, page_set.folder))
+    pages = int(runs[names[0]][0]["pages"]) if names else 0
+    wall = {name: median_range([r["wall_seconds"] for r in runs[name]]) for name in names}
+    work = {name: median_range([r["process_seconds"] for r in runs[name]]) for name in names}
+    setup = {name: statistics.median([r["setup_seconds"] for r in runs[name]]) for name in names}
+    print(f"\nthroughput on {page_set.name} ({pages} pages, read from {page_set.folder}): one fresh process per tool and round, "
+          f"median of {rounds} interleaved round(s) [range]")
+    print(f"  {'tool':<12} {'whole process s':>22} {'pages/s':>8} {'ms/page':>8} | {'setup s':>7} {'in-process ms/page':>19} | speed: whole process; in process")
+    reference_wall = wall["trafilatura"][0] if "trafilatura" in wall else None
+    reference_work = work["trafilatura"][0] if "trafilatura" in work else None
+    for name in names:
+        (w, w_low, w_high), (p, p_low, p_high) = wall[name], work[name]
+        print(f"  {name:<12} {w:7.3f} [{w_low:6.3f}–{w_high:6.3f}] {pages / w:8.1f} {1000 * w / pages:8.2f} | {setup[name]:7.3f} "
+              f"{1000 * p / pages:8.3f} [{1000 * p_low / pages:.3f}–{1000 * p_high / pages:.3f}] | "
+              f"{name} {relative(w, reference_wall)}; {relative(p, reference_work)}")
+    print("  (whole process = spawn to exit: interpreter start, imports, model loading, reading the pages, processing; "
+          "setup = the child's imports and one-time loading; in process = processing the prepared pages only)")
+
+
+def cleaners_section(pages: Path | None, rounds: int) -> None:
+    from detente.clean import cleaner_id
+
+    names, notes = available_tools()
+    print(f"\n== cleaners: ours = {cleaner_id()}; old rules = detente-cleaner/1 (0.1.0–0.3.0); HTML extractors get one <p> per non-blank line")
+    for note in notes:
+        print(f"  {note}")
+    sets, skipped = page_sets(pages)
+    for note in skipped:
+        print(f"  {note}")
+    tools = [load_tool(name) for name in names]
+    for page_set in sets:
+        print_scores(page_set, tools)
+        print_throughput(page_set, [name for name in names if name in TIMED_TOOLS], rounds)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cross-validation by site of the line model's training procedure
+# ---------------------------------------------------------------------------------------------------------
+
+def cross_validate(folder: Path, folds: int) -> None:
+    """Train on all folds but one, score the held-out one; micro figures per fold and pooled over all folds."""
+    from detente.lines.model import parse_model
+    from detente.lines.pages import read_labelled_pages
+    from detente.lines.score import gold_from_pages_folder, score_lines
+    from detente.lines.train import TrainingSettings, fold_of, train_model
+
+    pages = read_labelled_pages(folder)
+    gold = gold_from_pages_folder(folder)
+    settings = TrainingSettings()
+    print(f"\n== cross-validation by site on {folder}: {len(pages)} pages, {folds} folds, "
+          f"TrainingSettings(seed={settings.seed}, rounds={settings.rounds}) as the packaged model; micro figures on held-out pages")
+    pooled: dict[str, list[int]] = {}
+    for fold in range(folds):
+        held_out = [page for page in pages if fold_of(page, folds) == fold]
+        training = [page for page in pages if fold_of(page, folds) != fold]
+        if not held_out or not training:
+            print(f"  fold {fold}: skipped ({len(held_out)} held-out pages, {len(training)} training pages)")
+            continue
+        started = time.perf_counter()
+        model = parse_model(train_model(training, settings, sources=[]), "cv")
+        predicted = {page.page_id: [int(flag) for flag in model.is_content([line.strip() for line in page.lines])] for page in held_out}
+        pooled.update(predicted)
+        view = score_lines({page_id: gold[page_id] for page_id in predicted}, predicted)
+        sites = len({page.site or page.page_id for page in held_out})
+        print(f"  fold {fold}: {len(held_out):>4} pages, {sites:>3} sites  " + cv_figures(view.all_lines) + f"  (trained in {time.perf_counter() - started:.0f} s)")
+    if pooled:
+        view = score_lines({page_id: gold[page_id] for page_id in pooled}, pooled)
+        print(f"  pooled: {len(pooled):>4} pages             " + cv_figures(view.all_lines) + "; without title " + cv_figures(view.without_title))
+
+
+def cv_figures(view: ScoreView) -> str:
+    m = view.micro
+    return f"P {m.precision:.3f}  R {m.recall:.3f}  F1 {m.f1:.3f} (tp {m.tp}, fp {m.fp}, fn {m.fn})"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -349,7 +526,7 @@ def versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
-    for name in ("detente", "pyarrow", "orjson", "fastjsonschema", "trafilatura", "psutil"):
+    for name in ("detente", "pyarrow", "orjson", "fastjsonschema", "lightgbm", "numpy", "trafilatura", "justext", "psutil"):
         try:
             found.append(f"{name} {version(name)}")
         except PackageNotFoundError:
@@ -357,117 +534,103 @@ def versions() -> str:
     return ", ".join(found)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, nargs="+", default=[1_000, 10_000, 100_000], help="corpus sizes (default: 1000 10000 100000)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--engine", choices=["local", "datatrove"], default="local", help="datatrove: the scale-out path, on its local executor")
-    parser.add_argument("--shard-size", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--bad-every", type=int, default=1000, help="break one article in this many (0: none)")
-    parser.add_argument("--input-format", choices=["txt", "jsonl"], default="txt", help="one .txt file per article, or .jsonl files of 1,000 articles")
-    parser.add_argument("--compare-docs", type=int, default=1000, help="articles for the ours-vs-trafilatura throughput")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the ours-vs-trafilatura timing (medians are reported)")
-    parser.add_argument("--work-dir", help="where corpora and outputs go (default: a temporary folder, removed after)")
-    parser.add_argument("--skip-trafilatura", action="store_true")
-    args = parser.parse_args(argv)
+def print_pipeline_run(n: int, r: dict[str, Any], workers: int) -> None:
+    print(
+        f"N={n:,}: {r['documents']:,} documents, {r['lines']:,} lines, {r['rejects']} rejects, {r['shards']} shards, "
+        f"{r['out_mb']:.1f} MB written\n"
+        f"  pipeline {r['seconds']:.2f} s: {r['articles'] / r['seconds']:,.0f} articles/s, {r['raw_bytes'] / 1e6 / r['seconds']:.2f} MB/s\n"
+        f"  end to end (process start to exit) {r['wall_seconds']:.2f} s: {r['articles'] / r['wall_seconds']:,.0f} articles/s, "
+        f"{r['raw_bytes'] / 1e6 / r['wall_seconds']:.2f} MB/s\n"
+        + (f"  workers' CPU {1000 * r['cpu_seconds'] / r['articles']:.2f} ms/article (CPU-bound wall on {workers} cores: "
+           f"{r['cpu_seconds'] / workers:.1f} s); " if r["cpu_seconds"] else "  ")
+        + f"machine load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after\n"
+        f"  peak memory {r['peak_mb']:.0f} MB ({r['peak_method']})"
+        + (f"; as PSS {r['peak_pss_mb']:.0f} MB" if "peak_pss_mb" in r else "")
+        + f"; driver alone {r['driver_maxrss_mb']:.0f} MB"
+    )
 
-    work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="detente-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {versions()}")
-    print(f"run: engine={args.engine}, workers={args.workers}, shard_size={args.shard_size}, seed={args.seed}, bad_every={args.bad_every}, "
-          f"input_format={args.input_format}")
+
+def print_scale_targets(results: dict[int, dict[str, Any]], workers: int) -> None:
+    print("\ntargets:")
+    if 100_000 in results:
+        r = results[100_000]
+        print(f"  100k articles end to end < 120 s on {workers} workers: {r['wall_seconds']:.1f} s -> {'MET' if r['wall_seconds'] < 120 else 'MISSED'}")
+    if 100_000 in results and 1_000 in results:
+        ratio = results[100_000]["peak_mb"] / results[1_000]["peak_mb"]
+        print(f"  peak memory at 100k <= 1.5x at 1k: {results[100_000]['peak_mb']:.0f} / {results[1_000]['peak_mb']:.0f} MB = {ratio:.2f}x "
+              f"-> {'MET' if ratio <= 1.5 else 'MISSED'}")
+        if "peak_pss_mb" in results[1_000]:
+            pss = results[100_000]["peak_pss_mb"] / results[1_000]["peak_pss_mb"]
+            print(f"    (as PSS: {results[100_000]['peak_pss_mb']:.0f} / {results[1_000]['peak_pss_mb']:.0f} MB = {pss:.2f}x)")
+    if not {100_000, 1_000} & set(results):
+        print("  (none: the targets are set at N = 1,000 and 100,000)")
+
+
+def scale_section(args: argparse.Namespace, work: Path) -> None:
+    print(f"\n== scale: engine={args.engine}, workers={args.workers}, shard_size={args.shard_size}, seed={args.seed}, "
+          f"bad_every={args.bad_every}, input_format={args.input_format}")
     results = {}
-    try:
-        for n in args.n:
-            corpus, out = work / f"corpus-{n}", work / f"out-{n}"
-            shutil.rmtree(corpus, ignore_errors=True)
-            shutil.rmtree(out, ignore_errors=True)
-            started = time.perf_counter()
-            size = write_corpus(corpus, n, args.seed, args.bad_every, args.input_format)
-            print(f"\nN={n:,}: generated {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
-            r = measure_pipeline(corpus, out, args.workers, args.shard_size, args.engine)
-            results[n] = r
-            print(
-                f"N={n:,}: {r['documents']:,} documents, {r['lines']:,} lines, {r['rejects']} rejects, {r['shards']} shards, "
-                f"{r['out_mb']:.1f} MB written\n"
-                f"  pipeline {r['seconds']:.2f} s: {r['articles'] / r['seconds']:,.0f} articles/s, {r['raw_bytes'] / 1e6 / r['seconds']:.2f} MB/s\n"
-                f"  end to end (process start to exit) {r['wall_seconds']:.2f} s: {r['articles'] / r['wall_seconds']:,.0f} articles/s, "
-                f"{r['raw_bytes'] / 1e6 / r['wall_seconds']:.2f} MB/s\n"
-                + (f"  workers' CPU {1000 * r['cpu_seconds'] / r['articles']:.2f} ms/article (CPU-bound wall on {args.workers} cores: "
-                   f"{r['cpu_seconds'] / args.workers:.1f} s); " if r["cpu_seconds"] else "  ")
-                + f"machine load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after\n"
-                f"  peak memory {r['peak_mb']:.0f} MB ({r['peak_method']})"
-                + (f"; as PSS {r['peak_pss_mb']:.0f} MB" if "peak_pss_mb" in r else "")
-                + f"; driver alone {r['driver_maxrss_mb']:.0f} MB"
-            )
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(f"{out}.logs", ignore_errors=True)
-            if n != min(args.n):
-                shutil.rmtree(corpus, ignore_errors=True)
+    for n in args.n:
+        corpus, out = work / f"corpus-{n}", work / f"out-{n}"
+        shutil.rmtree(corpus, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        started = time.perf_counter()
+        size = write_corpus(corpus, n, args.seed, args.bad_every, args.input_format)
+        print(f"\nN={n:,}: generated {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
+        results[n] = measure_pipeline(corpus, out, args.workers, args.shard_size, args.engine)
+        print_pipeline_run(n, results[n], args.workers)
+        for path in (corpus, out, Path(f"{out}.logs")):
+            shutil.rmtree(path, ignore_errors=True)
+    print_scale_targets(results, args.workers)
 
-        compare = figures = f1 = None
-        if not args.skip_trafilatura:
-            compare = work / f"corpus-{min(args.n)}"
-            figures = throughput(compare, args.compare_docs, args.rounds)
-            a, mb = figures["articles"], figures["mb"]
-            print(f"\ncleaning throughput, one fresh process per timing, the same {a:,} synthetic articles ({mb:.1f} MB; trafilatura gets "
-                  f"them as HTML); median of {figures['rounds']} interleaved rounds [range]:")
-            labels = {"ours": "ours (mypyc build)" if figures["compiled"] else "ours (pure Python)", "ours_pure_python": "ours (pure Python)",
-                      "ours_no_reuse": "ours, no line reuse", "trafilatura": "trafilatura", "trafilatura_fast": "trafilatura fast"}
-            for name in ("ours", "ours_no_reuse", "ours_pure_python", "trafilatura", "trafilatura_fast"):
-                if name == "ours_pure_python" and not figures["compiled"]:
-                    continue
-                low, high = figures[f"{name}_range"]
-                print(f"  {labels[name]:<19} {figures[name]:7.3f} s [{low:.3f}–{high:.3f}]  {a / figures[name]:8,.0f} articles/s  "
-                      f"{mb / figures[name]:6.2f} MB/s  ({1000 * figures[name] / a:.3f} ms/article)")
-            f1 = gold_f1()
-            print(f"\nline-level F1 on the gold ({f1['documents']} documents, {f1['lines_scored']} non-blank lines; kept = class content):")
-            for name in ("ours", "trafilatura", "trafilatura_precision", "trafilatura_recall"):
-                s = f1[name]
-                print(f"  {name:<21} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})")
-        shutil.rmtree(work / f"corpus-{min(args.n)}", ignore_errors=True)
 
-        print("\ntargets:")
-        if figures is not None and f1 is not None:
-            ratio = figures["trafilatura"] / figures["ours"]
-            better = f1["ours"]["f1"] > f1["trafilatura"]["f1"]
-            print(f"  cleaning throughput >= 20x trafilatura's, higher F1: {ratio:.1f}x (per round {figures['ratio_range'][0]:.1f}–"
-                  f"{figures['ratio_range'][1]:.1f}x; {labels['ours']}; pure Python "
-                  f"{figures['trafilatura'] / figures['ours_pure_python']:.1f}x), F1 {f1['ours']['f1']:.3f} vs {f1['trafilatura']['f1']:.3f} "
-                  f"-> {'MET' if ratio >= 20 and better else 'MISSED'}")
-        if 100_000 in results:
-            r = results[100_000]
-            print(f"  100k articles end to end < 120 s on {args.workers} workers: {r['wall_seconds']:.1f} s -> {'MET' if r['wall_seconds'] < 120 else 'MISSED'}")
-        if 100_000 in results and 1_000 in results:
-            ratio = results[100_000]["peak_mb"] / results[1_000]["peak_mb"]
-            print(f"  peak memory at 100k <= 1.5x at 1k: {results[100_000]['peak_mb']:.0f} / {results[1_000]['peak_mb']:.0f} MB = {ratio:.2f}x "
-                  f"-> {'MET' if ratio <= 1.5 else 'MISSED'}")
-            if "peak_pss_mb" in results[1_000]:
-                pss = results[100_000]["peak_pss_mb"] / results[1_000]["peak_pss_mb"]
-                print(f"    (as PSS: {results[100_000]['peak_pss_mb']:.0f} / {results[1_000]['peak_pss_mb']:.0f} MB = {pss:.2f}x)")
-    finally:
-        if not args.work_dir:
-            shutil.rmtree(work, ignore_errors=True)
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    scale = parser.add_argument_group("scale")
+    scale.add_argument("--n", type=int, nargs="+", default=[1_000, 10_000, 100_000], help="corpus sizes (default: 1000 10000 100000)")
+    scale.add_argument("--workers", type=int, default=2)
+    scale.add_argument("--engine", choices=["local", "datatrove"], default="local", help="datatrove: the scale-out path, on its local executor")
+    scale.add_argument("--shard-size", type=int, default=1000)
+    scale.add_argument("--seed", type=int, default=0)
+    scale.add_argument("--bad-every", type=int, default=1000, help="break one article in this many (0: none)")
+    scale.add_argument("--input-format", choices=["txt", "jsonl"], default="txt", help="one .txt file per article, or .jsonl files of 1,000 articles")
+    scale.add_argument("--work-dir", help="where corpora and outputs go (default: a temporary folder, removed after)")
+    scale.add_argument("--skip-scale", action="store_true", help="run only the cleaners section")
+    cleaners = parser.add_argument_group("cleaners")
+    cleaners.add_argument("--pages", type=Path, default=DEV_PAGES if DEV_PAGES.is_dir() else None,
+                          help=f"a folder of labelled pages, raw/<id>.txt + gold/<id>.tsv (default: {DEV_PAGES}, if it exists)")
+    cleaners.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the throughput timing (medians are reported)")
+    cleaners.add_argument("--cv-train", type=Path, metavar="DIR", help="also cross-validate the line model's training by site on DIR (slow: trains k models)")
+    cleaners.add_argument("--cv-folds", type=int, default=5, help="k of --cv-train (default 5)")
+    cleaners.add_argument("--skip-cleaners", action="store_true", help="run only the scale section")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {versions()}")
+    print(f"run: dataset {DATASET_VERSION}, sections: {', '.join(s for s, skip in (('scale', args.skip_scale), ('cleaners', args.skip_cleaners)) if not skip) or 'none'}"
+          + (f", cross-validation on {args.cv_train}" if args.cv_train else ""))
+    if not args.skip_scale:
+        work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="detente-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            scale_section(args, work)
+        finally:
+            if not args.work_dir:
+                shutil.rmtree(work, ignore_errors=True)
+    if not args.skip_cleaners:
+        cleaners_section(args.pages, args.rounds)
+    if args.cv_train:
+        cross_validate(args.cv_train, args.cv_folds)
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "_clean":  # _clean CORPUS LIMIT installed|pure [noreuse]
-        if sys.argv[4] == "pure":
-            # this script's folder holds the installed package: drop it so PYTHONPATH's pure-Python copy is imported
-            sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-            from detente.native import is_compiled
-
-            if is_compiled():
-                raise SystemExit("the pure-Python run imported the compiled cleaner")
-        print(clean_seconds(_sample(Path(sys.argv[2]), int(sys.argv[3])), reuse=sys.argv[5:] != ["noreuse"]))
+    if len(sys.argv) > 1 and sys.argv[1] == "_tool":  # _tool NAME DIR
+        tool_child(sys.argv[2], Path(sys.argv[3]))
         raise SystemExit(0)
-    if len(sys.argv) > 1 and sys.argv[1] == "_trafilatura":  # _trafilatura CORPUS LIMIT default|fast
-        pages = [as_html(raw.decode("utf-8", errors="replace")) for raw in _sample(Path(sys.argv[2]), int(sys.argv[3]))]
-        print(trafilatura_seconds(pages, fast=sys.argv[4] == "fast"))
-        raise SystemExit(0)
-    if len(sys.argv) > 1 and sys.argv[1] == "_run":
+    if len(sys.argv) > 1 and sys.argv[1] == "_run":  # _run CORPUS OUT WORKERS SHARD_SIZE ENGINE
         run_pipeline_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
         raise SystemExit(0)
     raise SystemExit(main())

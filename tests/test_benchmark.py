@@ -1,10 +1,13 @@
-"""scripts/benchmark.py still runs: a tiny crawl in each input format and engine, and the pure-Python timing child."""
+"""scripts/benchmark.py still runs: a tiny crawl in each input format and engine, and the cleaners section on a tiny
+labelled page folder plus the seeds. Nothing here needs ../shared."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,13 +15,39 @@ from conftest import REPO
 
 BENCHMARK = REPO / "scripts" / "benchmark.py"
 
+# Two labelled pages, (text, gold content) per line.
+PAGES = {
+    "page-a": [
+        ("Home", 0), ("World", 0), ("", 0), ("Diplomats meet in Geneva to discuss the trade talks", 1),
+        ("The two delegations met on Tuesday for a third round of talks on tariffs and export controls.", 1),
+        ("Officials said the meeting was constructive, and that a further round would follow next month.", 1),
+        ("", 0), ("Share", 0), ("© 2023 Example News. All rights reserved.", 0),
+    ],
+    "page-b": [
+        ("Menu", 0), ("Minister visits Beijing ahead of the summit", 1), ("", 0),
+        ("The minister arrived in Beijing on Monday, the first such visit in five years.", 1),
+        ("She is expected to meet her counterpart before the summit later this month.", 1),
+        ("Related stories", 0), ("Other minister visits another capital", 0),
+    ],
+}
+
+
+def write_labelled_pages(folder: Path) -> None:
+    """raw/<id>.txt + gold/<id>.tsv, the form of ../shared/boilerplate/{train,dev} (detente.lines.pages)."""
+    (folder / "raw").mkdir(parents=True)
+    (folder / "gold").mkdir()
+    for page_id, lines in PAGES.items():
+        (folder / "raw" / f"{page_id}.txt").write_text("".join(f"{text}\n" for text, _ in lines), encoding="utf-8")
+        rows = [f"{number}\t{content}\t{text}\n" for number, (text, content) in enumerate(lines, start=1)]
+        (folder / "gold" / f"{page_id}.tsv").write_text("line\tcontent\ttext\n" + "".join(rows), encoding="utf-8")
+
 
 @pytest.mark.parametrize(("input_format", "engine"), [("txt", "local"), ("jsonl", "local"), ("jsonl", "datatrove")])
 def test_benchmark_runs_end_to_end_on_a_tiny_crawl(tmp_path, input_format, engine):
     if engine == "datatrove":
         pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
     run = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--n", "60", "--shard-size", "25", "--bad-every", "20", "--skip-trafilatura",
+        [sys.executable, str(BENCHMARK), "--n", "60", "--shard-size", "25", "--bad-every", "20", "--skip-cleaners",
          "--input-format", input_format, "--engine", engine, "--work-dir", str(tmp_path / "work")],
         capture_output=True, text=True, timeout=300,
     )
@@ -26,15 +55,57 @@ def test_benchmark_runs_end_to_end_on_a_tiny_crawl(tmp_path, input_format, engin
     # 60 synthetic articles, every 20th broken: 57 cleaned, 3 rejected, in 3 shards of up to 25
     assert re.search(r"^N=60: 57 documents, [\d,]+ lines, 3 rejects, 3 shards", run.stdout, re.MULTILINE), run.stdout
     assert re.search(r"peak memory \d+ MB", run.stdout), run.stdout
+    assert "== cleaners" not in run.stdout
 
 
-def test_pure_python_timing_runs_the_source_not_the_compiled_build(tmp_path):
+def test_the_synthetic_crawl_takes_its_categories_from_the_gold_and_is_deterministic(tmp_path):
     sys.path.insert(0, str(REPO / "scripts"))
     try:
         import benchmark
     finally:
         sys.path.remove(str(REPO / "scripts"))
-    benchmark.write_corpus(tmp_path / "crawl", 20, 0, 0)
-    seconds = benchmark.pure_python_clean_seconds(tmp_path / "crawl", 20)  # the child exits non-zero if it got the compiled cleaner
-    assert 0 < seconds < 60
-    assert len(benchmark._sample(tmp_path / "crawl", 5)) == 5
+    generator = benchmark.CorpusGenerator(benchmark.RAW, benchmark.GOLD_LINES, 0)
+    assert len(generator.templates) == 5
+    assert {"title", "body", "whitespace"} <= set(generator.pools)
+    assert benchmark.write_corpus(tmp_path / "a", 20, 0, 0) == benchmark.write_corpus(tmp_path / "b", 20, 0, 0)
+    assert [p.read_bytes() for p in sorted((tmp_path / "a").rglob("*.txt"))] == [p.read_bytes() for p in sorted((tmp_path / "b").rglob("*.txt"))]
+
+
+def test_cleaners_section_scores_and_times_every_tool_on_a_tiny_page_folder_and_the_seeds(tmp_path):
+    write_labelled_pages(tmp_path / "pages")
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--skip-scale", "--rounds", "1", "--pages", str(tmp_path / "pages")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "== scale" not in out
+    assert re.search(r"^line scores on pages \(2 pages, 10 non-blank lines", out, re.MULTILINE), out
+    assert re.search(r"^line scores on seeds \(5 pages", out, re.MULTILINE), out
+    assert re.search(r"^throughput on pages \(2 pages", out, re.MULTILINE), out
+    assert re.search(r"^throughput on seeds \(5 pages", out, re.MULTILINE), out
+    expected = ["ours", "old rules", "keep everything"]
+    for name, module in (("jusText", "justext"), ("trafilatura", "trafilatura")):
+        if importlib.util.find_spec(module) is None:
+            print(f"{name} is not importable here: the benchmark must say it skipped it")
+            assert f"{name} skipped: module {module!r} is not importable" in out, out
+        else:
+            expected.append(name)
+    for name in expected:
+        assert len(re.findall(rf"^  {re.escape(name)} +\d\.\d{{3}} ", out, re.MULTILINE)) == 2, (name, out)  # a score row per page set
+    for name in (n for n in expected if n != "keep everything"):
+        assert len(re.findall(rf"^  {re.escape(name)} +\d+\.\d{{3}} \[", out, re.MULTILINE)) == 2, (name, out)  # a timing row per page set
+    # keep everything keeps every line: recall 1 on the tiny folder (6 of its 10 non-blank lines are content)
+    assert re.search(r"^  keep everything +0\.600  1\.000  0\.750 ", out, re.MULTILINE), out
+    if "trafilatura" in expected:
+        assert re.search(r"^  ours +\d+\.\d{3} \[.*\| ours [\d.]+x trafilatura; [\d.]+x trafilatura$", out, re.MULTILINE), out
+
+
+def test_a_missing_dev_set_is_named_and_the_seeds_still_run(tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--skip-scale", "--rounds", "1", "--pages", str(tmp_path / "absent")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"dev set skipped: {tmp_path / 'absent'} has no raw/ and gold/ folders" in run.stdout
+    assert re.search(r"^line scores on seeds \(5 pages", run.stdout, re.MULTILINE), run.stdout

@@ -66,9 +66,10 @@ def counts_markdown(release: Release) -> str:
     rows.append("| **all** | " + " | ".join(f"**{v}**" for v in totals) + " |")
     lines = [r for s in SPLITS for r in release.rows["lines"][s] if r["category"] != "whitespace"]
     kept = sum(r["label_source"] == "predicted" for r in lines)
+    cleaners = sorted({doc["provenance"]["cleaner"] for s in SPLITS for doc in release.rows["documents"][s]})
     agreement = (
-        f"The cleaner's predicted category was kept by review on {kept} of {len(lines)} non-blank lines "
-        f"({100 * kept / len(lines):.1f}%); the rest are reviewed corrections."
+        f"The cleaner ({', '.join(cleaners)}) predicts the reviewed category of {kept} of {len(lines)} non-blank lines "
+        f"({100 * kept / len(lines):.1f}%); the other lines carry their reviewed label as a correction (`label_source: corrected`)."
     )
     provenance = ["| document | split | publisher (how known) | publication date (how known) | title |", "|---|---|---|---|---|"]
     for split in SPLITS:

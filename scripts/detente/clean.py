@@ -19,7 +19,7 @@ from detente.corpus import RawLine, decode, line_pieces, split_lines
 from detente.errors import InputError, OffsetError
 from detente.jsonio import read_json
 from detente.lines.model import LineModel, default_model
-from detente.rules import MONTHS, match_line
+from detente.rules import MONTHS, matched_rule
 from detente.schemas import category_class, label_set, validate
 
 CLEANER_VERSION = "detente-cleaner/2"  # 2: the content decision comes from the learned line model
@@ -106,7 +106,7 @@ def compute_line_features(stripped: str) -> LineFeatures:
     terminal = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS
     bullet = _BULLET.match(stripped)
     content_start = bullet.end() if bullet else 0
-    rule = match_line(stripped, words)
+    rule = matched_rule(stripped)
     return LineFeatures(
         rule.category if rule else None,
         rule.rule_id if rule else "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -22,11 +22,6 @@ class LineRule:
     reason: str
     max_words: int | None = None  # the rule only fires on lines this short
     starts_related_section: bool = False
-    # Lower-case strings of which every match contains at least one (case-insensitively): the rule's
-    # regex runs only on lines that contain one. Set on unanchored rules, whose search is slow on prose.
-    needs: tuple[str, ...] = ()
-    # Characters without case of which every match contains one: checked first, on the line as it is.
-    needs_char: str = ""
 
 
 def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object) -> LineRule:
@@ -34,9 +29,9 @@ def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object
 
 
 LINE_RULES: tuple[LineRule, ...] = (
-    _rule("caption-photo", "caption", r"\b(photo|image|picture|file photo)( credit)?:\s*\S|\balt=", "Image captions carry a photo credit or alt text.", needs=("photo", "image", "picture", "alt="), needs_char=":="),
-    _rule("copyright", "copyright", r"©|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|all rights reserved|any use of materials", "Copyright and reuse notices.", max_words=40, needs=("©", "(c)", "copyright", "all rights reserved", "any use of materials")),
-    _rule("credit-origin", "credit", r"^this article (was published|originally appeared|first appeared)\b|\bsources?:\s*\S", "Wire and syndication credits.", max_words=25, needs=("this article", "source")),
+    _rule("caption-photo", "caption", r"\b(photo|image|picture|file photo)( credit)?:\s*\S|\balt=", "Image captions carry a photo credit or alt text."),
+    _rule("copyright", "copyright", r"©|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|all rights reserved|any use of materials", "Copyright and reuse notices.", max_words=40),
+    _rule("credit-origin", "credit", r"^this article (was published|originally appeared|first appeared)\b|\bsources?:\s*\S", "Wire and syndication credits.", max_words=25),
     _rule("byline", "byline", r"^((additional )?reporting|written|edited|compiled) by\s|^by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}$", "Author and reporting credits.", max_words=20),
     _rule("dateline", "dateline", rf"^\d{{1,2}}\s+({MONTHS})\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^({MONTHS})\s+\d{{1,2}},\s+\d{{4}}(\s+\d{{1,2}}:\d{{2}})?$|^(published|updated)\s*:?\s+\d", "A line that is only a date (and time).", max_words=8),
     _rule("counter-read-time", "counter", r"\b\d+\s+min(ute)?s?\s+read\b", "Reading-time badges.", max_words=8),
@@ -46,7 +41,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule("related-header", "related_link", r"^(more from\b|related( (stories|articles|content|news|books)\b.*)?$|read more$|see also$|recommended( for you)?$|you may also like)", "Header of a related-stories block; the block runs to the end of the page.", max_words=8, starts_related_section=True),
     _rule("advertisement", "advertisement", r"^(advertisement|advertising|ads?|sponsored( content)?|promoted)$", "Ad slots.", max_words=2),
     _rule("share-network", "share", r"^(twitter|x|facebook|instagram|youtube|telegram|whatsapp|linkedin|reddit|vk|tiktok|email|e-mail|print|copy link|share|share this( article| story)?|apple store|app store|google play|play market)$", "Share buttons, social profile links and app-store links.", max_words=4),
-    _rule("share-call", "share", r"\bshare (it|this)( story| article)? on\b|^follow us on\b|^share-", "Calls to share or follow.", max_words=15, needs=("share", "follow us on")),
+    _rule("share-call", "share", r"\bshare (it|this)( story| article)? on\b|^follow us on\b|^share-", "Calls to share or follow.", max_words=15),
     _rule("promo-cta", "promo", r"^(get more with|learn more$|do you have questions about|subscribe (to|now)|sign up (for|to)|download (the|our) app)", "Promotions for the publisher's own products.", max_words=60),
     _rule("nav-words", "navigation", r"^(search|menu|home|log ?in|sign ?in|sign ?up|loading|loading\.\.\.|close|back to top|next|previous|more)$", "Site menus and interface words.", max_words=4),
     _rule("nav-font-size", "navigation", r"^a[+-]$", "Font-size buttons.", max_words=1),
@@ -72,10 +67,6 @@ def publisher_names() -> frozenset[str]:
 PUBLISHER_RULE_ID = "publisher-name"
 _LONGEST_PUBLISHER_NAME = max(map(len, publisher_names()))
 ALL_RULES: tuple[LineRule, ...] = (*LINE_RULES, *CASE_SENSITIVE_RULES)
-# Characters that IGNORECASE matches to an ASCII letter but str.lower() maps elsewhere (İ, ı -> i; ſ -> s).
-# A line holding one skips the `needs` shortcut, so the shortcut never changes what a rule matches.
-# tests/test_clean_fast_paths.py derives this set from all of Unicode.
-IGNORECASE_FOLDS_BEYOND_LOWER = ("\u0130", "\u0131", "\u017f")
 _LONGEST_MAX_WORDS = max(rule.max_words for rule in ALL_RULES if rule.max_words is not None)
 # RULES_BY_WORDS[w]: the rules, in order, that may fire on a line of w words (w capped at the longest max_words + 1).
 RULES_BY_WORDS: tuple[tuple[LineRule, ...], ...] = tuple(
@@ -84,36 +75,18 @@ RULES_BY_WORDS: tuple[tuple[LineRule, ...], ...] = tuple(
 
 
 def match_line(stripped: str, words: int | None = None) -> LineRule | None:
-    """The first rule that fires on a stripped, non-empty line (of `words` words), or None.
-
-    Shortcuts skip a rule's regex where it cannot fire: `max_words` (the longest line its pattern can
-    match), `needs_char` and `needs` (what every match contains). Not cached here: clean.line_features
-    caches everything the cleaner derives from a line's text.
-    """
-    lower = ""  # stripped.lower(), computed when first needed (never empty: stripped is not)
+    """The first rule that fires on a stripped, non-empty line (of `words` words), or None."""
     # Outlet names first: short names such as "AP" would otherwise read as interface words.
     # (lower() never shortens a string, so a line longer than every name cannot be one.)
-    if len(stripped) <= _LONGEST_PUBLISHER_NAME:
-        lower = stripped.lower()
-        if lower in publisher_names():
-            return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
+    if len(stripped) <= _LONGEST_PUBLISHER_NAME and stripped.lower() in publisher_names():
+        return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
     if words is None:
         words = len(stripped.split())
-    shortcut = not any(char in stripped for char in IGNORECASE_FOLDS_BEYOND_LOWER)
     for rule in RULES_BY_WORDS[min(words, _LONGEST_MAX_WORDS + 1)]:
-        if shortcut and rule.needs_char:
-            for char in rule.needs_char:
-                if char in stripped:
-                    break
-            else:
-                continue  # none of the characters every match contains
-        if shortcut and rule.needs:
-            lower = lower or stripped.lower()
-            for needed in rule.needs:
-                if needed in lower:
-                    break
-            else:
-                continue  # none of the strings every match contains: the regex cannot fire
         if rule.pattern.search(stripped):
             return rule
     return None
+
+
+# The cleaner's category pass and the line model's features both ask which rule fires on a line: ask once.
+matched_rule = lru_cache(maxsize=16384)(match_line)

@@ -42,7 +42,7 @@ class LineModel:
         if len(stripped_lines) == 0:
             return np.zeros(0)
         first = self.stage1.predict(features, num_threads=1)
-        second = self.stage2.predict(context_features(features, blank, first), num_threads=1)
+        second = self.stage2.predict(context_features(features, blank, first, stripped_lines), num_threads=1)
         return np.where(blank, 0.0, second)
 
     def is_content(self, stripped_lines: list[str]) -> list[bool]:

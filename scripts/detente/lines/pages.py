@@ -19,6 +19,7 @@ class LabelledPage:
     site: str | None  # for cross-validation by site; None when the folder has no manifest entry for the page
     lines: list[str]  # the raw lines, without terminators
     content: list[int]  # gold: 1 = article content (title or body), 0 = not, one per line
+    page_type: str | None = None  # "article", "forum", ... as the manifest says; None when it does not
 
 
 def read_gold_tsv(path: Path, lines: list[str]) -> list[int]:
@@ -48,11 +49,11 @@ def read_labelled_pages(folder: Path) -> list[LabelledPage]:
     raw_dir, gold_dir = folder / "raw", folder / "gold"
     if not raw_dir.is_dir() or not gold_dir.is_dir():
         raise InputError(str(folder), "expected raw/ and gold/ folders of line-labelled pages")
-    sites: dict[str, str] = {}
+    entries: dict[str, dict] = {}
     if (folder / "manifest.json").exists():
         manifest = read_json(folder / "manifest.json")
         pages = manifest.get("pages", []) if isinstance(manifest, dict) else []
-        sites = {entry["id"]: entry.get("site") for entry in pages if isinstance(entry, dict) and "id" in entry}
+        entries = {entry["id"]: entry for entry in pages if isinstance(entry, dict) and "id" in entry}
     found = []
     for raw_path in sorted(raw_dir.glob("*.txt")):
         page_id = raw_path.stem
@@ -60,7 +61,8 @@ def read_labelled_pages(folder: Path) -> list[LabelledPage]:
         if not gold_path.exists():
             raise InputError(str(gold_path), f"no gold labels for {raw_path}")
         lines = line_pieces(decode(raw_path.read_bytes(), str(raw_path)))
-        found.append(LabelledPage(page_id, sites.get(page_id), lines, read_gold_tsv(gold_path, lines)))
+        entry = entries.get(page_id, {})
+        found.append(LabelledPage(page_id, entry.get("site"), lines, read_gold_tsv(gold_path, lines), entry.get("page_type")))
     if not found:
         raise InputError(str(raw_dir), "no .txt pages")
     return found

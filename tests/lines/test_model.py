@@ -1,0 +1,82 @@
+"""Loading the line model: its own text format, never pickle; a missing or corrupt file is a clear error."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from detente.errors import InputError
+from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, page_features
+from detente.lines.model import DEFAULT_MODEL, MODEL_FORMAT, default_model, load_model, parse_model
+
+PACKAGED = Path(__file__).resolve().parents[2] / "scripts" / "detente" / "lines" / DEFAULT_MODEL
+
+
+def _document() -> dict:
+    return json.loads(PACKAGED.read_text(encoding="utf-8"))
+
+
+def _write(tmp_path: Path, document: dict | str) -> Path:
+    path = tmp_path / "model.json"
+    path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_loading_never_unpickles(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle used")
+
+    for name in ("load", "loads", "Unpickler"):
+        monkeypatch.setattr(pickle, name, refuse)
+    model = parse_model(PACKAGED.read_bytes(), "packaged")
+    assert model.model_id.startswith("line-model-") and 0 < model.threshold < 1
+
+
+def test_the_packaged_model_is_named_by_its_hash():
+    import hashlib
+
+    assert default_model().sha256 == hashlib.sha256(PACKAGED.read_bytes()).hexdigest()
+
+
+def test_probabilities_one_per_line_and_zero_for_blank_lines():
+    lines = ["Home", "", "The minister said on Monday that the talks had been long, frank and useful for both sides.", "Share"]
+    p = default_model().content_probabilities(lines)
+    assert p.shape == (4,) and p[1] == 0.0 and all(0 <= v <= 1 for v in p)
+    assert default_model().content_probabilities([]).shape == (0,)
+
+
+def test_features_have_one_row_per_line_and_named_columns():
+    features, blank = page_features(["A", "", "B c d."])
+    assert features.shape == (3, len(FEATURE_NAMES)) and blank.tolist() == [False, True, False]
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES) and len(set(CONTEXT_NAMES)) == len(CONTEXT_NAMES)
+
+
+def test_a_missing_model_file_is_named(tmp_path):
+    with pytest.raises(InputError, match=rf"{tmp_path / 'none.json'}: cannot read the line model"):
+        load_model(tmp_path / "none.json")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: "{not json", "not a line model \\(invalid JSON"),
+        (lambda d: [1, 2], "not a line model: expected \"format\""),
+        (lambda d: d | {"format": "other/1"}, "not a line model: expected \"format\""),
+        (lambda d: d | {"feature_names": d["feature_names"][:-1]}, "feature_names differ from this version's features"),
+        (lambda d: d | {"threshold": 1.5}, "threshold must be a number between 0 and 1"),
+        (lambda d: d | {"stage1": "cos\nsystem\n(S'echo hi'\ntR."}, "stage1 is not a LightGBM text model"),
+        (lambda d: d | {"stage2": d["stage2"][: len(d["stage2"]) // 3]}, "stage2 is a corrupt LightGBM model"),
+        (lambda d: d | {"stage2": d["stage1"]}, f"stage2 expects {len(FEATURE_NAMES)} features, this version computes {len(FEATURE_NAMES) + len(CONTEXT_NAMES)}"),
+    ],
+)
+def test_a_corrupt_model_file_is_a_clear_error(tmp_path, change, message):
+    path = _write(tmp_path, change(_document()))
+    with pytest.raises(InputError, match=rf"{path}: {message}"):
+        load_model(path)
+
+
+def test_the_format_is_versioned():
+    assert _document()["format"] == MODEL_FORMAT
