@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train-cleaner", help="train the cleaner's line model from folders of line-labelled pages (raw/ + gold/*.tsv)")
     train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="folders of raw/<id>.txt + gold/<id>.tsv (e.g. ../shared/boilerplate/train)")
     train.add_argument("--out", required=True, metavar="FILE", help="model file to write (JSON; the packaged one is scripts/detente/lines/line_model.json)")
+    train.add_argument("--tune", metavar="DIR", help="choose the content threshold on these pages (e.g. ../shared/boilerplate/dev); default: on held-out sites of --data")
     train.add_argument("--seed", type=int, default=13, help="random seed (default 13, the packaged model's)")
     train.add_argument("--rounds", type=int, default=200, help="boosting rounds per stage (default 200, the packaged model's)")
     lines = sub.add_parser("evaluate-lines", help="score content/non-content line predictions against gold line labels")
@@ -125,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "train-cleaner":
             from detente.lines.train import main_train_cleaner
 
-            return main_train_cleaner(args.data, args.out, args.seed, args.rounds)
+            return main_train_cleaner(args.data, args.out, args.seed, args.rounds, args.tune)
         if args.command == "evaluate-lines":
             from detente.lines.evaluate import main_evaluate_lines
 

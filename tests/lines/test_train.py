@@ -17,6 +17,7 @@ from detente.lines.train import TrainingSettings, data_digest, train_model
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_TRAIN = REPO.parent / "shared" / "boilerplate" / "train"
+SHARED_DEV = REPO.parent / "shared" / "boilerplate" / "dev"
 PACKAGED = REPO / "scripts" / "detente" / "lines" / DEFAULT_MODEL
 SMALL = TrainingSettings(rounds=15, folds=2)
 
@@ -32,6 +33,18 @@ def test_training_twice_gives_the_same_bytes_and_a_loadable_model(tmp_path):
     page = pages[0]
     decided = model.is_content([line.strip() for line in page.lines])
     assert sum(d == bool(c) for d, c in zip(decided, page.content)) >= len(page.lines) - 1
+
+
+def test_the_threshold_is_chosen_on_tuning_pages_when_given(tmp_path):
+    pages = read_labelled_pages(write_pages(tmp_path / "pages", 24))
+    tuning = read_labelled_pages(write_pages(tmp_path / "tuning", 6, seed=5))
+    document = json.loads(train_model(pages, SMALL, [], tuning, {"name": "tuning", "sha256": data_digest(tuning)}))
+    selection = document["training"]["threshold_selection"]
+    assert selection["on"] == "tuning data" and selection["data"] == {"name": "tuning", "sha256": data_digest(tuning)}
+    assert selection["lines"] == sum(len(p.lines) for p in tuning) and 0.3 <= document["threshold"] <= 0.8
+    untuned = json.loads(train_model(pages, SMALL, []))
+    assert untuned["training"]["threshold_selection"]["on"] == "held-out sites of the training data, all pages"
+    assert untuned["stage1"] == document["stage1"] and untuned["stage2"] == document["stage2"]  # tuning sets only the threshold
 
 
 def test_another_seed_gives_another_model(tmp_path):
@@ -61,21 +74,23 @@ def test_the_packaged_model_records_the_default_settings():
     assert {k: model.training[k] for k in ("seed", "rounds", "folds", "params")} == {
         "seed": defaults.seed, "rounds": defaults.rounds, "folds": defaults.folds, "params": defaults.params}
     assert [source["name"] for source in model.training["data"]] == ["train"]
+    assert model.training["threshold_selection"]["on"] == "tuning data" and model.training["threshold_selection"]["data"]["name"] == "dev"
 
 
 @pytest.mark.skipif(not SHARED_TRAIN.is_dir(), reason=f"{SHARED_TRAIN} is absent (only CI and maintainers have ../shared/): "
                     "cannot check that the packaged model was trained on it")
 def test_the_packaged_model_was_trained_on_the_documented_data():
-    """The data hash recorded in the model is that of ../shared/boilerplate/train as it is now; with the
-    settings (previous test) and the determinism test this pins what `detente train-cleaner` produces."""
+    """The data hashes recorded in the model are those of ../shared/boilerplate/train and dev as they are now;
+    with the settings (previous test) and the determinism test this pins what `detente train-cleaner` produces."""
     model = parse_model(PACKAGED.read_bytes(), str(PACKAGED))
-    pages = read_labelled_pages(SHARED_TRAIN)
-    assert model.training["data"] == [{"name": "train", "pages": len(pages), "lines": sum(len(p.lines) for p in pages), "sha256": data_digest(pages)}]
+    train, dev = read_labelled_pages(SHARED_TRAIN), read_labelled_pages(SHARED_DEV)
+    assert model.training["data"] == [{"name": "train", "pages": len(train), "lines": sum(len(p.lines) for p in train), "sha256": data_digest(train)}]
+    assert model.training["threshold_selection"]["data"] == {"name": "dev", "pages": len(dev), "lines": sum(len(p.lines) for p in dev), "sha256": data_digest(dev)}
 
 
 @pytest.mark.skipif(os.environ.get("DETENTE_RETRAIN") != "1" or not SHARED_TRAIN.is_dir(),
                     reason="retraining the packaged model takes about 2 minutes: set DETENTE_RETRAIN=1 (needs ../shared/boilerplate/train)")
 def test_retraining_reproduces_the_packaged_model_byte_for_byte(tmp_path):
     out = tmp_path / "model.json"
-    assert main(["train-cleaner", "--data", str(SHARED_TRAIN), "--out", str(out)]) == 0
+    assert main(["train-cleaner", "--data", str(SHARED_TRAIN), "--tune", str(SHARED_DEV), "--out", str(out)]) == 0
     assert out.read_bytes() == PACKAGED.read_bytes()

@@ -63,54 +63,94 @@ def _train(params: dict[str, Any], x: np.ndarray, y: np.ndarray, rounds: int, na
     return lightgbm.train(params, dataset, num_boost_round=rounds)
 
 
-def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: list[dict[str, Any]]) -> bytes:
-    """The model file's bytes. `sources` (name, pages, lines, sha256 of each data folder) is recorded in it."""
+@dataclass(frozen=True)
+class PageMatrices:
+    """Every line of a list of pages as rows: stage-1 features, blank mask, gold, page index, fold."""
+
+    x: np.ndarray
+    blank: np.ndarray
+    y: np.ndarray
+    page_of_row: np.ndarray
+    fold: np.ndarray
+
+    @classmethod
+    def of(cls, pages: list[LabelledPage], folds: int) -> PageMatrices:
+        matrices = [page_features([line.strip() for line in page.lines]) for page in pages]
+        page_of_row = np.concatenate([np.full(len(page.lines), k) for k, page in enumerate(pages)])
+        return cls(
+            np.vstack([features for features, _ in matrices]),
+            np.concatenate([mask for _, mask in matrices]),
+            np.concatenate([np.array(page.content, dtype=np.float64) for page in pages]),
+            page_of_row,
+            np.array([fold_of(page, folds) for page in pages])[page_of_row],
+        )
+
+
+def _context(pages: list[LabelledPage], rows: PageMatrices, p: np.ndarray) -> np.ndarray:
+    """Stage-2 rows of every page, from stage-1 probabilities `p` (one per row)."""
+    starts = np.concatenate([[0], np.cumsum([len(page.lines) for page in pages])])
+    return np.vstack([
+        context_features(rows.x[a:b], rows.blank[a:b], p[a:b], [line.strip() for line in page.lines])
+        for a, b, page in zip(starts[:-1], starts[1:], pages)
+    ])
+
+
+def _cross_fit(params: dict[str, Any], x: np.ndarray, rows: PageMatrices, folds: int, rounds: int, names: tuple[str, ...]) -> np.ndarray:
+    """Each row's probability from a model trained without its fold (its site)."""
+    keep = ~rows.blank
+    predicted = np.zeros(len(rows.y))
+    for k in range(folds):
+        held_out = rows.fold == k
+        booster = _train(params, x[keep & ~held_out], rows.y[keep & ~held_out], rounds, names)
+        predicted[held_out] = booster.predict(x[held_out], num_threads=1)
+    return predicted
+
+
+def _probabilities(stage1: Any, stage2: Any, pages: list[LabelledPage]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(gold, stage-2 probability, non-blank mask) of every line of `pages` under the trained stages."""
+    rows = PageMatrices.of(pages, 1)
+    first = stage1.predict(rows.x, num_threads=1)
+    return rows.y, stage2.predict(_context(pages, rows, first), num_threads=1), ~rows.blank
+
+
+def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: list[dict[str, Any]],
+                tuning: list[LabelledPage] | None = None, tuning_source: dict[str, Any] | None = None) -> bytes:
+    """The model file's bytes. `sources` (name, pages, lines, sha256 of each data folder) is recorded in it.
+
+    The threshold is chosen on `tuning` pages when given (the trained model's F1 on them); otherwise on
+    held-out sites of the training data (stage 2 cross-fitted like stage 1), on its article pages when it
+    says which pages are articles.
+    """
     import lightgbm
 
     params = {**settings.params, "seed": settings.seed, "deterministic": True, "force_row_wise": True, "num_threads": 1, "verbose": -1}
-    matrices = [page_features([line.strip() for line in page.lines]) for page in pages]
-    x = np.vstack([features for features, _ in matrices])
-    blank = np.concatenate([mask for _, mask in matrices])
-    y = np.concatenate([np.array(page.content, dtype=np.float64) for page in pages])
-    page_of_row = np.concatenate([np.full(len(page.lines), k) for k, page in enumerate(pages)])
-    fold = np.array([fold_of(page, settings.folds) for page in pages])[page_of_row]
-    keep = ~blank  # blank lines are never content: nothing to learn from them
+    rows = PageMatrices.of(pages, settings.folds)
+    keep = ~rows.blank  # blank lines are never content: nothing to learn from them
+    both = (*FEATURE_NAMES, *CONTEXT_NAMES)
+    cross_fitted = _cross_fit(params, rows.x, rows, settings.folds, settings.rounds, FEATURE_NAMES)
+    stage1 = _train(params, rows.x[keep], rows.y[keep], settings.rounds, FEATURE_NAMES)
+    context = _context(pages, rows, cross_fitted)  # stage 2 learns from honest stage-1 probabilities
+    stage2 = _train(params, context[keep], rows.y[keep], settings.rounds, both)
 
-    cross_fitted = np.zeros(len(y))
-    for k in range(settings.folds):
-        held_out = fold == k
-        booster = _train(params, x[keep & ~held_out], y[keep & ~held_out], settings.rounds, FEATURE_NAMES)
-        cross_fitted[held_out] = booster.predict(x[held_out], num_threads=1)
-    stage1 = _train(params, x[keep], y[keep], settings.rounds, FEATURE_NAMES)
-
-    starts = np.concatenate([[0], np.cumsum([len(page.lines) for page in pages])])
-    context = np.vstack([
-        context_features(x[a:b], blank[a:b], cross_fitted[a:b], [line.strip() for line in page.lines])
-        for a, b, page in zip(starts[:-1], starts[1:], pages)
-    ])
-    stage2 = _train(params, context[keep], y[keep], settings.rounds, (*FEATURE_NAMES, *CONTEXT_NAMES))
-
-    # The threshold is chosen on held-out sites too: stage 2 cross-fitted like stage 1, scored on the
-    # article pages (what the cleaner is for) when the data says which pages are articles.
-    held_out_p = np.zeros(len(y))
-    for k in range(settings.folds):
-        held_out = fold == k
-        booster = _train(params, context[keep & ~held_out], y[keep & ~held_out], settings.rounds, (*FEATURE_NAMES, *CONTEXT_NAMES))
-        held_out_p[held_out] = booster.predict(context[held_out], num_threads=1)
-    articles = np.array([page.page_type == "article" for page in pages])[page_of_row]
-    scored = keep & articles if articles.any() else keep
-    threshold, cv_f1 = best_threshold(y[scored], held_out_p[scored])
+    if tuning:
+        y, p, scored = _probabilities(stage1, stage2, tuning)
+        threshold, f1 = best_threshold(y[scored], p[scored])
+        selection = {"on": "tuning data", "data": tuning_source or {}, "lines": int(scored.sum()), "f1": round(f1, 4)}
+    else:
+        held_out_p = _cross_fit(params, context, rows, settings.folds, settings.rounds, both)
+        articles = np.array([page.page_type == "article" for page in pages])[rows.page_of_row]
+        scored = keep & articles if articles.any() else keep
+        threshold, f1 = best_threshold(rows.y[scored], held_out_p[scored])
+        selection = {"on": "held-out sites of the training data, " + ("article pages" if articles.any() else "all pages"),
+                     "lines": int(scored.sum()), "f1": round(f1, 4)}
     document = {
         "format": MODEL_FORMAT,
         "feature_names": list(FEATURE_NAMES),
         "context_names": list(CONTEXT_NAMES),
         "threshold": threshold,
         "training": {
-            "threshold_selection": {
-                "pages": "article" if articles.any() else "all", "lines": int(scored.sum()),
-                "cross_validated_f1": round(cv_f1, 4), "grid": [THRESHOLDS[0], THRESHOLDS[-1]],
-            },
             "data": sources,
+            "threshold_selection": {**selection, "grid": [THRESHOLDS[0], THRESHOLDS[-1], 0.01]},
             "seed": settings.seed, "rounds": settings.rounds, "folds": settings.folds, "params": settings.params,
             "lightgbm": lightgbm.__version__,
         },
@@ -120,8 +160,12 @@ def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: 
     return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def main_train_cleaner(data_dirs: list[str], out: str, seed: int, rounds: int) -> int:
-    """`detente train-cleaner --data DIR... --out FILE`: train the line model and write it atomically."""
+def _source(folder: Path, pages: list[LabelledPage]) -> dict[str, Any]:
+    return {"name": folder.name, "pages": len(pages), "lines": sum(len(p.lines) for p in pages), "sha256": data_digest(pages)}
+
+
+def main_train_cleaner(data_dirs: list[str], out: str, seed: int, rounds: int, tune_dir: str | None = None) -> int:
+    """`detente train-cleaner --data DIR... [--tune DIR] --out FILE`: train the line model and write it atomically."""
     import time
 
     from detente.atomic import write_bytes_atomically
@@ -131,12 +175,15 @@ def main_train_cleaner(data_dirs: list[str], out: str, seed: int, rounds: int) -
     pages: list[LabelledPage] = []
     sources = []
     for name in data_dirs:
-        folder = Path(name)
-        found = read_labelled_pages(folder)
+        found = read_labelled_pages(Path(name))
         pages += found
-        sources.append({"name": folder.name, "pages": len(found), "lines": sum(len(p.lines) for p in found), "sha256": data_digest(found)})
-        print(f"{folder}: {len(found)} pages, {sources[-1]['lines']} lines, {sum(sum(p.content) for p in found)} content")
-    data = train_model(pages, TrainingSettings(seed=seed, rounds=rounds), sources)
+        sources.append(_source(Path(name), found))
+        print(f"{name}: {len(found)} pages, {sources[-1]['lines']} lines, {sum(sum(p.content) for p in found)} content")
+    tuning = read_labelled_pages(Path(tune_dir)) if tune_dir else None
+    tuning_source = _source(Path(tune_dir), tuning) if tune_dir and tuning else None
+    data = train_model(pages, TrainingSettings(seed=seed, rounds=rounds), sources, tuning, tuning_source)
     write_bytes_atomically(Path(out), data)
-    print(f"{out}: {len(data) / 1e6:.2f} MB, sha256 {hashlib.sha256(data).hexdigest()}, trained in {time.perf_counter() - started:.0f} s")
+    threshold = json.loads(data)["threshold"]
+    print(f"{out}: {len(data) / 1e6:.2f} MB, threshold {threshold}, sha256 {hashlib.sha256(data).hexdigest()}, "
+          f"trained in {time.perf_counter() - started:.0f} s")
     return 0
