@@ -21,7 +21,8 @@ NEXT = f"{_major}.{_minor + 1}.0"  # the version the tests build there with the 
 
 # Written for these tests (not from any publication). The flag emoji in the title put characters outside the
 # BMP before every mention (offsets must stay code points, as Label Studio keeps them, not UTF-16 units); the
-# cleaner takes line 9, which ends in an emoji instead of a full stop, for a footer: the review corrects it.
+# cleaner drops the headline (line 4) and takes line 9, which ends in an emoji instead of a full stop, for a
+# footer: the review corrects both.
 ARTICLE = """Home
 World
 Asia
@@ -93,8 +94,10 @@ def incoming(tmp_path: Path, data: bytes, name: str = "blinken-wang.txt") -> Pat
 
 
 def _review_round_one(task: dict, result: list[dict]) -> None:
-    """What a reviewer does to the draft: fix line 9, drop a wrong trigger, give clusters, add arguments."""
+    """What a reviewer does to the draft: fix lines 4 and 9, drop a wrong trigger, give clusters, add arguments."""
     for item in result:
+        if item["id"] == "line-4":
+            item["value"]["labels"] = ["title"]
         if item["id"] == "line-9":
             item["value"]["labels"] = ["body"]
     triggers = {item["value"]["text"]: item for item in result if item.get("from_name") == "trigger"}

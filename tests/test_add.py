@@ -10,6 +10,7 @@ from growth_helpers import ARTICLE, NEXT, check_new_release, incoming, repo_copy
 
 from detente.add import AddOptions, add_article
 from detente.build import BuildInputs
+from detente.clean import cleaner_id
 from detente.corpus import doc_id_for, load_document
 from detente.errors import InputError
 from detente.growth_cli import main as growth_main
@@ -42,7 +43,9 @@ def test_add_copies_bytes_writes_metadata_split_and_line_review(tmp_path, repo):
     review = json.loads((repo.source / "line_review" / f"{result.doc_id}.json").read_text())
     assert [line["line"] for line in review["lines"]] == list(range(1, 12))
     assert {line["label_source"] for line in review["lines"]} == {"predicted"}
-    assert review["lines"][3] | {"text": None} == {"line": 4, "text": None, "class": "content", "category": "title", "rule": "first-headline-before-body", "label_source": "predicted"}
+    assert review["lines"][5] | {"text": None} == {"line": 6, "text": None, "class": "content", "category": "body", "rule": "model:body", "label_source": "predicted"}
+    assert review["lines"][0] | {"text": None} == {"line": 1, "text": None, "class": "boilerplate", "category": "navigation", "rule": "nav-words", "label_source": "predicted"}
+    assert review["cleaner"] == cleaner_id()
 
 
 def test_add_reads_a_printed_dateline_and_refuses_a_contradicting_date(tmp_path, repo):

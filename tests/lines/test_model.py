@@ -15,6 +15,12 @@ from detente.lines.model import DEFAULT_MODEL, MODEL_FORMAT, default_model, load
 PACKAGED = Path(__file__).resolve().parents[2] / "scripts" / "detente" / "lines" / DEFAULT_MODEL
 
 
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _document() -> dict:
     return json.loads(PACKAGED.read_text(encoding="utf-8"))
 
@@ -68,8 +74,12 @@ def test_a_missing_model_file_is_named(tmp_path):
         (lambda d: d | {"feature_names": d["feature_names"][:-1]}, "feature_names differ from this version's features"),
         (lambda d: d | {"threshold": 1.5}, "threshold must be a number between 0 and 1"),
         (lambda d: d | {"stage1": "cos\nsystem\n(S'echo hi'\ntR."}, "stage1 is not a LightGBM text model"),
-        (lambda d: d | {"stage2": d["stage2"][: len(d["stage2"]) // 3]}, "stage2 is a corrupt LightGBM model"),
-        (lambda d: d | {"stage2": d["stage1"]}, f"stage2 expects {len(FEATURE_NAMES)} features, this version computes {len(FEATURE_NAMES) + len(CONTEXT_NAMES)}"),
+        (lambda d: d | {"stage2": d["stage2"][: len(d["stage2"]) // 3]}, "stage2 does not match its recorded SHA-256"),
+        (lambda d: d | {"stage_sha256": None}, "stage1 does not match its recorded SHA-256"),
+        (lambda d: d | {"stage2": "tree\nnonsense\n", "stage_sha256": d["stage_sha256"] | {"stage2": _sha("tree\nnonsense\n")}},
+         "stage2 is a corrupt LightGBM model: Model file doesn't specify the number of classes"),
+        (lambda d: d | {"stage2": d["stage1"], "stage_sha256": d["stage_sha256"] | {"stage2": d["stage_sha256"]["stage1"]}},
+         f"stage2 expects {len(FEATURE_NAMES)} features, this version computes {len(FEATURE_NAMES) + len(CONTEXT_NAMES)}"),
     ],
 )
 def test_a_corrupt_model_file_is_a_clear_error(tmp_path, change, message):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -114,14 +116,18 @@ def _line_vector(stripped: str) -> tuple[float, ...]:
 line_vector = lru_cache(maxsize=16384)(_line_vector)
 
 
-def _window_means(values: np.ndarray, width: int) -> np.ndarray:
-    """Mean of `values` (rows) over the lines within `width` of each line, clipped at the page's edges."""
+def _window_means(values: np.ndarray, widths: tuple[int, ...]) -> list[np.ndarray]:
+    """For each width: the mean of `values` (rows) over the lines within that width of each line, clipped at the
+    page's edges. One cumulative sum serves every width."""
     n = len(values)
     cumulative = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
     index = np.arange(n)
-    low, high = np.clip(index - width, 0, n), np.clip(index + width + 1, 0, n)
-    count = (high - low).reshape(-1, *([1] * (values.ndim - 1)))
-    return (cumulative[high] - cumulative[low]) / count
+    means = []
+    for width in widths:
+        low, high = np.maximum(index - width, 0), np.minimum(index + width + 1, n)
+        count = (high - low).reshape(-1, *([1] * (values.ndim - 1)))
+        means.append((cumulative[high] - cumulative[low]) / count)
+    return means
 
 
 def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
@@ -175,7 +181,7 @@ def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     ]
     neighbour = own[:, _NEIGHBOUR_COLUMNS]
     shifted = [_shifted(neighbour, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
-    windowed = [_window_means(own[:, _WINDOW_COLUMNS], width) for width in _WINDOWS]
+    windowed = _window_means(own[:, _WINDOW_COLUMNS], _WINDOWS)
     return np.column_stack([own, *page, *shifted, *windowed]), blank
 
 
@@ -192,9 +198,9 @@ def best_run(scores: np.ndarray) -> tuple[int, int]:
     return best_start, best_end
 
 
-def _content_words(stripped: str) -> frozenset[str]:
+def _content_words(stripped: str) -> tuple[str, ...]:
     words = (word.strip(_PUNCTUATION).lower() for word in stripped.split())
-    return frozenset(word for word in words if len(word) > 3 and word not in STOP_WORDS)
+    return tuple(sorted({word for word in words if len(word) > 3 and word not in STOP_WORDS}))
 
 
 content_words = lru_cache(maxsize=16384)(_content_words)
@@ -202,19 +208,21 @@ content_words = lru_cache(maxsize=16384)(_content_words)
 
 def _cohesion(stripped_lines: list[str], likely: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How much of each line's vocabulary the other likely-content lines share: an article's lines talk about
-    one thing, the headlines of other stories and the furniture around it about others."""
+    one thing, the headlines of other stories and the furniture around them about others. Per line: the share
+    of its words found in another likely line, and the mean log1p of how many such lines have each word."""
+    n = len(stripped_lines)
     words = [content_words(text) for text in stripped_lines]
-    in_lines: dict[str, int] = {}
-    for k in np.flatnonzero(likely).tolist():
-        for word in words[k]:
-            in_lines[word] = in_lines.get(word, 0) + 1
-    share, depth = np.zeros(len(words)), np.zeros(len(words))
-    for k, own in enumerate(words):
-        if own:
-            mine = 1 if likely[k] else 0  # the line's own vote does not count
-            counts = [in_lines.get(word, 0) - mine for word in own]
-            share[k] = sum(1 for c in counts if c > 0) / len(counts)
-            depth[k] = sum(math.log1p(c) for c in counts) / len(counts)
+    sizes = np.fromiter(map(len, words), dtype=np.int64, count=n)
+    if not sizes.any():
+        return np.zeros(n), np.zeros(n)
+    in_likely_lines = Counter(chain.from_iterable(w for w, keep in zip(words, likely.tolist()) if keep))
+    flat = list(chain.from_iterable(words))
+    line_of_word = np.repeat(np.arange(n), sizes)
+    # the line's own vote does not count
+    others = np.fromiter(map(in_likely_lines.__getitem__, flat), dtype=np.float64, count=len(flat)) - likely[line_of_word]
+    total = np.maximum(sizes, 1)
+    share = np.bincount(line_of_word, weights=(others > 0).astype(np.float64), minlength=n) / total
+    depth = np.bincount(line_of_word, weights=np.log1p(others), minlength=n) / total
     return share, depth
 
 
@@ -227,7 +235,7 @@ def context_features(features: np.ndarray, blank: np.ndarray, p: np.ndarray, str
     chars = np.expm1(features[:, 0])
     columns = [p, np.full(n, p.max())]
     columns += [_shifted(p, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
-    columns += [_window_means(p, width) for width in (2, 5, 15, 40)]
+    columns += _window_means(p, (2, 5, 15, 40))
     for scores in (p - 0.5, (p - 0.5) * chars):
         start, end = best_run(np.where(blank, 0.0, scores))
         columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, np.full(n, (end - start + 1) / n)]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import InputError
+from detente.lines.booster import BoosterError, TextBooster
 from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, context_features, page_features
 
 MODEL_FORMAT = "detente-line-model/1"
@@ -26,8 +27,8 @@ DEFAULT_MODEL = "line_model.json"  # package data of detente.lines
 
 @dataclass(frozen=True)
 class LineModel:
-    stage1: Any  # lightgbm.Booster
-    stage2: Any
+    stage1: TextBooster
+    stage2: TextBooster
     threshold: float
     sha256: str  # of the model file's bytes: names the model in releases and crawl outputs
     training: dict[str, Any]
@@ -41,8 +42,8 @@ class LineModel:
         features, blank = page_features(stripped_lines)
         if len(stripped_lines) == 0:
             return np.zeros(0)
-        first = self.stage1.predict(features, num_threads=1)
-        second = self.stage2.predict(context_features(features, blank, first, stripped_lines), num_threads=1)
+        first = self.stage1.predict(features)
+        second = self.stage2.predict(context_features(features, blank, first, stripped_lines))
         return np.where(blank, 0.0, second)
 
     def is_content(self, stripped_lines: list[str]) -> list[bool]:
@@ -51,8 +52,6 @@ class LineModel:
 
 def parse_model(data: bytes, where: str) -> LineModel:
     """Check and load a model file's bytes; anything wrong is an InputError naming `where`."""
-    import lightgbm
-
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -66,16 +65,20 @@ def parse_model(data: bytes, where: str) -> LineModel:
     if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
         raise InputError(where, f"threshold must be a number between 0 and 1, got {threshold!r}")
     boosters = []
+    digests = document.get("stage_sha256")
     for stage, width in (("stage1", len(FEATURE_NAMES)), ("stage2", len(FEATURE_NAMES) + len(CONTEXT_NAMES))):
         text = document.get(stage)
         if not isinstance(text, str) or not text.startswith("tree\n"):
             raise InputError(where, f"{stage} is not a LightGBM text model")
+        # LightGBM aborts the whole process on some malformed trees: only text that training wrote reaches it.
+        if not isinstance(digests, dict) or digests.get(stage) != hashlib.sha256(text.encode("utf-8")).hexdigest():
+            raise InputError(where, f"{stage} does not match its recorded SHA-256 (stage_sha256): the file was changed or damaged")
         try:
-            booster = lightgbm.Booster(model_str=text)  # LightGBM's own text format: parsed, never executed
-        except lightgbm.basic.LightGBMError as err:
-            raise InputError(where, f"{stage} is a corrupt LightGBM model: {str(err).splitlines()[0]}") from None
-        if booster.num_feature() != width:
-            raise InputError(where, f"{stage} expects {booster.num_feature()} features, this version computes {width}")
+            booster = TextBooster(text)  # LightGBM's own text format: parsed, never executed
+        except BoosterError as err:
+            raise InputError(where, f"{stage} is a corrupt LightGBM model: {str(err).splitlines()[0] if str(err) else 'refused'}") from None
+        if booster.num_features != width:
+            raise InputError(where, f"{stage} expects {booster.num_features} features, this version computes {width}")
         boosters.append(booster)
     return LineModel(boosters[0], boosters[1], float(threshold), hashlib.sha256(data).hexdigest(), document.get("training", {}))
 

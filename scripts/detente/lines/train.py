@@ -143,6 +143,7 @@ def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: 
         threshold, f1 = best_threshold(rows.y[scored], held_out_p[scored])
         selection = {"on": "held-out sites of the training data, " + ("article pages" if articles.any() else "all pages"),
                      "lines": int(scored.sum()), "f1": round(f1, 4)}
+    stage1_text, stage2_text = stage1.model_to_string(), stage2.model_to_string()
     document = {
         "format": MODEL_FORMAT,
         "feature_names": list(FEATURE_NAMES),
@@ -154,10 +155,15 @@ def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: 
             "seed": settings.seed, "rounds": settings.rounds, "folds": settings.folds, "params": settings.params,
             "lightgbm": lightgbm.__version__,
         },
-        "stage1": stage1.model_to_string(),
-        "stage2": stage2.model_to_string(),
+        "stage1": stage1_text,
+        "stage2": stage2_text,
+        "stage_sha256": {"stage1": _sha256(stage1_text), "stage2": _sha256(stage2_text)},
     }
     return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _source(folder: Path, pages: list[LabelledPage]) -> dict[str, Any]:
