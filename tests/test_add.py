@@ -114,7 +114,7 @@ def test_new_article_end_to_end_without_a_server(tmp_path):
     assert assemble_release(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=None), NEXT).pending == [doc_id]
 
     first, second = review_rounds(tmp_path, repo, doc_id, simulated_reviewer)
-    assert first.documents == {doc_id: "draft"} and "line review added raw line(s) 9" in " ".join(first.messages)
+    assert first.documents == {doc_id: "draft"} and "line review added raw line(s) 4, 9" in " ".join(first.messages)
     assert second.documents == {doc_id: "reviewed"}
     assert not (repo.source / "draft_clusters" / f"{doc_id}.yaml").exists()
     check_new_release(repo, doc_id)
