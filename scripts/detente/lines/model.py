@@ -40,14 +40,22 @@ class LineModel:
     def content_probabilities(self, stripped_lines: list[str]) -> np.ndarray:
         """P(content) of every line of a page (blank lines get 0)."""
         features, blank = page_features(stripped_lines)
-        if len(stripped_lines) == 0:
-            return np.zeros(0)
-        first = self.stage1.predict(features)
-        second = self.stage2.predict(context_features(features, blank, first, stripped_lines))
-        return np.where(blank, 0.0, second)
+        return two_stage_probabilities(self.stage1, self.stage2, features, blank, stripped_lines)
 
     def is_content(self, stripped_lines: list[str]) -> list[bool]:
         return (self.content_probabilities(stripped_lines) >= self.threshold).tolist()
+
+
+def two_stage_probabilities(stage1: Any, stage2: Any, features: np.ndarray, blank: np.ndarray, stripped_lines: list[str]) -> np.ndarray:
+    """Both stages on one page. Blank lines are never content: they get 0 and are not scored (the training
+    pages have none, so a model has nothing to say about them), which saves a third of the work on pages
+    spaced with empty lines."""
+    first, second = np.zeros(len(blank)), np.zeros(len(blank))
+    text = ~blank
+    if text.any():
+        first[text] = stage1.predict(features[text])
+        second[text] = stage2.predict(context_features(features, blank, first, stripped_lines)[text])
+    return second
 
 
 def parse_model(data: bytes, where: str) -> LineModel:

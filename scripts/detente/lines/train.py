@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, context_features, page_features
-from detente.lines.model import MODEL_FORMAT
+from detente.lines.model import MODEL_FORMAT, two_stage_probabilities
 from detente.lines.pages import LabelledPage
 
 
@@ -102,15 +102,19 @@ def _cross_fit(params: dict[str, Any], x: np.ndarray, rows: PageMatrices, folds:
     for k in range(folds):
         held_out = rows.fold == k
         booster = _train(params, x[keep & ~held_out], rows.y[keep & ~held_out], rounds, names)
-        predicted[held_out] = booster.predict(x[held_out], num_threads=1)
-    return predicted
+        predicted[held_out & keep] = booster.predict(x[held_out & keep], num_threads=1)
+    return predicted  # 0 on blank lines, as the cleaner has it (two_stage_probabilities)
 
 
 def _probabilities(stage1: Any, stage2: Any, pages: list[LabelledPage]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(gold, stage-2 probability, non-blank mask) of every line of `pages` under the trained stages."""
+    """(gold, stage-2 probability, non-blank mask) of every line of `pages`, as the cleaner computes them."""
     rows = PageMatrices.of(pages, 1)
-    first = stage1.predict(rows.x, num_threads=1)
-    return rows.y, stage2.predict(_context(pages, rows, first), num_threads=1), ~rows.blank
+    starts = np.concatenate([[0], np.cumsum([len(page.lines) for page in pages])])
+    p = np.concatenate([
+        two_stage_probabilities(stage1, stage2, rows.x[a:b], rows.blank[a:b], [line.strip() for line in page.lines])
+        for a, b, page in zip(starts[:-1], starts[1:], pages)
+    ])
+    return rows.y, p, ~rows.blank
 
 
 def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: list[dict[str, Any]],
