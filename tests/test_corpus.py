@@ -13,6 +13,7 @@ from detente.corpus import doc_id_for, load_corpus, load_document, split_lines
 from detente.errors import InputError, SchemaError
 
 
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} is absent (only CI and maintainers have ../shared/): cannot compare raw/ with the seeds as they arrived")
 def test_raw_files_are_byte_identical_to_the_seeds():
     docs = load_corpus(REPO / "raw")
     by_source = {d.metadata["source_file"]: d for d in docs}
