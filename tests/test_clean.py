@@ -155,6 +155,12 @@ def test_cli_clean_prints_clean_text_of_any_file(tmp_path):
     assert "Advertisement" not in out.stdout and "Copyright" not in out.stdout
 
 
+def test_cli_clean_names_a_missing_file_or_a_folder(tmp_path):
+    for name, problem in ((tmp_path / "none.txt", "No such file or directory"), (tmp_path, "Is a directory")):
+        out = subprocess.run([sys.executable, "-m", "detente.cli", "clean", str(name)], capture_output=True, text=True)
+        assert out.returncode == 1 and out.stderr == f"detente clean: error: {name}: cannot read: {problem}\n"
+
+
 def test_cli_clean_reports_bad_encoding(tmp_path):
     page = tmp_path / "bad.txt"
     page.write_bytes(b"ok\n\xff\n")

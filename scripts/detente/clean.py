@@ -10,7 +10,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache, lru_cache, partial
+from functools import cache, partial
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +21,7 @@ from detente.jsonio import read_json
 from detente.lines.model import LineModel, default_model
 from detente.rules import MONTHS, matched_rule
 from detente.schemas import category_class, label_set, validate
+from detente.textcache import per_line_cache
 
 CLEANER_VERSION = "detente-cleaner/2"  # 2: the content decision comes from the learned line model
 
@@ -120,9 +121,7 @@ def compute_line_features(stripped: str) -> LineFeatures:
     )
 
 
-# Page furniture (menus, share buttons, promos) repeats across a site's pages: remember recent lines.
-# Bounded, least recently used first out, so memory stays flat on any crawl.
-line_features = lru_cache(maxsize=16384)(compute_line_features)
+line_features = per_line_cache(compute_line_features)
 
 
 @cache
@@ -244,7 +243,7 @@ def parse_dateline(text: str) -> tuple[str | None, str | None]:
 def assemble(pieces: list[str], categories: list[str], features: list[LineFeatures]) -> tuple[str, str | None, list[Segment], dict[str, list[Any]]]:
     """Clean text from the content lines, its offset map, the title and the metadata fields.
 
-    `pieces` as corpus.line_pieces returns them, `features` as page_features returns them.
+    `pieces` as corpus.line_pieces returns them, `features` as page_line_features returns them.
     """
     content_categories, metadata_categories = _categories_of_class("content"), _categories_of_class("metadata")
     starts = list(accumulate(map(len, pieces), initial=0))  # line i starts at starts[i] + i (one "\n" per line)
@@ -315,12 +314,15 @@ def load_corrections(path: Path) -> dict[str, Any] | None:
 def main_clean(paths: list[str], show_labels: bool = False) -> int:
     """`detente clean PATH...`: print the clean text (or the line labels) of any raw text files."""
     for n, name in enumerate(paths):
-        path = Path(name)
-        doc = clean_text(decode(path.read_bytes(), name), where=name)
+        try:
+            text = decode(Path(name).read_bytes(), name)
+        except OSError as err:
+            raise InputError(name, f"cannot read: {err.strerror}") from None
+        doc = clean_text(text, where=name)
         if len(paths) > 1:
             print(f"==> {name} <==")
         if show_labels:
-            for line, label in zip(split_lines(decode(path.read_bytes(), name)), doc.labels):
+            for line, label in zip(split_lines(text), doc.labels):
                 print(f"{label.line}\t{label.line_class}\t{label.category}\t{label.rule}\t{line.text}")
         else:
             sys.stdout.write(doc.text + "\n")

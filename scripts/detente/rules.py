@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
+
+from detente.textcache import per_line_cache
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
@@ -89,4 +91,4 @@ def match_line(stripped: str, words: int | None = None) -> LineRule | None:
 
 
 # The cleaner's category pass and the line model's features both ask which rule fires on a line: ask once.
-matched_rule = lru_cache(maxsize=16384)(match_line)
+matched_rule = per_line_cache(match_line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from lines.helpers import write_pages
 
 from detente.cli import main
@@ -44,3 +45,21 @@ def test_a_bad_predictions_file_is_a_clear_error_not_a_traceback(tmp_path, capsy
     predictions.write_text('{"doc_id": "p000", "line": 1, "content": 0}\n{"doc_id": "nope", "line": 1, "content": 1}\n', encoding="utf-8")
     assert main(["evaluate-lines", "--gold", str(folder), "--predictions", str(predictions)]) == 1
     assert f"detente evaluate-lines: error: {predictions}:2: unknown doc_id 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--predictions", "{tmp}"], "{tmp}: cannot read: Is a directory"),
+        (["--predictions", "{tmp}/p.jsonl", "--model", "{tmp}/m.json"], "--model: scores the cleaner with that model"),
+        (["--json", "{tmp}/no/such/r.json"], "{tmp}/no/such/r.json: its folder does not exist"),
+        (["--json", "{tmp}"], "{tmp}: exists and is not a regular file"),
+        (["--model", "{tmp}/missing.json"], "{tmp}/missing.json: cannot read the line model"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(tmp_path, capsys, extra, message):
+    folder = write_pages(tmp_path / "pages", 1)
+    (tmp_path / "p.jsonl").write_text("", encoding="utf-8")
+    arguments = [a.replace("{tmp}", str(tmp_path)) for a in extra]
+    assert main(["evaluate-lines", "--gold", str(folder), *arguments]) == 1
+    assert f"detente evaluate-lines: error: {message.replace('{tmp}', str(tmp_path))}" in capsys.readouterr().err

@@ -55,8 +55,8 @@ def test_probabilities_one_per_line_and_zero_for_blank_lines():
 
 
 def test_features_have_one_row_per_line_and_named_columns():
-    features, blank = page_features(["A", "", "B c d."])
-    assert features.shape == (3, len(FEATURE_NAMES)) and blank.tolist() == [False, True, False]
+    features, text_mask = page_features(["A", "", "B c d."])
+    assert features.shape == (2, len(FEATURE_NAMES)) and text_mask.tolist() == [True, False, True]  # blank lines have no row
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES) and len(set(CONTEXT_NAMES)) == len(CONTEXT_NAMES)
 
 
@@ -90,3 +90,44 @@ def test_a_corrupt_model_file_is_a_clear_error(tmp_path, change, message):
 
 def test_the_format_is_versioned():
     assert _document()["format"] == MODEL_FORMAT
+
+
+def test_blank_lines_between_lines_change_no_decision():
+    """The training pages have no blank lines: a page spaced with them must read as the same page."""
+    page = ["Home", "News", "Minister says talks with neighbour were productive",
+            "The foreign minister said on Monday that the talks had been productive and frank, and would go on.",
+            "Officials from both countries will meet again next month in the capital, the ministry added on Tuesday.",
+            "Share this article", "Most read", "Copyright 2024 Example News"]
+    spaced = [line for text in page for line in (text, "")]
+    dense = default_model().content_probabilities(page)
+    assert default_model().content_probabilities(spaced).tolist() == [v for p in dense.tolist() for v in (p, 0.0)]
+
+
+def test_a_booster_is_never_copied_or_pickled():
+    import copy
+
+    stage = default_model().stage1
+    for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
+        with pytest.raises(TypeError, match="TextBooster"):
+            attempt(stage)
+
+
+def test_a_stage_with_a_nul_character_is_refused(tmp_path):
+    document = _document()
+    text = document["stage1"].replace("\nTree=0\n", "\x00\nTree=0\n", 1)
+    path = _write(tmp_path, document | {"stage1": text, "stage_sha256": document["stage_sha256"] | {"stage1": _sha(text)}})
+    with pytest.raises(InputError, match="stage1 is a corrupt LightGBM model: the model text contains a NUL character"):
+        load_model(path)
+
+
+def test_an_echo_is_looked_for_within_the_window_only():
+    from detente.lines.features import ECHO_WINDOW, FEATURE_NAMES
+
+    headline = "Minister says talks with neighbour were productive"
+    filler = [f"Line number {k} of the page" for k in range(ECHO_WINDOW + 5)]
+    near = [headline, f"Share this: {headline}", *filler]
+    far = [headline, *filler, f"Share this: {headline}"]
+    column = FEATURE_NAMES.index("echoed")
+    assert page_features(near)[0][0, column] == 1.0
+    assert page_features(far)[0][0, column] == 0.0
+    assert page_features([headline, headline])[0][:, column].tolist() == [0.0, 0.0]  # equal lines are repeats, not echoes

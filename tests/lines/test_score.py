@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from detente.errors import InputError
+from detente.lines.evaluate import main_evaluate_lines
 from detente.lines.score import (
     GoldPage,
     gold_from_pages_folder,
     gold_from_release,
-    main_evaluate_lines,
     predictions_as_lists,
     read_gold,
     read_line_predictions,
@@ -212,7 +212,7 @@ def test_release_gold_and_report(release: Path, tmp_path: Path, capsys: pytest.C
     # D1: TP 1 (title) FP 1 (byline) FN 1 (body); D2 missing: FN 1.
     preds = write_jsonl(tmp_path / "preds.jsonl", records(D1, {1: 1, 3: 0, 4: 1}))
     out = tmp_path / "report.json"
-    assert main_evaluate_lines(str(preds), str(release), str(out)) == 0
+    assert main_evaluate_lines(str(preds), str(release), json_out=str(out)) == 0
     printed = capsys.readouterr().out
     assert "no predictions for 1 page(s), scored as all 0: dtn-000000000002" in printed
     report = json.loads(out.read_text(encoding="utf-8"))

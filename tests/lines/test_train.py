@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,11 @@ def test_another_seed_gives_another_model(tmp_path):
 
 
 def test_train_cleaner_command_writes_the_model_and_records_its_data(tmp_path, capsys):
-    data = write_pages(tmp_path / "pages", 12)
+    data = write_pages(tmp_path / "pages", 40)
     out = tmp_path / "model.json"
     assert main(["train-cleaner", "--data", str(data), "--out", str(out), "--rounds", "5"]) == 0
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["training"]["data"] == [{"name": "pages", "pages": 12, "lines": sum(1 for p in (data / "raw").glob("*.txt") for _ in p.open()),
+    assert document["training"]["data"] == [{"name": "pages", "pages": 40, "lines": sum(1 for p in (data / "raw").glob("*.txt") for _ in p.open()),
                                               "sha256": data_digest(read_labelled_pages(data))}]
     assert f"sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}" in capsys.readouterr().out
 
@@ -66,6 +67,31 @@ def test_train_cleaner_on_a_folder_without_pages_is_a_clear_error(tmp_path, caps
     assert main(["train-cleaner", "--data", str(tmp_path), "--out", str(tmp_path / "m.json")]) == 1
     assert f"{tmp_path}: expected raw/ and gold/ folders" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--out", "{tmp}"], "{tmp}: exists and is not a regular file"),
+        (["--out", "{tmp}/m.json", "--rounds", "0"], "--rounds: must be at least 1, got 0"),
+        (["--out", "{tmp}/m.json", "--rounds", "3"], "--data: fold . of 5 holds no page: cross-fitting needs pages from at least 5 sites"),
+    ],
+)
+def test_train_cleaner_refuses_before_training(tmp_path, capsys, arguments, message):
+    data = write_pages(tmp_path / "pages", 2)  # one site: most folds are empty
+    arguments = [a.replace("{tmp}", str(tmp_path)) for a in arguments]
+    assert main(["train-cleaner", "--data", str(data), *arguments]) == 1
+    assert re.search(re.escape("detente train-cleaner: error: ") + message.replace("{tmp}", str(tmp_path)), capsys.readouterr().err)
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_a_manifest_site_that_is_not_text_is_named(tmp_path, capsys):
+    data = write_pages(tmp_path / "pages", 2)
+    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    manifest["pages"][0]["site"] = 5
+    (data / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["train-cleaner", "--data", str(data), "--out", str(tmp_path / "m.json")]) == 1
+    assert f"{data / 'manifest.json'}: page 'p000': site must be a string, got 5" in capsys.readouterr().err
 
 
 def test_the_packaged_model_records_the_default_settings():

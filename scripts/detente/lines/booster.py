@@ -49,6 +49,8 @@ class TextBooster:
     """A LightGBM model loaded from its text format, for prediction only."""
 
     def __init__(self, model_text: str) -> None:
+        if "\x00" in model_text:
+            raise BoosterError("the model text contains a NUL character")
         library = _library()
         self._handle = ctypes.c_void_p()
         iterations = ctypes.c_int(0)
@@ -57,6 +59,15 @@ class TextBooster:
         _check(library.LGBM_BoosterGetNumFeature(self._handle, ctypes.byref(features)))
         self.num_features = features.value
         self._parameters = ctypes.c_char_p(b"num_threads=1")  # one page at a time: threads cost more than they save
+
+    def __copy__(self) -> TextBooster:
+        raise TypeError("a TextBooster owns a LightGBM handle and cannot be copied")
+
+    def __deepcopy__(self, memo: dict) -> TextBooster:
+        raise TypeError("a TextBooster owns a LightGBM handle and cannot be copied")
+
+    def __reduce__(self) -> tuple:
+        raise TypeError("a TextBooster cannot be pickled: load the model file in each process")
 
     def __del__(self) -> None:
         handle = getattr(self, "_handle", None)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from detente.atomic import check_writable_file, write_bytes_atomically
 from detente.clean import clean_text, cleaner_id
+from detente.errors import InputError
 from detente.lines.model import LineModel, default_model, load_model
 from detente.lines.score import GoldPage, format_report, predictions_as_lists, read_gold, read_line_predictions, score_lines
 
@@ -19,7 +21,14 @@ def cleaner_predictions(gold: dict[str, GoldPage], model: LineModel) -> dict[str
     return predicted
 
 
-def main_evaluate_lines(predictions: str | None, gold: str, model_path: str | None, json_out: str | None) -> int:
+def main_evaluate_lines(predictions: str | None, gold: str, model_path: str | None = None, json_out: str | None = None) -> int:
+    """`detente evaluate-lines`: print the report (and write it as JSON to `json_out`); InputError propagates."""
+    if predictions and model_path:
+        raise InputError("--model", "scores the cleaner with that model; with --predictions there is nothing to run it on")
+    if json_out:
+        check_writable_file(Path(json_out))
+        if not Path(json_out).parent.is_dir():
+            raise InputError(json_out, "its folder does not exist")
     gold_pages = read_gold(Path(gold))
     if predictions:
         predicted = predictions_as_lists(read_line_predictions(Path(predictions), gold_pages), gold_pages)
@@ -32,5 +41,5 @@ def main_evaluate_lines(predictions: str | None, gold: str, model_path: str | No
     print(f"predictions: {source}")
     print(format_report(scores))
     if json_out:
-        Path(json_out).write_text(json.dumps({"predictions": source, **scores.as_dict()}, indent=2) + "\n", encoding="utf-8")
+        write_bytes_atomically(Path(json_out), (json.dumps({"predictions": source, **scores.as_dict()}, indent=2) + "\n").encode("utf-8"))
     return 0

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy as np
 
 from detente.rules import matched_rule
+from detente.textcache import per_line_cache
 from detente.schemas import category_class
 
 # English function words (a closed class, written out here): running text has many, menus and headlines few.
@@ -56,6 +57,7 @@ _BLANK = (0.0,) * _LINE_WIDTH
 _NEIGHBOUR_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "ends_sentence", "headline_like", "prose_like")]
 _NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 _WINDOWS = (1, 2, 4, 8, 16, 32)
+ECHO_WINDOW = 250  # lines either side searched for an echo of a line
 _WINDOW_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "headline_like", "prose_like")]
 _PAGE_NAMES = (
     "repeated", "log_repeats", "echoed", "position", "text_before_share", "log_page_lines", "inside_prose_span",
@@ -112,8 +114,7 @@ def _line_vector(stripped: str) -> tuple[float, ...]:
     )
 
 
-# Page furniture repeats across a site's pages: remember recent lines. Bounded, so memory stays flat on a crawl.
-line_vector = lru_cache(maxsize=16384)(_line_vector)
+line_vector = per_line_cache(_line_vector)
 
 
 def _window_means(values: np.ndarray, widths: tuple[int, ...]) -> list[np.ndarray]:
@@ -140,24 +141,50 @@ def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
     return out
 
 
+def _log1p(values: np.ndarray) -> np.ndarray:
+    """log1p element by element with the C library's log1p: numpy's vectorised one may differ in the last bit
+    between processors (SIMD paths), and a model file must come out the same on every machine."""
+    return np.array([math.log1p(v) for v in values.tolist()], dtype=np.float64)
+
+
+def _echoed(texts: list[str]) -> np.ndarray:
+    """1 for a line of 20-200 characters whose text also occurs inside another line within ECHO_WINDOW lines
+    (a headline echoed in "Share this on Facebook: <headline>", breadcrumbs). The window keeps the cost linear
+    in the page's length."""
+    n = len(texts)
+    page_text = "\n".join(texts)
+    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    where: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        where.setdefault(text, []).append(i)
+    echoed = np.zeros(n)
+    for i, text in enumerate(texts):
+        if 20 <= len(text) <= 200:
+            low, high = max(0, i - ECHO_WINDOW), min(n - 1, i + ECHO_WINDOW)
+            occurrences = page_text.count(text, starts[low], starts[high] + len(texts[high]))
+            same = where[text]
+            equal_lines = bisect_right(same, high) - bisect_left(same, low)  # each holds one occurrence
+            echoed[i] = float(occurrences > equal_lines)
+    return echoed
+
+
 def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(matrix of FEATURE_NAMES per line, mask of blank lines) for a page's stripped lines."""
-    n = len(stripped_lines)
+    """(FEATURE_NAMES of each non-blank line, mask of the non-blank lines) for a page's stripped lines.
+
+    Blank lines are left out before anything is computed: the training pages have none, so a page spaced
+    with empty lines must look to the model like the same page without them.
+    """
+    text_mask = np.array([bool(text) for text in stripped_lines], dtype=bool)
+    texts = [text for text in stripped_lines if text]
+    n = len(texts)
     if n == 0:
-        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=bool)
-    own = np.array([line_vector(text) for text in stripped_lines], dtype=np.float64)
-    blank = np.array([not text for text in stripped_lines], dtype=bool)
+        return np.zeros((0, len(FEATURE_NAMES))), text_mask
+    own = np.array([line_vector(text) for text in texts], dtype=np.float64)
     counts: dict[str, int] = {}
-    for text in stripped_lines:
+    for text in texts:
         counts[text] = counts.get(text, 0) + 1
-    repeats = np.array([counts[text] for text in stripped_lines], dtype=np.float64)
-    # A headline is often echoed inside another line ("Share this on Facebook: <headline>", breadcrumbs).
-    page_text = "\n".join(stripped_lines)
-    echoed = np.array([
-        float(page_text.count(text) > counts[text]) if 20 <= len(text) <= 200 else 0.0
-        for text in stripped_lines
-    ])
-    chars = np.expm1(own[:, 0])
+    repeats = np.array([counts[text] for text in texts], dtype=np.float64)
+    chars = np.array([len(text) for text in texts], dtype=np.float64)
     prose = own[:, _LINE_NAMES.index("prose_like")]
     index = np.arange(n)
     prose_lines = np.flatnonzero(prose)
@@ -175,14 +202,14 @@ def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     rank[np.argsort(-chars, kind="stable")] = index
     total = chars.sum()
     page = [
-        (repeats > 1).astype(np.float64), np.log1p(repeats), echoed, index / max(n - 1, 1),
-        (np.cumsum(chars) - chars) / total if total else np.zeros(n), np.full(n, math.log1p(n)), inside, from_first, from_last,
-        np.log1p(nearest), rank / n, chars / chars.max() if total else np.zeros(n),
+        (repeats > 1).astype(np.float64), _log1p(repeats), _echoed(texts), index / max(n - 1, 1),
+        (np.cumsum(chars) - chars) / total, np.full(n, math.log1p(n)), inside, from_first, from_last,
+        _log1p(nearest), rank / n, chars / chars.max(),
     ]
     neighbour = own[:, _NEIGHBOUR_COLUMNS]
     shifted = [_shifted(neighbour, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
     windowed = _window_means(own[:, _WINDOW_COLUMNS], _WINDOWS)
-    return np.column_stack([own, *page, *shifted, *windowed]), blank
+    return np.column_stack([own, *page, *shifted, *windowed]), text_mask
 
 
 def best_run(scores: np.ndarray) -> tuple[int, int]:
@@ -203,7 +230,7 @@ def _content_words(stripped: str) -> tuple[str, ...]:
     return tuple(sorted({word for word in words if len(word) > 3 and word not in STOP_WORDS}))
 
 
-content_words = lru_cache(maxsize=16384)(_content_words)
+content_words = per_line_cache(_content_words)
 
 
 def _cohesion(stripped_lines: list[str], likely: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -222,28 +249,32 @@ def _cohesion(stripped_lines: list[str], likely: np.ndarray) -> tuple[np.ndarray
     others = np.fromiter(map(in_likely_lines.__getitem__, flat), dtype=np.float64, count=len(flat)) - likely[line_of_word]
     total = np.maximum(sizes, 1)
     share = np.bincount(line_of_word, weights=(others > 0).astype(np.float64), minlength=n) / total
-    depth = np.bincount(line_of_word, weights=np.log1p(others), minlength=n) / total
+    depth = np.bincount(line_of_word, weights=_log1p(others), minlength=n) / total
     return share, depth
 
 
-def context_features(features: np.ndarray, blank: np.ndarray, p: np.ndarray, stripped_lines: list[str]) -> np.ndarray:
-    """The second stage's input: FEATURE_NAMES then CONTEXT_NAMES, from the first stage's probabilities p."""
+def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> np.ndarray:
+    """The second stage's input for a page's non-blank lines (`features` as page_features returns them, `texts`
+    the non-blank stripped lines): FEATURE_NAMES then CONTEXT_NAMES, from the first stage's probabilities p."""
     n = len(p)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
     index = np.arange(n)
-    chars = np.expm1(features[:, 0])
+    chars = np.array([len(text) for text in texts], dtype=np.float64)
     columns = [p, np.full(n, p.max())]
     columns += [_shifted(p, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
     columns += _window_means(p, (2, 5, 15, 40))
+    runs = []
     for scores in (p - 0.5, (p - 0.5) * chars):
-        start, end = best_run(np.where(blank, 0.0, scores))
+        start, end = best_run(scores)
+        runs.append(start)
         columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, np.full(n, (end - start + 1) / n)]
-    # The headline usually sits just above the body: the last headline-like line at or before the run's start.
+    # The headline usually sits just above the body: the last headline-like line at or before the start of the
+    # best run of content by characters (the second run above).
     headline = features[:, _LINE_NAMES.index("title_shaped")] > 0
-    candidates = np.flatnonzero(headline[: start + 1])
+    candidates = np.flatnonzero(headline[: runs[1] + 1])
     last_headline = np.zeros(n)
     if len(candidates):
         last_headline[candidates[-1]] = 1.0
-    columns += [last_headline, np.full(n, float(len(candidates))), *_cohesion(stripped_lines, p >= 0.5)]
+    columns += [last_headline, np.full(n, float(len(candidates))), *_cohesion(texts, p >= 0.5)]
     return np.column_stack([features, *columns])

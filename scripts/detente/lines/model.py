@@ -38,24 +38,22 @@ class LineModel:
         return f"line-model-{self.sha256[:12]}"
 
     def content_probabilities(self, stripped_lines: list[str]) -> np.ndarray:
-        """P(content) of every line of a page (blank lines get 0)."""
-        features, blank = page_features(stripped_lines)
-        return two_stage_probabilities(self.stage1, self.stage2, features, blank, stripped_lines)
+        """P(content) of every line of a page; blank lines are never content (0)."""
+        features, text_mask = page_features(stripped_lines)
+        probabilities = np.zeros(len(stripped_lines))
+        probabilities[text_mask] = two_stage_probabilities(self.stage1, self.stage2, features, [t for t in stripped_lines if t])
+        return probabilities
 
     def is_content(self, stripped_lines: list[str]) -> list[bool]:
         return (self.content_probabilities(stripped_lines) >= self.threshold).tolist()
 
 
-def two_stage_probabilities(stage1: Any, stage2: Any, features: np.ndarray, blank: np.ndarray, stripped_lines: list[str]) -> np.ndarray:
-    """Both stages on one page. Blank lines are never content: they get 0 and are not scored (the training
-    pages have none, so a model has nothing to say about them), which saves a third of the work on pages
-    spaced with empty lines."""
-    first, second = np.zeros(len(blank)), np.zeros(len(blank))
-    text = ~blank
-    if text.any():
-        first[text] = stage1.predict(features[text])
-        second[text] = stage2.predict(context_features(features, blank, first, stripped_lines)[text])
-    return second
+def two_stage_probabilities(stage1: Any, stage2: Any, features: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Both stages on a page's non-blank lines (`features` as page_features returns them, `texts` those lines)."""
+    if len(texts) == 0:
+        return np.zeros(0)
+    first = stage1.predict(features)
+    return stage2.predict(context_features(features, first, texts))
 
 
 def parse_model(data: bytes, where: str) -> LineModel:
@@ -72,13 +70,16 @@ def parse_model(data: bytes, where: str) -> LineModel:
     threshold = document.get("threshold")
     if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
         raise InputError(where, f"threshold must be a number between 0 and 1, got {threshold!r}")
+    if not isinstance(document.get("training", {}), dict):
+        raise InputError(where, "training must be an object (how the model was trained)")
     boosters = []
     digests = document.get("stage_sha256")
     for stage, width in (("stage1", len(FEATURE_NAMES)), ("stage2", len(FEATURE_NAMES) + len(CONTEXT_NAMES))):
         text = document.get(stage)
         if not isinstance(text, str) or not text.startswith("tree\n"):
             raise InputError(where, f"{stage} is not a LightGBM text model")
-        # LightGBM aborts the whole process on some malformed trees: only text that training wrote reaches it.
+        # LightGBM aborts the whole process on some malformed trees. The hash catches a damaged or hand-edited
+        # file, not a deliberately forged one: a model file is code-like input, load only models you trust.
         if not isinstance(digests, dict) or digests.get(stage) != hashlib.sha256(text.encode("utf-8")).hexdigest():
             raise InputError(where, f"{stage} does not match its recorded SHA-256 (stage_sha256): the file was changed or damaged")
         try:

@@ -24,7 +24,7 @@ class LabelledPage:
 
 def read_gold_tsv(path: Path, lines: list[str]) -> list[int]:
     """The `content` column of a gold TSV, checked against the raw lines it must repeat."""
-    rows = decode(path.read_bytes(), str(path)).split("\n")
+    rows = [row.removesuffix("\r") for row in decode(path.read_bytes(), str(path)).split("\n")]  # \n or \r\n line ends
     if rows and rows[-1] == "":
         rows.pop()
     if not rows or rows[0].split("\t")[:2] != ["line", "content"]:
@@ -62,6 +62,9 @@ def read_labelled_pages(folder: Path) -> list[LabelledPage]:
             raise InputError(str(gold_path), f"no gold labels for {raw_path}")
         lines = line_pieces(decode(raw_path.read_bytes(), str(raw_path)))
         entry = entries.get(page_id, {})
+        for key in ("site", "page_type"):
+            if not isinstance(entry.get(key, ""), str):
+                raise InputError(str(folder / "manifest.json"), f"page {page_id!r}: {key} must be a string, got {entry[key]!r}")
         found.append(LabelledPage(page_id, entry.get("site"), lines, read_gold_tsv(gold_path, lines), entry.get("page_type")))
     if not found:
         raise InputError(str(raw_dir), "no .txt pages")

@@ -166,6 +166,8 @@ def _jsonl(path: Path) -> Iterator[tuple[str, Any]]:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror}") from None
     for number, line in enumerate(decode(data, str(path)).split("\n"), start=1):
         if line.strip(" \t\r") == "":
             continue
@@ -173,6 +175,8 @@ def _jsonl(path: Path) -> Iterator[tuple[str, Any]]:
             yield f"{path}:{number}", json.loads(line)
         except json.JSONDecodeError as err:
             raise InputError(f"{path}:{number}", f"invalid JSON: {err.msg} (column {err.colno})") from None
+        except RecursionError:
+            raise InputError(f"{path}:{number}", "invalid JSON: nested too deeply") from None
 
 
 def read_line_predictions(path: Path, gold: dict[str, GoldPage]) -> dict[str, dict[int, int]]:
@@ -262,6 +266,8 @@ def gold_from_release(release: Path) -> dict[str, GoldPage]:
             doc_id = _field(record, "doc_id", str, where)
             number = _field(record, "line", int, where)
             text = _field(record, "text", str, where)
+            if "\n" in text:
+                raise InputError(where, "a line's text cannot contain a line break")
             label = _field(record, "class", str, where)
             category = _field(record, "category", str, where)
             lines = by_doc.setdefault(doc_id, {})
@@ -309,14 +315,3 @@ def format_report(scores: LineScores) -> str:
         )
     out.extend(f"  - {note}" for note in CONVENTIONS)
     return "\n".join(out)
-
-
-def main_evaluate_lines(predictions: str, gold: str, json_out: str | None = None) -> int:
-    """`detente evaluate-lines`: print the report (and write it as JSON to `json_out`); InputError propagates."""
-    gold_pages = read_gold(Path(gold))
-    predicted = read_line_predictions(Path(predictions), gold_pages)
-    scores = score_lines(gold_pages, predictions_as_lists(predicted, gold_pages))
-    print(format_report(scores))
-    if json_out:
-        Path(json_out).write_text(json.dumps(scores.as_dict(), indent=2) + "\n", encoding="utf-8")
-    return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,9 @@ import numpy as np
 
 from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, context_features, page_features
 from detente.lines.model import MODEL_FORMAT, two_stage_probabilities
-from detente.lines.pages import LabelledPage
+from detente.atomic import check_writable_file, write_bytes_atomically
+from detente.errors import InputError
+from detente.lines.pages import LabelledPage, read_labelled_pages
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def fold_of(page: LabelledPage, folds: int) -> int:
 
 
 def _train(params: dict[str, Any], x: np.ndarray, y: np.ndarray, rounds: int, names: tuple[str, ...]) -> Any:
-    import lightgbm
+    import lightgbm  # training only: the package imports pandas and scikit-learn (about a second); prediction uses booster.py
 
     dataset = lightgbm.Dataset(x, y, feature_name=list(names), free_raw_data=True)
     return lightgbm.train(params, dataset, num_boost_round=rounds)
@@ -65,56 +68,56 @@ def _train(params: dict[str, Any], x: np.ndarray, y: np.ndarray, rounds: int, na
 
 @dataclass(frozen=True)
 class PageMatrices:
-    """Every line of a list of pages as rows: stage-1 features, blank mask, gold, page index, fold."""
+    """The non-blank lines of a list of pages as rows (blank lines are never content and never scored):
+    stage-1 features, gold, page index and fold of each row, and each page's texts."""
 
     x: np.ndarray
-    blank: np.ndarray
     y: np.ndarray
     page_of_row: np.ndarray
     fold: np.ndarray
+    texts: list[list[str]]
 
     @classmethod
     def of(cls, pages: list[LabelledPage], folds: int) -> PageMatrices:
-        matrices = [page_features([line.strip() for line in page.lines]) for page in pages]
-        page_of_row = np.concatenate([np.full(len(page.lines), k) for k, page in enumerate(pages)])
-        return cls(
-            np.vstack([features for features, _ in matrices]),
-            np.concatenate([mask for _, mask in matrices]),
-            np.concatenate([np.array(page.content, dtype=np.float64) for page in pages]),
-            page_of_row,
-            np.array([fold_of(page, folds) for page in pages])[page_of_row],
-        )
+        x, y, page_of_row, texts = [], [], [], []
+        for k, page in enumerate(pages):
+            stripped = [line.strip() for line in page.lines]
+            features, text_mask = page_features(stripped)
+            x.append(features)
+            y.append(np.array(page.content, dtype=np.float64)[text_mask])
+            page_of_row.append(np.full(len(features), k))
+            texts.append([text for text in stripped if text])
+        rows = np.concatenate(page_of_row)
+        return cls(np.vstack(x), np.concatenate(y), rows, np.array([fold_of(page, folds) for page in pages])[rows], texts)
+
+    def page_slices(self) -> list[slice]:
+        starts = np.concatenate([[0], np.cumsum([len(texts) for texts in self.texts])]).tolist()
+        return [slice(a, b) for a, b in zip(starts[:-1], starts[1:])]
 
 
-def _context(pages: list[LabelledPage], rows: PageMatrices, p: np.ndarray) -> np.ndarray:
+def _context(rows: PageMatrices, p: np.ndarray) -> np.ndarray:
     """Stage-2 rows of every page, from stage-1 probabilities `p` (one per row)."""
-    starts = np.concatenate([[0], np.cumsum([len(page.lines) for page in pages])])
-    return np.vstack([
-        context_features(rows.x[a:b], rows.blank[a:b], p[a:b], [line.strip() for line in page.lines])
-        for a, b, page in zip(starts[:-1], starts[1:], pages)
-    ])
+    return np.vstack([context_features(rows.x[part], p[part], texts) for part, texts in zip(rows.page_slices(), rows.texts)])
 
 
 def _cross_fit(params: dict[str, Any], x: np.ndarray, rows: PageMatrices, folds: int, rounds: int, names: tuple[str, ...]) -> np.ndarray:
     """Each row's probability from a model trained without its fold (its site)."""
-    keep = ~rows.blank
     predicted = np.zeros(len(rows.y))
     for k in range(folds):
         held_out = rows.fold == k
-        booster = _train(params, x[keep & ~held_out], rows.y[keep & ~held_out], rounds, names)
-        predicted[held_out & keep] = booster.predict(x[held_out & keep], num_threads=1)
-    return predicted  # 0 on blank lines, as the cleaner has it (two_stage_probabilities)
+        if held_out.all() or not held_out.any():
+            raise InputError("--data", f"fold {k} of {folds} holds {'every' if held_out.all() else 'no'} page: "
+                             f"cross-fitting needs pages from at least {folds} sites spread over the folds")
+        booster = _train(params, x[~held_out], rows.y[~held_out], rounds, names)
+        predicted[held_out] = booster.predict(x[held_out], num_threads=1)
+    return predicted
 
 
-def _probabilities(stage1: Any, stage2: Any, pages: list[LabelledPage]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(gold, stage-2 probability, non-blank mask) of every line of `pages`, as the cleaner computes them."""
+def _probabilities(stage1: Any, stage2: Any, pages: list[LabelledPage]) -> tuple[np.ndarray, np.ndarray]:
+    """(gold, probability) of every non-blank line of `pages`, as the cleaner computes them."""
     rows = PageMatrices.of(pages, 1)
-    starts = np.concatenate([[0], np.cumsum([len(page.lines) for page in pages])])
-    p = np.concatenate([
-        two_stage_probabilities(stage1, stage2, rows.x[a:b], rows.blank[a:b], [line.strip() for line in page.lines])
-        for a, b, page in zip(starts[:-1], starts[1:], pages)
-    ])
-    return rows.y, p, ~rows.blank
+    p = np.concatenate([two_stage_probabilities(stage1, stage2, rows.x[part], texts) for part, texts in zip(rows.page_slices(), rows.texts)])
+    return rows.y, p
 
 
 def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: list[dict[str, Any]],
@@ -125,25 +128,24 @@ def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: 
     held-out sites of the training data (stage 2 cross-fitted like stage 1), on its article pages when it
     says which pages are articles.
     """
-    import lightgbm
+    import lightgbm  # training only (see _train)
 
     params = {**settings.params, "seed": settings.seed, "deterministic": True, "force_row_wise": True, "num_threads": 1, "verbose": -1}
     rows = PageMatrices.of(pages, settings.folds)
-    keep = ~rows.blank  # blank lines are never content: nothing to learn from them
     both = (*FEATURE_NAMES, *CONTEXT_NAMES)
     cross_fitted = _cross_fit(params, rows.x, rows, settings.folds, settings.rounds, FEATURE_NAMES)
-    stage1 = _train(params, rows.x[keep], rows.y[keep], settings.rounds, FEATURE_NAMES)
-    context = _context(pages, rows, cross_fitted)  # stage 2 learns from honest stage-1 probabilities
-    stage2 = _train(params, context[keep], rows.y[keep], settings.rounds, both)
+    stage1 = _train(params, rows.x, rows.y, settings.rounds, FEATURE_NAMES)
+    context = _context(rows, cross_fitted)  # stage 2 learns from honest stage-1 probabilities
+    stage2 = _train(params, context, rows.y, settings.rounds, both)
 
     if tuning:
-        y, p, scored = _probabilities(stage1, stage2, tuning)
-        threshold, f1 = best_threshold(y[scored], p[scored])
-        selection = {"on": "tuning data", "data": tuning_source or {}, "lines": int(scored.sum()), "f1": round(f1, 4)}
+        y, p = _probabilities(stage1, stage2, tuning)
+        threshold, f1 = best_threshold(y, p)
+        selection = {"on": "tuning data", "data": tuning_source or {}, "lines": len(y), "f1": round(f1, 4)}
     else:
         held_out_p = _cross_fit(params, context, rows, settings.folds, settings.rounds, both)
         articles = np.array([page.page_type == "article" for page in pages])[rows.page_of_row]
-        scored = keep & articles if articles.any() else keep
+        scored = articles if articles.any() else np.ones(len(rows.y), dtype=bool)
         threshold, f1 = best_threshold(rows.y[scored], held_out_p[scored])
         selection = {"on": "held-out sites of the training data, " + ("article pages" if articles.any() else "all pages"),
                      "lines": int(scored.sum()), "f1": round(f1, 4)}
@@ -176,12 +178,10 @@ def _source(folder: Path, pages: list[LabelledPage]) -> dict[str, Any]:
 
 def main_train_cleaner(data_dirs: list[str], out: str, seed: int, rounds: int, tune_dir: str | None = None) -> int:
     """`detente train-cleaner --data DIR... [--tune DIR] --out FILE`: train the line model and write it atomically."""
-    import time
-
-    from detente.atomic import write_bytes_atomically
-    from detente.lines.pages import read_labelled_pages
-
     started = time.perf_counter()
+    check_writable_file(Path(out))  # before minutes of training, not after
+    if rounds < 1:
+        raise InputError("--rounds", f"must be at least 1, got {rounds}")
     pages: list[LabelledPage] = []
     sources = []
     for name in data_dirs:
@@ -192,7 +192,10 @@ def main_train_cleaner(data_dirs: list[str], out: str, seed: int, rounds: int, t
     tuning = read_labelled_pages(Path(tune_dir)) if tune_dir else None
     tuning_source = _source(Path(tune_dir), tuning) if tune_dir and tuning else None
     data = train_model(pages, TrainingSettings(seed=seed, rounds=rounds), sources, tuning, tuning_source)
-    write_bytes_atomically(Path(out), data)
+    try:
+        write_bytes_atomically(Path(out), data)
+    except OSError as err:
+        raise InputError(out, f"cannot write the model: {err.strerror}") from None
     threshold = json.loads(data)["threshold"]
     print(f"{out}: {len(data) / 1e6:.2f} MB, threshold {threshold}, sha256 {hashlib.sha256(data).hexdigest()}, "
           f"trained in {time.perf_counter() - started:.0f} s")
