@@ -48,9 +48,14 @@ def test_the_threshold_is_chosen_on_tuning_pages_when_given(tmp_path):
     assert untuned["stage1"] == document["stage1"] and untuned["stage2"] == document["stage2"]  # tuning sets only the threshold
 
 
-def test_another_seed_gives_another_model(tmp_path):
+def test_the_seed_is_recorded_and_reaches_lightgbm(tmp_path):
+    """Without subsampling the seed matters only where LightGBM samples (bin boundaries of large data); it
+    is still recorded, and a setting that uses it (bagging) gives another model with another seed."""
     pages = read_labelled_pages(write_pages(tmp_path / "pages", 24))
-    assert train_model(pages, SMALL, []) != train_model(pages, TrainingSettings(rounds=15, folds=2, seed=14), [])
+    assert json.loads(train_model(pages, TrainingSettings(rounds=15, folds=2, seed=14), []))["training"]["seed"] == 14
+    bagged = {**TrainingSettings().params, "bagging_fraction": 0.5, "bagging_freq": 1}
+    first = train_model(pages, TrainingSettings(rounds=15, folds=2, params=bagged), [])
+    assert first != train_model(pages, TrainingSettings(rounds=15, folds=2, seed=14, params=bagged), [])
 
 
 def test_train_cleaner_command_writes_the_model_and_records_its_data(tmp_path, capsys):

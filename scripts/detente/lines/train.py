@@ -24,9 +24,9 @@ class TrainingSettings:
     seed: int = 13
     rounds: int = 200
     folds: int = 5  # stage 1 is cross-fitted over these (by site) so stage 2 learns from honest probabilities
+    # No row or feature subsampling: with it, dev F1 moved by about 0.02 from one seed to the next.
     params: dict[str, Any] = field(default_factory=lambda: {
         "objective": "binary", "learning_rate": 0.1, "num_leaves": 31, "min_data_in_leaf": 50,
-        "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
     })
 
 
