@@ -87,13 +87,10 @@ def _line_vector(stripped: str) -> tuple[float, ...]:
     upper = sum(map(str.isupper, stripped))
     digits = sum(map(str.isdigit, stripped))
     spaces = stripped.count(" ")
-    stop = capitalised = word_chars = 0
-    for word in words:
-        bare = word.strip(_PUNCTUATION)
-        word_chars += len(bare)
-        if bare:
-            capitalised += bare[0].isupper()
-            stop += bare.lower() in STOP_WORDS
+    bare = [word.strip(_PUNCTUATION) for word in words]
+    word_chars = sum(map(len, bare))
+    capitalised = sum(map(str.isupper, [word[:1] for word in bare]))
+    stop = sum(map(STOP_WORDS.__contains__, map(str.lower, bare)))
     ends_sentence = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS
     capitalised_share = capitalised / n_words
     rule = matched_rule(stripped)
@@ -102,7 +99,7 @@ def _line_vector(stripped: str) -> tuple[float, ...]:
         math.log1p(n_chars), math.log1p(n_words), letters / n_chars, digits / n_chars, upper / letters if letters else 0.0,
         (n_chars - letters - digits - spaces) / n_chars, stop / n_words, capitalised_share, word_chars / n_words,
         float(ends_sentence), float(stripped.endswith(":")), float(stripped[0] in _BULLETS),
-        float(sum(stripped.count(sep) for sep in _SEPARATORS)), stripped.count(",") / n_words,
+        float(sum(map(stripped.count, _SEPARATORS))), stripped.count(",") / n_words,
         float(stripped.count(". ") + stripped.count("? ") + stripped.count("! ")),
         float(digits >= 4 and _YEAR.search(stripped) is not None), float("@" in stripped or "http" in lower or "www." in lower),
         float(stripped[0].isupper()), float(letters > 0 and upper == letters), float(stripped[0] in "\"“‘'«"),
@@ -110,7 +107,7 @@ def _line_vector(stripped: str) -> tuple[float, ...]:
         float(4 <= n_words <= 25 and not ends_sentence and stripped[0].isupper() and letters >= 0.7 * n_chars and not stripped.endswith(":")),
         float(n_words >= 25 or (n_words >= 10 and ends_sentence)),
         *(float(rule_class == name) for name in _RULE_CLASSES),
-        *(float(marker in lower) for marker in MARKERS),
+        *map(float, map(lower.__contains__, MARKERS)),
     )
 
 
@@ -226,8 +223,8 @@ def best_run(scores: np.ndarray) -> tuple[int, int]:
 
 
 def _content_words(stripped: str) -> tuple[str, ...]:
-    words = (word.strip(_PUNCTUATION).lower() for word in stripped.split())
-    return tuple(sorted({word for word in words if len(word) > 3 and word not in STOP_WORDS}))
+    words = {word.strip(_PUNCTUATION).lower() for word in stripped.split()}
+    return tuple(sorted(word for word in words - STOP_WORDS if len(word) > 3))
 
 
 content_words = per_line_cache(_content_words)
