@@ -32,7 +32,7 @@ site: $(STAMP)
 label: $(STAMP)
 	bash scripts/label_studio.sh
 
-## Scale benchmark: 1k/10k/100k synthetic articles end to end, and the cleaner vs trafilatura (a few minutes; prints figures).
+## Benchmark: 1k/10k/100k synthetic articles end to end, and the cleaners side by side on labelled pages (about 10 minutes; prints figures).
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python scripts/benchmark.py
