@@ -522,6 +522,9 @@ def cleaners_section(pages: Path | None, rounds: int) -> None:
 # Cross-validation by site of the line model's training procedure
 # ---------------------------------------------------------------------------------------------------------
 
+OUTER_FOLDS = "cross-validation:"  # salt: the outer folds differ from training's own (inner) folds
+
+
 def cross_validate(folder: Path, folds: int) -> None:
     """Train on all folds but one, score the held-out one; micro figures per fold and pooled over all folds."""
     from detente.lines.model import parse_model
@@ -536,8 +539,8 @@ def cross_validate(folder: Path, folds: int) -> None:
           f"TrainingSettings(seed={settings.seed}, rounds={settings.rounds}) as the packaged model; micro figures on held-out pages")
     pooled: dict[str, list[int]] = {}
     for fold in range(folds):
-        held_out = [page for page in pages if fold_of(page, folds) == fold]
-        training = [page for page in pages if fold_of(page, folds) != fold]
+        held_out = [page for page in pages if fold_of(page, folds, salt=OUTER_FOLDS) == fold]
+        training = [page for page in pages if fold_of(page, folds, salt=OUTER_FOLDS) != fold]
         if not held_out or not training:
             print(f"  fold {fold}: skipped ({len(held_out)} held-out pages, {len(training)} training pages)")
             continue

@@ -140,3 +140,16 @@ def test_a_missing_dev_set_is_named_and_the_seeds_still_run(tmp_path):
     assert run.returncode == 0, run.stderr
     assert f"dev set skipped: {tmp_path / 'absent'} has no raw/ and gold/ folders" in run.stdout
     assert re.search(r"^line scores on seeds \(5 pages", run.stdout, re.MULTILINE), run.stdout
+
+
+def test_cross_validation_of_the_training_runs_with_outer_folds_apart_from_the_inner(tmp_path, capsys):
+    import sys as _sys
+
+    _sys.path.insert(0, str(REPO / "tests"))
+    from lines.helpers import write_pages
+
+    benchmark = import_benchmark()
+    benchmark.cross_validate(write_pages(tmp_path / "pages", 60), 3)
+    out = capsys.readouterr().out
+    assert re.search(r"^  pooled:   60 pages +P [\d.]+  R [\d.]+  F1 [\d.]+", out, re.MULTILINE), out
+    assert len(re.findall(r"^  fold \d:", out, re.MULTILINE)) == 3

@@ -54,9 +54,10 @@ def data_digest(pages: list[LabelledPage]) -> str:
     return digest.hexdigest()
 
 
-def fold_of(page: LabelledPage, folds: int) -> int:
-    """Pages of one site share a fold, so the cross-fitted probabilities are those of an unseen site."""
-    return zlib.crc32((page.site or page.page_id).encode("utf-8")) % folds
+def fold_of(page: LabelledPage, folds: int, salt: str = "") -> int:
+    """Pages of one site share a fold, so the cross-fitted probabilities are those of an unseen site. A salt
+    gives another assignment (an outer cross-validation must not coincide with training's inner folds)."""
+    return zlib.crc32((salt + (page.site or page.page_id)).encode("utf-8")) % folds
 
 
 def _train(params: dict[str, Any], x: np.ndarray, y: np.ndarray, rounds: int, names: tuple[str, ...]) -> Any:
