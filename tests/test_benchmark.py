@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from lines.helpers import write_pages
 
 BENCHMARK = REPO / "scripts" / "benchmark.py"
 
@@ -143,11 +144,6 @@ def test_a_missing_dev_set_is_named_and_the_seeds_still_run(tmp_path):
 
 
 def test_cross_validation_of_the_training_runs_with_outer_folds_apart_from_the_inner(tmp_path, capsys):
-    import sys as _sys
-
-    _sys.path.insert(0, str(REPO / "tests"))
-    from lines.helpers import write_pages
-
     benchmark = import_benchmark()
     benchmark.cross_validate(write_pages(tmp_path / "pages", 60), 3)
     out = capsys.readouterr().out
