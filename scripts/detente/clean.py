@@ -125,7 +125,7 @@ line_features = per_line_cache(compute_line_features)
 
 
 @cache
-def _categories_of_class(line_class: str) -> frozenset[str]:
+def categories_of_class(line_class: str) -> frozenset[str]:
     return frozenset(category for category, of_class in category_class().items() if of_class == line_class)
 
 
@@ -245,7 +245,7 @@ def assemble(pieces: list[str], categories: list[str], features: list[LineFeatur
 
     `pieces` as corpus.line_pieces returns them, `features` as page_line_features returns them.
     """
-    content_categories, metadata_categories = _categories_of_class("content"), _categories_of_class("metadata")
+    content_categories, metadata_categories = categories_of_class("content"), categories_of_class("metadata")
     starts = list(accumulate(map(len, pieces), initial=0))  # line i starts at starts[i] + i (one "\n" per line)
     parts: list[str] = []
     segments: list[Segment] = []

@@ -10,15 +10,7 @@ body, related section, footer). `rules_content` keeps the lines whose old catego
 
 from __future__ import annotations
 
-from functools import cache
-
-from detente.clean import LineFeatures, line_features
-from detente.schemas import category_class
-
-
-@cache
-def _categories_of_class(line_class: str) -> frozenset[str]:
-    return frozenset(category for category, of_class in category_class().items() if of_class == line_class)
+from detente.clean import LineFeatures, categories_of_class, line_features
 
 
 def _neighbour(category: list[str | None], i: int, step: int) -> int | None:
@@ -31,7 +23,7 @@ def _neighbour(category: list[str | None], i: int, step: int) -> int | None:
 
 def _join_sandwiched_lines(features: list[LineFeatures], category: list[str | None], rule: list[str]) -> None:
     """Pass 2: a short non-prose line between two lines of the same boilerplate block belongs to it."""
-    boilerplate = _categories_of_class("boilerplate") - {"whitespace"}
+    boilerplate = categories_of_class("boilerplate") - {"whitespace"}
     for i in [i for i, cat in enumerate(category) if cat is None]:
         if not features[i].prose:
             before, after = _neighbour(category, i, -1), _neighbour(category, i, 1)
@@ -88,5 +80,5 @@ def rules_categories(features: list[LineFeatures]) -> tuple[list[str], list[str]
 def rules_content(stripped_lines: list[str]) -> list[bool]:
     """Whether the old cleaner labelled each line of a page content (title, standfirst, subhead or body)."""
     categories, _ = rules_categories([line_features(line.strip()) for line in stripped_lines])
-    content = _categories_of_class("content")
+    content = categories_of_class("content")
     return [category in content for category in categories]
