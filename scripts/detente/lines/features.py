@@ -138,10 +138,12 @@ def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
     return out
 
 
-def _log1p(values: np.ndarray) -> np.ndarray:
-    """log1p element by element with the C library's log1p: numpy's vectorised one may differ in the last bit
-    between processors (SIMD paths), and a model file must come out the same on every machine."""
-    return np.array([math.log1p(v) for v in values.tolist()], dtype=np.float64)
+def _log1p(counts: np.ndarray) -> np.ndarray:
+    """log1p of non-negative whole numbers, from the C library's log1p (numpy's vectorised one may differ in the
+    last bit between processors, and a model file must come out the same on every machine), by table."""
+    whole = counts.astype(np.int64)
+    top = int(whole.max()) if len(whole) else 0
+    return np.array([math.log1p(k) for k in range(top + 1)], dtype=np.float64)[whole]
 
 
 def _echoed(texts: list[str]) -> np.ndarray:
