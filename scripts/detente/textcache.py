@@ -11,7 +11,7 @@ from functools import lru_cache, wraps
 from typing import TypeVar
 
 T = TypeVar("T")
-ENTRIES = 16384
+ENTRIES = 4096  # per cache; 16,384 made a 100k-article crawl peak at 1.76x the memory of a 1k one (1.39x with 4,096)
 LONGEST = 2000
 
 
