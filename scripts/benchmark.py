@@ -80,11 +80,6 @@ TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # Synthetic crawl
 # ---------------------------------------------------------------------------------------------------------
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """The records of a JSONL file, split on "\\n" only (str.splitlines also breaks on U+2028 and friends inside strings)."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-
-
 def pieces(text: str) -> list[str]:
     """A page's lines as the cleaner splits them (detente.corpus.line_pieces): on "\\n" only, a final one ends the last line."""
     lines = text.split("\n")
@@ -95,9 +90,11 @@ def pieces(text: str) -> list[str]:
 
 def gold_categories(gold_lines: Path) -> dict[str, list[str]]:
     """doc_id -> the gold category of each of its lines, in line order."""
+    from detente.jsonio import iter_jsonl
+
     by_doc: dict[str, dict[int, str]] = {}
     for path in sorted(gold_lines.glob("*.jsonl")):
-        for record in read_jsonl(path):
+        for _, record in iter_jsonl(path):
             by_doc.setdefault(record["doc_id"], {})[record["line"]] = record["category"]
     return {doc_id: [lines[n] for n in sorted(lines)] for doc_id, lines in by_doc.items()}
 

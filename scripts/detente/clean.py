@@ -187,11 +187,17 @@ def predict_categories(features: list[LineFeatures], is_content: list[bool]) -> 
     return categories, rules
 
 
+def predict_page(pieces: list[str], model: LineModel | None = None) -> tuple[list[LineFeatures], list[str], list[str]]:
+    """Rule features, category and rule of every line of a page (each line stripped once, for both)."""
+    stripped = [piece.strip() for piece in pieces]
+    features = [line_features(text) for text in stripped]
+    categories, rules = predict_categories(features, (model or default_model()).is_content(stripped))
+    return features, categories, rules
+
+
 def predict_labels(lines: list[RawLine], model: LineModel | None = None) -> list[LineLabel]:
     """Predict a category for every line from the model's content decision, the rules and the line's place."""
-    pieces = [ln.text for ln in lines]
-    is_content = (model or default_model()).is_content([piece.strip() for piece in pieces])
-    categories, rules = predict_categories(page_line_features(pieces), is_content)
+    _, categories, rules = predict_page([ln.text for ln in lines], model)
     return [LineLabel(ln.number, cat, "predicted", r) for ln, cat, r in zip(lines, categories, rules)]
 
 
@@ -293,9 +299,7 @@ def check_offsets(raw_text: str, doc: CleanedDocument, where: str) -> None:
 def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: str = "<text>", model: LineModel | None = None) -> CleanedDocument:
     """Pure core: raw page text -> labelled lines + clean text + offsets (`model`: default, the packaged line model)."""
     pieces = line_pieces(raw_text)
-    features = page_line_features(pieces)
-    is_content = (model or default_model()).is_content([piece.strip() for piece in pieces])
-    categories, rules = predict_categories(features, is_content)
+    features, categories, rules = predict_page(pieces, model)
     sources = ["predicted"] * len(pieces)
     if corrections is not None:
         predicted = [LineLabel(number, cat, "predicted", r) for number, (cat, r) in enumerate(zip(categories, rules), start=1)]

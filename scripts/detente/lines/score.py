@@ -21,15 +21,12 @@ the file and line.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from detente.corpus import decode
 from detente.errors import InputError
-from detente.jsonio import read_json
+from detente.jsonio import iter_jsonl, read_json
 from detente.lines.pages import read_labelled_pages
 from detente.schemas import validate
 from detente.scoring import PRF
@@ -156,29 +153,6 @@ def score_lines(gold: dict[str, GoldPage], predicted: dict[str, list[int]]) -> L
 # ---------------------------------------------------------------- reading files
 
 
-def _jsonl(path: Path) -> Iterator[tuple[str, Any]]:
-    """(where, record) for each non-empty line of a JSONL file.
-
-    Splits on "\\n" only: str.splitlines() also breaks on U+2028, U+0085 and other characters that JSON allows
-    unescaped inside strings, which would cut a valid record in two.
-    """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except OSError as err:
-        raise InputError(str(path), f"cannot read: {err.strerror}") from None
-    for number, line in enumerate(decode(data, str(path)).split("\n"), start=1):
-        if line.strip(" \t\r") == "":
-            continue
-        try:
-            yield f"{path}:{number}", json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{path}:{number}", f"invalid JSON: {err.msg} (column {err.colno})") from None
-        except RecursionError:
-            raise InputError(f"{path}:{number}", "invalid JSON: nested too deeply") from None
-
-
 def read_line_predictions(path: Path, gold: dict[str, GoldPage]) -> dict[str, dict[int, int]]:
     """Page id -> {1-based line: 0/1} from a JSONL file of schema line_predictions, checked against the gold.
 
@@ -189,7 +163,7 @@ def read_line_predictions(path: Path, gold: dict[str, GoldPage]) -> dict[str, di
     found: dict[str, dict[int, int]] = {}
     seen_at: dict[tuple[str, int], str] = {}
     first_at: dict[str, str] = {}
-    for where, record in _jsonl(path):
+    for where, record in iter_jsonl(path):
         validate(record, "line_predictions", where)
         page_id, number = record["doc_id"], record["line"]
         page = gold.get(page_id)
@@ -262,7 +236,7 @@ def gold_from_release(release: Path) -> dict[str, GoldPage]:
     by_doc: dict[str, dict[int, tuple[str, int, bool]]] = {}
     first_file: dict[str, Path] = {}
     for path in paths:
-        for where, record in _jsonl(path):
+        for where, record in iter_jsonl(path):
             doc_id = _field(record, "doc_id", str, where)
             number = _field(record, "line", int, where)
             text = _field(record, "text", str, where)
