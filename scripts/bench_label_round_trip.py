@@ -21,10 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from growth_helpers import ARTICLE, check_new_release, incoming, repo_copy, review_rounds, simulated_reviewer  # noqa: E402
-
-from detente.add import AddOptions, add_article  # noqa: E402
-from detente.preannotate import preannotate  # noqa: E402
+from detente.growth.add import AddOptions, add_article  # noqa: E402
+from detente.growth.preannotate import preannotate  # noqa: E402
+from growth_helpers import (  # noqa: E402
+    ARTICLE,
+    check_new_release,
+    incoming,
+    repo_copy,
+    review_rounds,
+    simulated_reviewer,
+)
 
 
 def timed(label: str, action, figures: list[tuple[str, float]]):
@@ -54,7 +60,11 @@ def show(title: str, figures: list[tuple[str, float]]) -> None:
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         show("serverless (simulated review)", round_trip(simulated_reviewer, Path(tmp)))
-    from detente.labelstudio_server import LABEL_STUDIO_VERSION, executable, start
+    from detente.growth.labelstudio.server import (
+        LABEL_STUDIO_VERSION,
+        executable,
+        start,
+    )
 
     if executable() is None:
         print("Label Studio not installed (scripts/label_studio.sh --install-only): server figures skipped")

@@ -13,20 +13,20 @@ It prints, in this order:
 2. Scale (unless --skip-scale), for each N of --n: a synthetic crawl of N articles shaped like the five seed pages
    (REPO/raw/*.txt; each line's category from the current release's gold, annotated/<version>/lines/*.jsonl; body
    sentences, titles and boilerplate/metadata lines recombined by a seeded RNG; one .txt file per article, or .jsonl
-   files of 1,000; one article in --bad-every broken to exercise the rejects path), run through `detente.scale.run_local`
+   files of 1,000; one article in --bad-every broken to exercise the rejects path), run through `detente.scale.local.run_local`
    (or datatrove) in a fresh process. For each N: documents, lines, rejects, shards, MB written; articles/s and MB/s of
    the pipeline and of the whole process; the workers' CPU per article; the machine's load average; the peak of the
    summed RSS (and PSS) of the process tree (psutil, sampled every 20 ms; without psutil, getrusage's largest single
    process). Then `targets:` lines for 100k articles in < 120 s and peak memory at 100k <= 1.5x that at 1k.
 3. Cleaners (unless --skip-cleaners), for each page set: the dev set (--pages, default ../shared/boilerplate/dev, a
    folder of raw/<id>.txt + gold/<id>.tsv; a line says so when it is missing) and the five seeds with the current
-   release's reviewed gold. Tools: ours (`detente.clean.clean_text`, content = class "content"), old rules (the 0.1.0-
-   0.3.0 rule-based decision, detente.lines.rules_baseline), jusText (one <p> per non-blank line; a line is kept when
+   release's reviewed gold. Tools: ours (`detente.pipeline.clean.clean_text`, content = class "content"), old rules (the 0.1.0-
+   0.3.0 rule-based decision, detente.bench.rules_baseline), jusText (one <p> per non-blank line; a line is kept when
    the non-boilerplate paragraph made from it is), trafilatura (extract() on one <p> per non-blank line; a line is kept
    when its whitespace-normalised text is an output line) and keep everything (the floor). A tool that cannot be
    imported is left out with the reason. Printed per page set:
    - a table of line-level P/R/F1 (micro) and macro F1, on all non-blank lines and without title lines
-     (`detente.lines.score.score_lines`; positive class = content);
+     (`detente.bench.lines_score.score_lines`; positive class = content);
    - whole-process throughput: for each tool (not keep everything) a fresh child process imports the tool, reads the
      pages, processes them all and exits; --rounds interleaved rounds; per tool the median [range] of the wall time
      from spawn to exit (imports and model loading count), pages/s and ms/page on it, the child's own setup seconds
@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from detente.lines.score import GoldPage, ScoreView
+    from detente.bench.lines_score import GoldPage, ScoreView
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "raw"  # the five seed pages (byte-identical copies of ../shared/seeds)
@@ -81,7 +81,7 @@ TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # ---------------------------------------------------------------------------------------------------------
 
 def pieces(text: str) -> list[str]:
-    """A page's lines as the cleaner splits them (detente.corpus.line_pieces): on "\\n" only, a final one ends the last line."""
+    """A page's lines as the cleaner splits them (detente.pipeline.corpus.line_pieces): on "\\n" only, a final one ends the last line."""
     lines = text.split("\n")
     if text.endswith("\n"):
         lines.pop()
@@ -90,7 +90,7 @@ def pieces(text: str) -> list[str]:
 
 def gold_categories(gold_lines: Path) -> dict[str, list[str]]:
     """doc_id -> the gold category of each of its lines, in line order."""
-    from detente.jsonio import iter_jsonl
+    from detente.io import iter_jsonl
 
     by_doc: dict[str, dict[int, str]] = {}
     for path in sorted(gold_lines.glob("*.jsonl")):
@@ -185,11 +185,11 @@ def write_corpus(root: Path, n: int, seed: int, bad_every: int, input_format: st
 
 def run_pipeline_child(corpus: str, out: str, workers: int, shard_size: int, engine: str) -> None:
     if engine == "datatrove":
-        from detente.scale_datatrove import run_datatrove
+        from detente.scale.datatrove import run_datatrove
 
         summary = run_datatrove(corpus, out, workers, shard_size, logging_dir=f"{out}.logs")
     else:
-        from detente.scale import run_local
+        from detente.scale.local import run_local
 
         summary = run_local(corpus, out, workers, shard_size)
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -305,13 +305,13 @@ def kept_paragraphs(lines: list[str], paragraphs: list[Any]) -> list[bool]:
 def load_tool(name: str) -> Tool:
     """The tool, its modules imported and anything it loads once (the line model, a stoplist) loaded."""
     if name == "ours":
-        from detente.clean import clean_text
         from detente.lines.model import default_model
+        from detente.pipeline.clean import clean_text
 
         default_model()
         return Tool(name, lambda text: text, clean_text, lambda lines, doc: [label.line_class == "content" for label in doc.labels])
     if name == "old rules":
-        from detente.lines.rules_baseline import rules_content
+        from detente.bench.rules_baseline import rules_content
 
         return Tool(name, pieces, rules_content, lambda lines, flags: flags)
     if name == "jusText":
@@ -363,7 +363,7 @@ class PageSet:
 
 def page_sets(pages: Path | None) -> tuple[list[PageSet], list[str]]:
     """The dev set (when `pages` is a folder) and the seeds with the current release's gold; notes on what was skipped."""
-    from detente.lines.score import gold_from_pages_folder, gold_from_release
+    from detente.bench.lines_score import gold_from_pages_folder, gold_from_release
 
     sets, notes = [], []
     if pages is None:
@@ -386,7 +386,7 @@ def score_row(name: str, all_lines: ScoreView, without_title: ScoreView) -> str:
 
 def print_scores(page_set: PageSet, tools: list[Tool]) -> None:
     """The score table of one page set: micro P/R/F1 and macro F1 of every tool, with and without title lines."""
-    from detente.lines.score import score_lines
+    from detente.bench.lines_score import score_lines
 
     gold = page_set.gold
     first = score_lines(gold, {})
@@ -467,10 +467,9 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
     chooses it on the other sites only: per fold (by site), the threshold with the best F1 on the other folds'
     pages is applied to the held-out pages, and the figures pool the held-out decisions."""
     import numpy as np
-
+    from detente.bench.lines_score import gold_from_pages_folder, score_lines
     from detente.lines.model import default_model
     from detente.lines.pages import read_labelled_pages
-    from detente.lines.score import gold_from_pages_folder, score_lines
     from detente.lines.train import best_threshold, data_digest, fold_of
 
     model = default_model()
@@ -499,7 +498,7 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
 
 
 def cleaners_section(pages: Path | None, rounds: int) -> None:
-    from detente.clean import cleaner_id
+    from detente.pipeline.clean import cleaner_id
 
     names, notes = available_tools()
     print(f"\n== cleaners: ours = {cleaner_id()}; old rules = detente-cleaner/1 (0.1.0–0.3.0); HTML extractors get one <p> per non-blank line")
@@ -524,9 +523,9 @@ OUTER_FOLDS = "cross-validation:"  # salt: the outer folds differ from training'
 
 def cross_validate(folder: Path, folds: int) -> None:
     """Train on all folds but one, score the held-out one; micro figures per fold and pooled over all folds."""
+    from detente.bench.lines_score import gold_from_pages_folder, score_lines
     from detente.lines.model import parse_model
     from detente.lines.pages import read_labelled_pages
-    from detente.lines.score import gold_from_pages_folder, score_lines
     from detente.lines.train import TrainingSettings, fold_of, train_model
 
     pages = read_labelled_pages(folder)

@@ -23,4 +23,4 @@ if [ "${1:-}" = "--install-only" ]; then
   exit 0
 fi
 [ -x .venv/bin/python ] || { echo "run 'make env' first (the pipeline's own .venv)" >&2; exit 1; }
-exec .venv/bin/python -m detente.growth_cli labelstudio serve "$@"
+exec .venv/bin/python -m detente.growth.cli labelstudio serve "$@"

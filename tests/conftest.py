@@ -17,7 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def fresh_release(tmp_path_factory: pytest.TempPathFactory):
     """A release built from the repo's sources into a temporary folder."""
-    from detente.build import BuildInputs, build
+    from detente.pipeline.build import BuildInputs, build
 
     out = tmp_path_factory.mktemp("release")
     release, status = build(BuildInputs(), out_root=out)

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from detente.build import BuildInputs, build
-from detente.labelstudio import accept_predictions, export_tasks, import_export, labelling_config
+from detente.growth.labelstudio.config import labelling_config
+from detente.growth.labelstudio.review import import_export
+from detente.growth.labelstudio.tasks import accept_predictions, export_tasks
+from detente.pipeline.build import BuildInputs, build
 from detente.version import DATASET_VERSION
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,15 +6,23 @@ import json
 from pathlib import Path
 
 import pytest
-from growth_helpers import ARTICLE, NEXT, check_new_release, incoming, repo_copy, review_rounds, simulated_reviewer, tree_bytes
-
-from detente.add import AddOptions, add_article
-from detente.build import BuildInputs
-from detente.clean import cleaner_id
-from detente.corpus import doc_id_for, load_document
 from detente.errors import InputError
-from detente.growth_cli import main as growth_main
-from detente.preannotate import preannotate
+from detente.growth.add import AddOptions, add_article
+from detente.cli import main as growth_main
+from detente.growth.preannotate import preannotate
+from detente.pipeline.build import BuildInputs
+from detente.pipeline.clean import cleaner_id
+from detente.pipeline.corpus import doc_id_for, load_document
+from growth_helpers import (
+    ARTICLE,
+    NEXT,
+    check_new_release,
+    incoming,
+    repo_copy,
+    review_rounds,
+    simulated_reviewer,
+    tree_bytes,
+)
 
 
 @pytest.fixture()
@@ -109,7 +117,7 @@ def test_new_article_end_to_end_without_a_server(tmp_path):
     assert draft["entities"] and draft["events"]
 
     # A draft never enters a release: building now leaves the new document pending.
-    from detente.build import assemble_release
+    from detente.pipeline.build import assemble_release
 
     assert assemble_release(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=None), NEXT).pending == [doc_id]
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
-import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
-
-from detente.annotate import check_offsets, compile_document, load_registries, locate
 from detente.errors import InputError, OffsetError, SchemaError
-from detente.ner import ner_rows
+from detente.pipeline.annotate import (
+    check_offsets,
+    compile_document,
+    load_registries,
+    locate,
+)
+from detente.pipeline.ner import ner_rows
 
 TEXT = "Blinken met Qin Gang in Beijing on Wednesday.\nQin urged Blinken to respect China. Blinken said the talks were candid."
 

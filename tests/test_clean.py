@@ -7,11 +7,16 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import REPO
-from detente.clean import apply_corrections, clean_text, page_line_features, predict_categories, predict_labels
-from detente.corpus import load_corpus, split_lines
 from detente.errors import InputError, SchemaError
+from detente.pipeline.clean import (
+    apply_corrections,
+    clean_text,
+    page_line_features,
+    predict_categories,
+    predict_labels,
+)
+from detente.pipeline.corpus import load_corpus, split_lines
 
 PAGE = textwrap.dedent(
     """\

@@ -7,10 +7,9 @@ import json
 import shutil
 
 import pytest
-
 from conftest import REPO, SEEDS
-from detente.corpus import doc_id_for, load_corpus, load_document, split_lines
 from detente.errors import InputError, SchemaError
+from detente.pipeline.corpus import doc_id_for, load_corpus, load_document, split_lines
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} is absent (only CI and maintainers have ../shared/): cannot compare raw/ with the seeds as they arrived")
@@ -36,7 +35,7 @@ def test_metadata_never_invents_a_url_and_keeps_evidence_for_inferred_values():
 
 
 def test_stated_publication_date_matches_the_parsed_dateline():
-    from detente.clean import clean_text
+    from detente.pipeline.clean import clean_text
 
     doc = load_document(REPO / "raw" / "dtn-32a52c8a8bac.txt")
     assert doc.metadata["publication_date"] == {**doc.metadata["publication_date"], "value": "2023-06-06", "method": "stated"}
@@ -71,7 +70,7 @@ def test_metadata_violating_the_schema_names_file_and_field(tmp_path):
 
 
 def test_invalid_utf8_is_reported_with_its_byte_offset(tmp_path):
-    from detente.corpus import decode
+    from detente.pipeline.corpus import decode
 
     with pytest.raises(InputError, match=r"page.txt: not valid UTF-8 at byte 3"):
         decode(b"abc\xff", "page.txt")

@@ -7,12 +7,21 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
-from detente.baselines import BaselineUnavailable, LexicalBaseline, gliner_predictor, spacy_predictor
+from detente.bench.baselines import (
+    BaselineUnavailable,
+    LexicalBaseline,
+    gliner_predictor,
+    spacy_predictor,
+)
+from detente.bench.evaluate import (
+    evaluate,
+    gold_as_predictions,
+    load_gold,
+    parse_predictions,
+)
 from detente.errors import InputError, SchemaError
-from detente.evaluate import evaluate, gold_as_predictions, load_gold, parse_predictions
-from detente.splits import SPLITS
+from detente.pipeline.splits import SPLITS
 from detente.version import DATASET_VERSION
 
 RELEASE = REPO / "annotated" / DATASET_VERSION

@@ -6,10 +6,10 @@ import json
 import re
 
 from conftest import REPO
-from detente.evaluate import load_gold
-from detente.export import to_brat, to_conll, to_oneie
-from detente.splits import SPLITS
-from detente.jsonio import read_jsonl
+from detente.bench.evaluate import load_gold
+from detente.bench.export import to_brat, to_conll, to_oneie
+from detente.io import read_jsonl
+from detente.pipeline.splits import SPLITS
 from detente.version import DATASET_VERSION
 
 RELEASE = REPO / "annotated" / DATASET_VERSION

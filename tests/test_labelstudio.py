@@ -11,23 +11,31 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from growth_helpers import ARTICLE, REPO, relation, repo_copy, server_reviewer, tree_bytes, write_export
-
 from detente.errors import InputError
-from detente.labelstudio import (
+from detente.growth.labelstudio.config import (
     CHOICE_FIELDS,
     TEXT_FIELDS,
+    labelling_config,
+)
+from detente.growth.labelstudio.review import import_export, parse_regions
+from detente.growth.labelstudio.tasks import (
     accept_predictions,
     annotation_results,
     export_tasks,
-    import_export,
-    labelling_config,
     main_export,
-    parse_regions,
     pending_documents,
 )
-from detente.preannotate import load_gold
+from detente.growth.preannotate import load_gold
 from detente.schemas import label_set
+from growth_helpers import (
+    ARTICLE,
+    REPO,
+    relation,
+    repo_copy,
+    server_reviewer,
+    tree_bytes,
+    write_export,
+)
 
 GOLD = ["dtn-0885a700d99d", "dtn-2544203ab46a", "dtn-32a52c8a8bac", "dtn-518a5a6a036e", "dtn-692ce5b72fcc"]
 
@@ -68,7 +76,7 @@ def test_every_gold_document_round_trips_without_a_server(tmp_path):
     assert {k for k in after if after[k] != before.get(k)} == {f"annotations/{d}.yaml" for d in GOLD}
     assert load_gold_compiled(repo) == gold
     for doc_id in GOLD:
-        from detente.annotate import read_yaml
+        from detente.pipeline.annotate import read_yaml
 
         old = yaml_of(before[f"annotations/{doc_id}.yaml"])
         new = read_yaml(repo.source / "annotations" / f"{doc_id}.yaml")
@@ -222,15 +230,19 @@ def test_a_line_taken_out_of_the_clean_text_takes_its_mentions_with_it(tmp_path)
 
 
 def test_install_script_pins_the_version_the_code_expects():
-    from detente.labelstudio_server import LABEL_STUDIO_VERSION
-
+    from detente.growth.labelstudio.server import LABEL_STUDIO_VERSION
     script = (Path(__file__).resolve().parents[1] / "scripts" / "label_studio.sh").read_text()
     assert re.search(r"^VERSION=(\S+)$", script, re.M).group(1) == LABEL_STUDIO_VERSION
 
 
 @pytest.fixture(scope="module")
 def label_studio(tmp_path_factory):
-    from detente.labelstudio_server import EXECUTABLE_ENV, VENV, executable, start
+    from detente.growth.labelstudio.server import (
+        EXECUTABLE_ENV,
+        VENV,
+        executable,
+        start,
+    )
 
     if executable() is None:
         reason = f"Label Studio is not installed ({VENV}/bin/label-studio or ${EXECUTABLE_ENV}): run scripts/label_studio.sh --install-only"
@@ -253,10 +265,9 @@ def test_label_studio_server_round_trip_of_the_gold(tmp_path, label_studio):
 
 
 def test_label_studio_server_new_article_end_to_end(tmp_path, label_studio):
+    from detente.growth.add import AddOptions, add_article
+    from detente.growth.preannotate import preannotate
     from growth_helpers import check_new_release, incoming, review_rounds
-
-    from detente.add import AddOptions, add_article
-    from detente.preannotate import preannotate
 
     repo = repo_copy(tmp_path, with_release=True)
     doc_id = add_article(incoming(tmp_path, ARTICLE), repo.raw, repo.source, AddOptions(date="2023-11-07")).doc_id

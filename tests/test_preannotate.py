@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from growth_helpers import repo_copy, tree_bytes
-
-from detente.agreement import compare
-from detente.annotate import Registries, compile_document, read_yaml
 from detente.errors import InputError
-from detente.preannotate import build_lexicon, date_spans, leave_one_out, load_gold, preannotate, preannotate_text, source_registries, token_matches
+from detente.growth.preannotate import (
+    build_lexicon,
+    date_spans,
+    leave_one_out,
+    load_gold,
+    preannotate,
+    preannotate_text,
+    source_registries,
+    token_matches,
+)
+from detente.pipeline.agreement import compare
+from detente.pipeline.annotate import Registries, compile_document, read_yaml
+from growth_helpers import repo_copy, tree_bytes
 
 
 def test_token_matches_respect_word_and_hyphen_boundaries():

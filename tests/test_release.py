@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
-from detente.build import BuildInputs, build, publish, release_files
-from detente.corpus import load_corpus
 from detente.errors import InputError, ReleaseExistsError, SchemaError, SplitError
+from detente.io import read_jsonl
+from detente.pipeline.build import BuildInputs, build, publish, release_files
+from detente.pipeline.corpus import load_corpus
+from detente.pipeline.splits import SPLITS
+from detente.pipeline.validate import validate_release
 from detente.schemas import validate
-from detente.splits import SPLITS
-from detente.jsonio import read_jsonl
-from detente.validate import validate_release
 from detente.version import DATASET_VERSION
 
 RELEASE = REPO / "annotated" / DATASET_VERSION
@@ -48,7 +47,7 @@ def test_committed_release_validates():
 
 
 def test_every_published_version_still_matches_its_checksums():
-    from detente.validate import check_checksums
+    from detente.pipeline.validate import check_checksums
 
     versions = sorted(p for p in (REPO / "annotated").iterdir() if p.is_dir() and p.name[0].isdigit())
     assert RELEASE in versions
@@ -86,7 +85,7 @@ def test_every_annotation_span_reproduces_its_text_and_arguments_resolve():
 
 
 def test_card_and_datasheet_figures_are_what_the_release_gives(fresh_release):
-    from detente.card import render_readme, replace_counts_block
+    from detente.publish.card import render_readme, replace_counts_block
 
     release, _ = fresh_release
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -257,7 +256,6 @@ def test_build_refuses_a_version_without_changelog_entry(tmp_path):
 def test_an_earlier_release_loads_with_the_current_feature_declarations():
     """The README's recipe for reproducing results on an earlier release."""
     from datasets import load_dataset
-
     from detente.features import CONFIG_FEATURES
 
     old = load_dataset("parquet", features=CONFIG_FEATURES["documents"](),

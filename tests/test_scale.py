@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import REPO
-from detente.corpus import doc_id_for, split_lines
 from detente.errors import InputError, SchemaError
-from detente.scale import ArticleInput, check_record, main_scale, process_article, run_local
+from detente.pipeline.corpus import doc_id_for, split_lines
+from detente.scale.cli import main_scale
+from detente.scale.core import ArticleInput, check_record, process_article
+from detente.scale.local import run_local
 from detente.schemas import validate
 
 RAW = sorted((REPO / "raw").glob("dtn-*.txt"))
@@ -127,7 +128,7 @@ def test_an_unexpected_failure_becomes_a_reject(monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("detente.scale.clean_text", broken)
+    monkeypatch.setattr("detente.scale.core.clean_text", broken)
     result = process_article(ArticleInput("x/1.txt", b"Some text\n"))
     assert result.document is None and result.lines == []
     assert result.reject == {"source": "x/1.txt", "doc_id": doc_id_for(b"Some text\n"), "error": "x/1.txt: unexpected ZeroDivisionError: division by zero"}
@@ -153,7 +154,7 @@ def test_fast_validation_agrees_with_jsonschema():
 
 def test_datatrove_local_executor_writes_the_same_records(crawl, local_out, tmp_path):
     pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
-    from detente.scale_datatrove import IncompleteRunError, finalize, run_datatrove
+    from detente.scale.datatrove import IncompleteRunError, finalize, run_datatrove
 
     out, logs = tmp_path / "dt", tmp_path / "logs"
     summary = run_datatrove(crawl, out, workers=2, shard_size=3, logging_dir=logs)
@@ -178,8 +179,12 @@ def test_cluster_flow_plan_pipeline_then_dependent_finalize(crawl, local_out, tm
     """The Slurm recipe from scale_datatrove's docstring, with the local executor standing in for Slurm."""
     pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
     from datatrove.executor import LocalPipelineExecutor
-
-    from detente.scale_datatrove import FinalizeRun, build_pipeline, count_shards, write_plan
+    from detente.scale.datatrove import (
+        FinalizeRun,
+        build_pipeline,
+        count_shards,
+        write_plan,
+    )
 
     out, logs = tmp_path / "out", str(tmp_path / "logs")
     plan = write_plan(crawl, logs, 3)
@@ -235,7 +240,7 @@ def test_an_unreadable_jsonl_file_is_one_reject_and_the_rest_is_cleaned(tmp_path
 
 
 def test_jsonl_plan_cuts_runs_at_shard_boundaries_and_workers_do_not_matter(tmp_path):
-    from detente.scale import plan_shards
+    from detente.scale.core import plan_shards
 
     crawl = make_jsonl_crawl(tmp_path)
     plan = list(plan_shards(crawl, 4))
@@ -250,7 +255,7 @@ def test_jsonl_plan_cuts_runs_at_shard_boundaries_and_workers_do_not_matter(tmp_
 
 def test_datatrove_reads_jsonl_crawls_the_same_way(tmp_path):
     pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
-    from detente.scale_datatrove import run_datatrove
+    from detente.scale.datatrove import run_datatrove
 
     crawl = make_jsonl_crawl(tmp_path)
     ours = run_local(crawl, tmp_path / "local", workers=2, shard_size=3)

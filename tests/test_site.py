@@ -9,9 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from detente.errors import InputError
-from detente.site import MARKER, build_site, main_site
+from detente.site.render import MARKER, build_site, main_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,8 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from detente.site import build_site
+from detente.site.render import build_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
 
 REPO = Path(__file__).resolve().parents[1]

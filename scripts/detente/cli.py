@@ -1,13 +1,23 @@
-"""Command line (`detente clean|train-cleaner|evaluate-lines|build|validate|splits|check-annotations|agreement|evaluate|baseline|export|site|add|preannotate|labelstudio|scale`). Parsing and printing only; the stages hold the logic."""
+"""Command line: `detente clean|build|validate|splits|check-annotations|agreement|train-cleaner|evaluate-lines|evaluate|
+baseline|export|site|scale|add|preannotate|labelstudio`. Parsing and printing only; the stages hold the logic.
+
+Each command's module is imported only when that command runs (COMMANDS below names it), so `detente --help` and
+light commands do not pay for pyarrow, datasets or LightGBM.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
+from detente import paths
 from detente.errors import DetenteError
+from detente.version import DATASET_VERSION
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,95 +80,98 @@ def _parser() -> argparse.ArgumentParser:
     lines.add_argument("--gold", required=True, metavar="DIR", help="a release folder (annotated/<version>) or a folder of raw/ + gold/*.tsv")
     lines.add_argument("--model", metavar="FILE", help="with no --predictions: the line model to run (default: the packaged one)")
     lines.add_argument("--json", dest="json_out", help="also write the report as JSON here")
-    from detente.growth_cli import register
+    add = sub.add_parser("add", help="add a raw article: raw/ copy, metadata record, split, line labels for review")
+    add.add_argument("raw_file", metavar="RAW_FILE")
+    add.add_argument("--publisher", help="publisher name (stated if a publisher/credit/copyright line of the page has it)")
+    add.add_argument("--date", help="publication date YYYY-MM-DD (needed when the page prints none)")
+    add.add_argument("--url", help="the article's URL, as given by its source (never reconstructed)")
+    add.add_argument("--rights", help="rights statement (default: the page's copyright lines, else a default)")
+    add.add_argument("--language", default="en", help="BCP-47 language tag (default: en)")
 
-    register(sub)  # add, preannotate, labelstudio export|import|serve
+    pre = sub.add_parser("preannotate", help="draft annotation of documents from the gold's entities and triggers, and date rules")
+    pre.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
+    pre.add_argument("--overwrite", action="store_true", help="replace an existing draft (never a reviewed file)")
+    pre.add_argument("--evaluate", action="store_true", help="print leave-one-document-out precision/recall on the gold")
+
+    ls = sub.add_parser("labelstudio", help="review in Label Studio: export tasks, import a review, serve locally")
+    ls_sub = ls.add_subparsers(dest="ls_command", required=True)
+    export = ls_sub.add_parser("export", help="write config.xml and tasks.json (default: documents pending review)")
+    export.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
+    export.add_argument("--all", dest="include_all", action="store_true", help="every document, gold included")
+    export.add_argument("--out", help="output folder (default: .label-studio/export in the repository)")
+    imp = ls_sub.add_parser("import", help="check a Label Studio JSON export and write the reviewed sources")
+    imp.add_argument("export_file", metavar="EXPORT.json")
+    serve = ls_sub.add_parser("serve", help="start Label Studio on 127.0.0.1 with the review project (needs scripts/label_studio.sh)")
+    serve.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
+    serve.add_argument("--all", dest="include_all", action="store_true")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--data-dir", help="Label Studio's SQLite database and login (default: .label-studio in the repository)")
+
     return parser
 
 
-def _release_dir(version: str | None):
-    from detente.paths import ANNOTATED_DIR
-    from detente.version import DATASET_VERSION
+def _stage(target: str) -> Callable[..., Any]:
+    """"package.module:function" under detente -> that function (its module is imported now, on first use)."""
+    module, _, name = target.partition(":")
+    function: Callable[..., Any] = getattr(importlib.import_module(f"detente.{module}"), name)
+    return function
 
-    path = ANNOTATED_DIR / (version or DATASET_VERSION)
+
+def _release_dir(version: str | None) -> Path:
+    path = paths.ANNOTATED_DIR / (version or DATASET_VERSION)
     if not path.is_dir():
         raise DetenteError(f"{path}: no such release")
     return path
 
 
+def _preannotate(a: argparse.Namespace) -> int:
+    if not a.doc_ids and not a.evaluate:
+        raise DetenteError("give DOC_ID(s) or --evaluate")
+    return _stage("growth.preannotate:main_preannotate")(a.doc_ids, paths.RAW_DIR, paths.SOURCE_DIR, a.overwrite, a.evaluate)
+
+
+def _labelstudio(a: argparse.Namespace) -> int:
+    if a.ls_command == "export":
+        out = Path(a.out) if a.out else paths.REPO_ROOT / ".label-studio" / "export"
+        return _stage("growth.labelstudio.tasks:main_export")(paths.RAW_DIR, paths.SOURCE_DIR, out, a.doc_ids, a.include_all)
+    if a.ls_command == "import":
+        return _stage("growth.labelstudio.review:main_import")(a.export_file, paths.RAW_DIR, paths.SOURCE_DIR)
+    data_dir = Path(a.data_dir) if a.data_dir else paths.REPO_ROOT / ".label-studio"
+    return _stage("growth.labelstudio.server:main_serve")(paths.RAW_DIR, paths.SOURCE_DIR, data_dir, a.port, a.doc_ids, a.include_all)
+
+
+# Command -> how it runs. Paths are read from detente.paths when the command runs (tests point them elsewhere).
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "clean": lambda a: _stage("pipeline.clean:main_clean")(a.paths, show_labels=a.labels),
+    "build": lambda a: _stage("publish.release:main_build")(),
+    "validate": lambda a: _stage("pipeline.validate:main_validate")(a.version),
+    "splits": lambda a: _stage("pipeline.splits:main_splits")(),
+    "check-annotations": lambda a: _stage("pipeline.annotate:main_check")(a.paths, a.text_dir, a.entities, a.events),
+    "agreement": lambda a: _stage("pipeline.agreement:main_agreement")(
+        a.reference_dir, a.prediction_dir, a.doc_ids, a.text_dir, a.entities, a.events, a.json_out, a.diff
+    ),
+    "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
+    "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
+    "evaluate": lambda a: _stage("bench.evaluate:main_evaluate")(a.predictions, a.split, _release_dir(a.release), a.json_out),
+    "baseline": lambda a: _stage("bench.baselines:main_baseline")(a.name, a.split, _release_dir(a.release), a.out, a.model),
+    "export": lambda a: _stage("bench.export:main_export")(a.format, _release_dir(a.release), a.out),
+    "site": lambda a: _stage("site.render:main_site")(a.release, a.out),
+    "scale": lambda a: _stage("scale.cli:main_scale")(a.input, a.out, a.workers, a.shard_size, a.engine, a.logging_dir),
+    "add": lambda a: _stage("growth.add:main_add")(
+        a.raw_file, paths.RAW_DIR, paths.SOURCE_DIR, _stage("growth.add:AddOptions")(a.publisher, a.date, a.url, a.rights, a.language)
+    ),
+    "preannotate": _preannotate,
+    "labelstudio": _labelstudio,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "clean":
-            from detente.clean import main_clean
-
-            return main_clean(args.paths, show_labels=args.labels)
-        if args.command == "build":
-            from detente.card import write_card
-            from detente.build import build, format_counts
-
-            release, status = build()
-            print(format_counts(release))
-            print(f"annotated/{release.version}/: {status}")
-            print(f"card: {write_card(release)}")
-            from detente.paths import ANNOTATED_DIR, RAW_DIR
-            from detente.site import DEFAULT_OUT_DIR, build_site
-
-            counts = build_site(ANNOTATED_DIR / release.version, RAW_DIR, DEFAULT_OUT_DIR)
-            print(f"site: {DEFAULT_OUT_DIR / 'index.html'} ({counts['articles']} article pages, {counts['timeline_marks']} timeline marks)")
-            return 0
-        if args.command == "validate":
-            from detente.validate import main_validate
-
-            return main_validate(args.version)
-        if args.command == "splits":
-            from detente.splits import main_splits
-
-            return main_splits()
-        if args.command == "check-annotations":
-            from detente.annotate import main_check
-
-            return main_check(args.paths, args.text_dir, args.entities, args.events)
-        if args.command == "agreement":
-            from detente.agreement import main_agreement
-
-            return main_agreement(args.reference_dir, args.prediction_dir, args.doc_ids, args.text_dir, args.entities, args.events, args.json_out, args.diff)
-        if args.command == "train-cleaner":
-            from detente.lines.train import main_train_cleaner
-
-            return main_train_cleaner(args.data, args.out, args.seed, args.rounds, args.tune)
-        if args.command == "evaluate-lines":
-            from detente.lines.evaluate import main_evaluate_lines
-
-            return main_evaluate_lines(args.predictions, args.gold, args.model, args.json_out)
-        if args.command == "scale":
-            from detente.scale import main_scale
-
-            return main_scale(args.input, args.out, args.workers, args.shard_size, args.engine, args.logging_dir)
-        if args.command in ("add", "preannotate", "labelstudio"):
-            from detente.growth_cli import run
-
-            return run(args)
-        if args.command == "site":
-            from detente.site import main_site
-
-            return main_site(args.release, args.out)
-        if args.command == "evaluate":
-            from detente.evaluate import main_evaluate
-
-            return main_evaluate(args.predictions, args.split, _release_dir(args.release), args.json_out)
-        if args.command == "baseline":
-            from detente.baselines import main_baseline
-
-            return main_baseline(args.name, args.split, _release_dir(args.release), args.out, args.model)
-        if args.command == "export":
-            from detente.export import main_export
-
-            return main_export(args.format, _release_dir(args.release), args.out)
+        return COMMANDS[args.command](args)
     except DetenteError as err:
         print(f"detente {args.command}: error: {err}", file=sys.stderr)
         return 1
-    return 2
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = REPO_ROOT / "schema"
 RAW_DIR = REPO_ROOT / "raw"
 ANNOTATED_DIR = REPO_ROOT / "annotated"
 SOURCE_DIR = ANNOTATED_DIR / "source"

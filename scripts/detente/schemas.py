@@ -1,33 +1,56 @@
-"""Load the JSON Schemas in schema/ and validate records against them (draft 2020-12)."""
+"""Load the JSON Schemas in schema/ and validate records against them (draft 2020-12).
+
+The schemas are package data: scripts/detente/schema is a symbolic link to the repository's top-level schema/
+(one copy, the contract), and a built wheel carries the files, so an installed package needs no repository.
+"""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from detente.errors import SchemaError
-from detente.paths import SCHEMA_DIR
+
+SUFFIX = ".schema.json"
+
+
+def _schema_files() -> Traversable:
+    return resources.files("detente").joinpath("schema")
+
+
+def schema_names() -> list[str]:
+    """Names of every schema shipped with the package (file names without .schema.json), sorted."""
+    return sorted(f.name.removesuffix(SUFFIX) for f in _schema_files().iterdir() if f.name.endswith(SUFFIX))
+
+
+def schema_bytes(name: str) -> bytes:
+    """The bytes of schema/<name>.schema.json, as shipped (a release copies them)."""
+    try:
+        return _schema_files().joinpath(name + SUFFIX).read_bytes()
+    except FileNotFoundError:
+        raise SchemaError(f"schema/{name}{SUFFIX}", "no such schema in the package") from None
 
 
 @cache
 def _registry() -> Registry:
-    resources = []
-    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((contents["$id"], Resource.from_contents(contents)))
-    return Registry().with_resources(resources)
+    pairs = []
+    for name in schema_names():
+        contents = load_schema(name)
+        pairs.append((contents["$id"], Resource.from_contents(contents)))
+    return Registry().with_resources(pairs)
 
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """Return schema/<name>.schema.json as a dict."""
-    path = SCHEMA_DIR / f"{name}.schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """Return schema/<name>.schema.json as a dict (shared, do not mutate)."""
+    schema: dict[str, Any] = json.loads(schema_bytes(name).decode("utf-8"))
+    return schema
 
 
 @cache

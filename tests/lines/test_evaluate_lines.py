@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from lines.helpers import write_pages
-
 from detente.cli import main
-from detente.clean import cleaner_id
+from detente.pipeline.clean import cleaner_id
 from detente.version import DATASET_VERSION
+from lines.helpers import write_pages
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,7 +49,7 @@ def test_a_bad_predictions_file_is_a_clear_error_not_a_traceback(tmp_path, capsy
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--predictions", "{tmp}"], "{tmp}: cannot read: Is a directory"),
+        (["--predictions", "{tmp}"], "{tmp}: is a folder, not a JSONL file"),
         (["--predictions", "{tmp}/p.jsonl", "--model", "{tmp}/m.json"], "--model: scores the cleaner with that model"),
         (["--json", "{tmp}/no/such/r.json"], "{tmp}/no/such/r.json: its folder does not exist"),
         (["--json", "{tmp}"], "{tmp}: exists and is not a regular file"),

@@ -7,10 +7,15 @@ import pickle
 from pathlib import Path
 
 import pytest
-
 from detente.errors import InputError
 from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, page_features
-from detente.lines.model import DEFAULT_MODEL, MODEL_FORMAT, default_model, load_model, parse_model
+from detente.lines.model import (
+    DEFAULT_MODEL,
+    MODEL_FORMAT,
+    default_model,
+    load_model,
+    parse_model,
+)
 
 PACKAGED = Path(__file__).resolve().parents[2] / "scripts" / "detente" / "lines" / DEFAULT_MODEL
 

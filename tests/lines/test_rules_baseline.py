@@ -1,4 +1,4 @@
-"""detente.lines.rules_baseline reproduces the old rule-based cleaner: its content decision on the five seed pages
+"""detente.bench.rules_baseline reproduces the old rule-based cleaner: its content decision on the five seed pages
 is the content class of every "predicted" line label of release 0.3.0 (the last release labelled by it)."""
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 from conftest import REPO
-
-from detente.corpus import decode, line_pieces
-from detente.lines.rules_baseline import rules_content
+from detente.bench.rules_baseline import rules_content
+from detente.pipeline.corpus import decode, line_pieces
 
 OLD_RELEASE_LINES = REPO / "annotated" / "0.3.0" / "lines"
 

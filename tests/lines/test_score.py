@@ -1,4 +1,4 @@
-"""detente.lines.score: hand-computed line scores, the two gold sources, and every refused input naming file:line."""
+"""detente.bench.lines_score: hand-computed line scores, the two gold sources, and every refused input naming file:line."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from detente.errors import InputError
-from detente.lines.evaluate import main_evaluate_lines
-from detente.lines.score import (
+from detente.bench.lines_evaluate import main_evaluate_lines
+from detente.bench.lines_score import (
     GoldPage,
     gold_from_pages_folder,
     gold_from_release,
@@ -19,6 +17,7 @@ from detente.lines.score import (
     read_line_predictions,
     score_lines,
 )
+from detente.errors import InputError
 
 # Two pages; (text, gold content). Page a: line 1 is the title, line 2 blank. Page b: line 1 title, line 4 blank.
 PAGE_A = [("Title A", 1), ("", 0), ("Body one", 1), ("Body two", 1), ("Menu", 0), ("Footer", 0)]

@@ -17,8 +17,8 @@ from itertools import accumulate, chain
 
 import numpy as np
 
-from detente.rules import matched_rule
-from detente.textcache import per_line_cache
+from detente.lines.rules import matched_rule
+from detente.lines.textcache import per_line_cache
 from detente.schemas import category_class
 
 # English function words (a closed class, written out here): running text has many, menus and headlines few.

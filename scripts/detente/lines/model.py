@@ -19,7 +19,12 @@ import numpy as np
 
 from detente.errors import InputError
 from detente.lines.booster import BoosterError, TextBooster
-from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, context_features, page_features
+from detente.lines.features import (
+    CONTEXT_NAMES,
+    FEATURE_NAMES,
+    context_features,
+    page_features,
+)
 
 MODEL_FORMAT = "detente-line-model/1"
 DEFAULT_MODEL = "line_model.json"  # package data of detente.lines

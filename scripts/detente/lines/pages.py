@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from detente.corpus import decode, line_pieces
 from detente.errors import InputError
-from detente.jsonio import read_json
+from detente.io import read_json
+from detente.pipeline.corpus import decode, line_pieces
 
 
 @dataclass(frozen=True)

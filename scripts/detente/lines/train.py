@@ -12,10 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, context_features, page_features
-from detente.lines.model import MODEL_FORMAT, two_stage_probabilities
-from detente.atomic import check_writable_file, write_bytes_atomically
 from detente.errors import InputError
+from detente.io import check_writable_file, write_bytes_atomically
+from detente.lines.features import (
+    CONTEXT_NAMES,
+    FEATURE_NAMES,
+    context_features,
+    page_features,
+)
+from detente.lines.model import MODEL_FORMAT, two_stage_probabilities
 from detente.lines.pages import LabelledPage, read_labelled_pages
 
 

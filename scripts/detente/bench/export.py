@@ -1,0 +1,122 @@
+"""Exports of the gold to formats extraction models already read: CoNLL-2003 BIO, brat standoff, OneIE/TextEE JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from detente.io import read_jsonl
+from detente.pipeline.ner import ner_rows, tokenize
+from detente.pipeline.splits import SPLITS
+
+
+def _documents(release_dir: Path, split: str) -> list[dict[str, Any]]:
+    return read_jsonl(release_dir / "documents" / f"{split}.jsonl")
+
+
+def to_conll(documents: list[dict[str, Any]]) -> str:
+    """CoNLL-2003 layout: `token POS chunk NER`, IOB2 tags over name-level mentions, one paragraph per sentence block.
+
+    DETENTE has no part-of-speech or chunk annotation, so those columns hold `-X-` (as the -DOCSTART- lines do).
+    """
+    out = []
+    for doc in documents:
+        out.append("-DOCSTART- -X- -X- O\n\n")
+        for row in ner_rows(doc["id"], doc["text"], doc["entities"]):
+            if not row["tokens"]:
+                continue
+            out.append("".join(f"{token} -X- -X- {tag}\n" for token, tag in zip(row["tokens"], row["ner_tags"])) + "\n")
+    return "".join(out)
+
+
+def to_brat(doc: dict[str, Any]) -> tuple[str, str]:
+    """(`.txt`, `.ann`) of one document. Mentions and triggers are T lines, events E lines with their arguments,
+    realis and mode A lines, cross-document IDs AnnotatorNotes; offsets are character offsets on the `.txt`."""
+    lines: list[str] = []
+    tid: dict[str, str] = {}
+    for k, m in enumerate(doc["entities"], start=1):
+        tid[m["id"]] = f"T{k}"
+        lines.append(f"T{k}\t{m['type']} {m['start']} {m['end']}\t{m['text']}")
+    next_t = len(doc["entities"]) + 1
+    attribute = 1
+    for k, e in enumerate(doc["events"], start=1):
+        label = e["plover"] or e["ace"].replace(":", "-")
+        trigger = f"T{next_t}"
+        next_t += 1
+        lines.append(f"{trigger}\t{label} {e['trigger']['start']} {e['trigger']['end']}\t{e['trigger']['text']}")
+        roles: dict[str, int] = {}
+        parts = [f"{label}:{trigger}"]
+        for arg in e["arguments"]:
+            roles[arg["role"]] = roles.get(arg["role"], 0) + 1
+            suffix = "" if roles[arg["role"]] == 1 else str(roles[arg["role"]])  # brat numbers repeated roles
+            parts.append(f"{arg['role'].capitalize()}{suffix}:{tid[arg['mention_id']]}")
+        lines.append(f"E{k}\t{' '.join(parts)}")
+        lines.append(f"A{attribute}\tRealis E{k} {e['realis']}")
+        attribute += 1
+        if e["mode"]:
+            lines.append(f"A{attribute}\tMode E{k} {e['mode']}")
+            attribute += 1
+        lines.append(f"#{k}\tAnnotatorNotes E{k}\tcluster={e['cluster_id']}" + (f" ace={e['ace']}" if e["ace"] else ""))
+    return doc["text"], "\n".join(lines) + "\n"
+
+
+def to_oneie(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """One OneIE/TextEE record per paragraph: tokens, entity_mentions and event_mentions with token offsets (end exclusive)."""
+    records = []
+    offset = 0
+    for index, paragraph in enumerate(doc["text"].split("\n")):
+        spans = [(offset + s, offset + e) for s, e in tokenize(paragraph)]
+        starts = {s: i for i, (s, _) in enumerate(spans)}
+        ends = {e: i + 1 for i, (_, e) in enumerate(spans)}
+        inside = lambda start, end: offset <= start and end <= offset + len(paragraph)  # noqa: E731
+        mentions = [m for m in doc["entities"] if inside(m["start"], m["end"])]
+        mention_ids = {m["id"] for m in mentions}
+        records.append(
+            {
+                "doc_id": doc["id"],
+                "wnd_id": f"{doc['id']}-p{index:03d}",
+                "text": paragraph,
+                "tokens": [doc["text"][s:e] for s, e in spans],
+                "entity_mentions": [
+                    {"id": f"{doc['id']}-{m['id']}", "text": m["text"], "start": starts[m["start"]], "end": ends[m["end"]], "entity_type": m["type"], "mention_type": {"name": "NAM", "nominal": "NOM", "pronoun": "PRO"}[m["level"]], "entity_id": m["entity_id"]}
+                    for m in mentions
+                ],
+                "relation_mentions": [],
+                "event_mentions": [
+                    {
+                        "id": f"{doc['id']}-{e['id']}",
+                        "event_type": e["plover"] or e["ace"],
+                        "event_subtype_ace": e["ace"],
+                        "trigger": {"start": starts[e["trigger"]["start"]], "end": ends[e["trigger"]["end"]], "text": e["trigger"]["text"]},
+                        # OneIE keeps only arguments inside the window; DETENTE arguments are in the same sentence by rule.
+                        "arguments": [{"entity_id": f"{doc['id']}-{a['mention_id']}", "role": a["role"], "text": next(m["text"] for m in mentions if m["id"] == a["mention_id"])} for a in e["arguments"] if a["mention_id"] in mention_ids],
+                    }
+                    for e in doc["events"]
+                    if inside(e["trigger"]["start"], e["trigger"]["end"])
+                ],
+            }
+        )
+        offset += len(paragraph) + 1
+    return records
+
+
+def main_export(fmt: str, release_dir: Path, out: str) -> int:
+    """`detente export conll|brat|oneie --out DIR`: one file (or folder) per split."""
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for split in SPLITS:
+        documents = _documents(release_dir, split)
+        if fmt == "conll":
+            (out_dir / f"{split}.conll").write_text(to_conll(documents), encoding="utf-8")
+        elif fmt == "brat":
+            (out_dir / split).mkdir(exist_ok=True)
+            for doc in documents:
+                txt, ann = to_brat(doc)
+                (out_dir / split / f"{doc['id']}.txt").write_text(txt, encoding="utf-8")
+                (out_dir / split / f"{doc['id']}.ann").write_text(ann, encoding="utf-8")
+        else:
+            rows = [r for doc in documents for r in to_oneie(doc)]
+            (out_dir / f"{split}.oneie.json").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"exported {fmt} for {', '.join(SPLITS)} to {out_dir}")
+    return 0

@@ -1,0 +1,446 @@
+"""Import of a Label Studio JSON export back to standoff sources, checked like the build (config.py: the labelling
+config; tasks.py: the export).
+
+One project, one config, one task per document, two texts:
+- `text`, the clean text: entity mentions (`entity` labels = entity types) and event triggers (`trigger`);
+  per-region fields: mention `level`, `entity_id` and, for an entity not yet in the registry, `entity_name`;
+  event `plover`, `mode`, `ace`, `realis`, `date_start`, `date_end`, `date_granularity`, `date_anchor`,
+  `date_expression`, `cluster` and, for a new event cluster, `cluster_name`. Arguments are relations from a
+  trigger to a mention labelled with their role.
+- `page`, the raw page's lines joined by "\\n": one `line` region per non-blank line labelled with its category.
+Every label set is read from schema/labels.schema.json, so the config cannot drift from the schema.
+
+The import (`import_export`) takes a task's latest submitted annotation (tasks without one are skipped), checks
+every label against the schema, every span against the text at its offsets, every relation's ends, then writes
+annotations/<doc_id>.yaml with `status: reviewed` (quote + occurrence locators), line_corrections/<doc_id>.json
+for each line whose reviewed category differs from the cleaner's, and new registry records the reviewer named.
+Line labels decide the clean text, so they are applied first and mention offsets are carried over through the
+raw offsets: mentions on a line the review takes out of the clean text are dropped (and reported); when the
+review adds a line to the clean text, the reviewer has not annotated it yet, so the file stays `status: draft`
+until a second export/review pass. Mention and event IDs m<N>/v<N> of the task are kept (exact round trip);
+regions made in Label Studio are numbered after them. A region without a `level` is a name.
+The whole export is checked before anything is written; a release directory is never touched.
+Offsets are Python string indices (code points): Label Studio 1.23.2's Text tag places predictions and stores
+regions drawn in its editor in code points, not in JavaScript's UTF-16 units (checked with emoji in its editor).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detente.errors import InputError
+from detente.growth.preannotate import dump_source, locator, source_registries
+from detente.io import read_json, write_text_atomically
+from detente.pipeline.annotate import Registries, compile_document, read_yaml
+from detente.pipeline.clean import (
+    CleanedDocument,
+    clean_document,
+    clean_text,
+    load_corrections,
+    predict_labels,
+)
+from detente.schemas import label_set, validate
+
+TEXT, PAGE = "text", "page"
+ENTITY, TRIGGER, LINE = "entity", "trigger", "line"
+from detente.growth.labelstudio.config import (
+    CHOICE_FIELDS,
+    DRAFT_CLUSTER,
+    ENTITY_FIELDS,
+    EVENT_FIELDS,
+    TRIGGER_LABEL,
+)
+from detente.growth.labelstudio.tasks import line_spans, load_raw, page_text
+
+
+@dataclass
+class Region:
+    id: str
+    control: str  # entity | trigger | line
+    label: str
+    start: int  # code point offsets
+    end: int
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ReviewedDocument:
+    task: str
+    doc_id: str
+    source: dict[str, Any]
+    corrections: dict[str, Any] | None  # the new line_corrections/<doc_id>.json, or None when unchanged
+    new_entities: list[dict[str, Any]]
+    new_clusters: list[dict[str, Any]]
+    compiled: dict[str, list[dict[str, Any]]]  # the source compiled on the reviewed clean text
+    messages: list[str] = field(default_factory=list)  # what the reviewer should know (dropped regions, draft kept)
+
+
+@dataclass
+class ImportResult:
+    written: list[Path]
+    messages: list[str]  # tasks skipped, regions dropped, documents kept as drafts
+    documents: dict[str, str]  # doc_id -> status written (reviewed, or draft when text is left to review)
+
+
+def _latest_annotation(task: dict[str, Any]) -> dict[str, Any] | None:
+    submitted = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    return max(submitted, key=lambda a: (str(a.get("updated_at", "")), a.get("id", 0))) if submitted else None
+
+
+def annotator_name(annotation: dict[str, Any]) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        return f"label-studio:{who.get('email') or who.get('id')}"
+    return f"label-studio user {who}"
+
+
+def _value_text(value: dict[str, Any], key: str, where: str) -> str | None:
+    raw = value.get(key)
+    items = raw if isinstance(raw, list) else [raw]
+    items = [str(x).strip() for x in items if x is not None and str(x).strip()]
+    if len(items) > 1:
+        raise InputError(where, f"{len(items)} values given, one expected: {items}")
+    return items[0] if items else None
+
+
+def parse_regions(result: list[dict[str, Any]], text: str, page: str, where: str) -> tuple[dict[str, Region], list[tuple[str, str, str]]]:
+    """Label Studio result items -> regions (with their per-region fields) and relations (from, to, role)."""
+    allowed = {ENTITY: set(label_set("entity_type")), TRIGGER: {TRIGGER_LABEL}, LINE: set(label_set("line_category"))}
+    texts = {TEXT: text, PAGE: page}
+    regions: dict[str, Region] = {}
+    fields: list[tuple[str, str, dict[str, Any], str]] = []
+    relations: list[tuple[str, str, str]] = []
+    for k, item in enumerate(result):
+        kind = item.get("type")
+        if kind == "relation":
+            labels = item.get("labels") or []
+            here = f"{where}: relation {item.get('from_id')} -> {item.get('to_id')}"
+            if len(labels) != 1:
+                raise InputError(here, f"needs exactly one role label (one of {', '.join(label_set('argument_role'))}), has {labels}")
+            if labels[0] not in label_set("argument_role"):
+                raise InputError(here, f"unknown label {labels[0]!r}: not an argument role ({', '.join(label_set('argument_role'))})")
+            relations.append((str(item.get("from_id")), str(item.get("to_id")), labels[0]))
+            continue
+        name, region_id, value = item.get("from_name"), str(item.get("id")), item.get("value") or {}
+        here = f"{where}: region {region_id} ({name})"
+        if kind == "labels":
+            if name not in allowed:
+                raise InputError(here, f"unknown control {name!r} (expected {', '.join(allowed)})")
+            labels = value.get("labels") or []
+            if len(labels) != 1:
+                raise InputError(here, f"needs exactly one label, has {labels}")
+            if labels[0] not in allowed[name]:
+                raise InputError(here, f"unknown label {labels[0]!r} for {name} (allowed: {', '.join(sorted(allowed[name]))})")
+            target = texts[PAGE if name == LINE else TEXT]
+            start, end = value.get("start"), value.get("end")
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(target)):
+                raise InputError(here, f"offsets [{value.get('start')}, {value.get('end')}) are outside the {'page' if name == LINE else 'clean text'}")
+            if target[start:end] != value.get("text"):
+                raise InputError(here, f"span text {value.get('text')!r} does not match the {'page' if name == LINE else 'clean text'} at [{start}, {end}) ({target[start:end]!r})")
+            if region_id in regions:
+                raise InputError(here, f"region ID used twice (also {regions[region_id].control} {regions[region_id].label!r})")
+            regions[region_id] = Region(region_id, name, labels[0], start, end)
+        elif kind in ("choices", "textarea"):
+            fields.append((region_id, str(name), value, kind))
+        else:
+            raise InputError(f"{where}: result {k + 1}", f"unknown result type {kind!r} (from {name!r})")
+    for region_id, name, value, kind in fields:
+        here = f"{where}: region {region_id} field {name}"
+        region = regions.get(region_id)
+        if region is None:
+            raise InputError(here, "belongs to no labelled region")
+        expected = ENTITY_FIELDS if region.control == ENTITY else EVENT_FIELDS if region.control == TRIGGER else ()
+        if name not in expected:
+            raise InputError(here, f"unknown control {name!r} for a {region.control} region (expected {', '.join(expected) or 'none'})")
+        if kind == "choices":
+            chosen = value.get("choices") or []
+            if len(chosen) > 1:
+                raise InputError(here, f"one choice expected, has {chosen}")
+            if chosen and chosen[0] not in label_set(CHOICE_FIELDS[name]):
+                raise InputError(here, f"unknown label {chosen[0]!r} (allowed: {', '.join(label_set(CHOICE_FIELDS[name]))})")
+            if chosen:
+                region.fields[name] = chosen[0]
+        else:
+            given = _value_text(value, "text", here)
+            if given is not None:
+                region.fields[name] = given
+    for source_id, target_id, role in relations:
+        here = f"{where}: relation {source_id} -> {target_id} ({role})"
+        ends = [regions.get(source_id), regions.get(target_id)]
+        if None in ends:
+            missing = source_id if ends[0] is None else target_id
+            raise InputError(here, f"points at region {missing!r}, which is not in the annotation")
+        if {r.control for r in ends} != {ENTITY, TRIGGER}:
+            raise InputError(here, f"an argument links a trigger to a mention, not {ends[0].control} to {ends[1].control}")
+    return regions, relations
+
+
+def _numbered(regions: list[Region], prefix: str) -> dict[str, str]:
+    """Region ID -> source ID: keeps m<N>/v<N> IDs (so a round trip is exact), numbers new regions after them."""
+    pattern = re.compile(rf"^{prefix}[0-9]+$")
+    kept = {r.id for r in regions if pattern.match(r.id)}
+    next_n = max((int(i[1:]) for i in kept), default=0) + 1
+    ids = {}
+    for region in sorted(regions, key=lambda r: (r.start, r.end, r.id)):
+        if region.id in kept:
+            ids[region.id] = region.id
+        else:
+            ids[region.id] = f"{prefix}{next_n}"
+            next_n += 1
+    return ids
+
+
+def _remap(start: int, end: int, old: CleanedDocument, new: CleanedDocument, where: str) -> tuple[int, int]:
+    """A span of the old clean text moved to the new one through the raw offsets (line corrections changed the text)."""
+    for seg in old.segments:
+        if seg.start <= start and end <= seg.start + seg.length:
+            raw_start = seg.raw_start + start - seg.start
+            for new_seg in new.segments:
+                if new_seg.raw_start <= raw_start and raw_start + end - start <= new_seg.raw_start + new_seg.length:
+                    moved = new_seg.start + raw_start - new_seg.raw_start
+                    return moved, moved + end - start
+            raise InputError(where, f"lies on raw line {seg.line}, which the reviewed line labels take out of the clean text")
+    raise InputError(where, "crosses a line break of the clean text")
+
+
+def _none_word(value: str | None) -> str | None:
+    return None if value is None or value.lower() in ("null", "none", "-") else value
+
+
+def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registries: Registries, where: str) -> ReviewedDocument | None:
+    """One exported task -> its reviewed sources (or None: no submitted annotation). Raises InputError naming the task."""
+    data = task.get("data") or {}
+    doc = load_raw(data.get("doc_id"), raw_dir, where)
+    doc_id = doc.doc_id
+    annotation = _latest_annotation(task)
+    if annotation is None:
+        return None
+    corrections_path = source_dir / "line_corrections" / f"{doc_id}.json"
+    old = clean_document(doc, source_dir / "line_corrections")
+    page = page_text(doc)
+    if data.get("text") != old.text or data.get("page") != page:
+        raise InputError(where, f"the texts of {doc_id} changed since the task was exported; export and review again")
+    regions, relations = parse_regions(annotation.get("result") or [], old.text, page, where)
+    who = annotator_name(annotation)
+
+    # Line labels first: they decide the clean text the mentions end up on.
+    lines = doc.lines  # a computed property: split once
+    predicted = predict_labels(lines)
+    current = {lb.line: lb.category for lb in old.labels}
+    reviewed = dict(current)
+    spans = line_spans(doc)
+    seen: dict[int, str] = {}
+    for region in (r for r in regions.values() if r.control == LINE):
+        number = next((n for n, s, e in spans if s <= region.start and region.end <= e), None)
+        here = f"{where}: region {region.id} (line {region.label})"
+        if number is None:
+            raise InputError(here, "spans more than one page line")
+        if seen.get(number, region.label) != region.label:
+            raise InputError(here, f"line {number} is labelled both {seen[number]!r} and {region.label!r}")
+        seen[number] = reviewed[number] = region.label
+    existing = load_corrections(corrections_path)
+    old_reasons = {(c["line"], c["category"]): c for c in (existing or {}).get("corrections", [])}
+    fixes = []
+    for label in predicted:
+        if reviewed[label.line] != label.category:
+            kept = old_reasons.get((label.line, reviewed[label.line]))
+            reason = kept["reason"] if kept else f"Reviewed in Label Studio ({where}, {who}); the cleaner predicted {label.category!r} (rule {label.rule})."
+            fixes.append({"line": label.line, "text": lines[label.line - 1].text, "category": reviewed[label.line], "reason": reason})
+    corrections = None
+    if fixes != (existing or {}).get("corrections", []) and (fixes or existing):
+        same_reviewer = existing is not None and all((f["line"], f["category"]) in old_reasons for f in fixes)
+        corrections = {"doc_id": doc_id, "reviewed_by": existing["reviewed_by"] if same_reviewer else who, "corrections": fixes}
+    new = clean_text(doc.text, corrections if corrections is not None else existing, where=f"{where}: line labels")
+    shown = {seg.line for seg in old.segments}
+    added = sorted({seg.line for seg in new.segments} - shown)  # content the reviewer has not seen as clean text
+    removed = shown - {seg.line for seg in new.segments}
+
+    def line_of(region: Region) -> int | None:
+        return next((seg.line for seg in old.segments if seg.start <= region.start and region.end <= seg.start + seg.length), None)
+
+    # Mentions and triggers on lines the review takes out of the clean text go with them (reported, not silent).
+    dropped = {r.id for r in regions.values() if r.control in (ENTITY, TRIGGER) and line_of(r) in removed}
+    messages = [f"{where}: dropped {regions[i].control} {old.text[regions[i].start:regions[i].end]!r} (its line {line_of(regions[i])} is no longer content)" for i in sorted(dropped)]
+    relations = [rel for rel in relations if rel[0] not in dropped and rel[1] not in dropped]
+
+    def placed(region: Region) -> dict[str, Any]:
+        start, end = region.start, region.end
+        if new.text != old.text:
+            start, end = _remap(start, end, old, new, f"{where}: region {region.id} ({old.text[start:end]!r})")
+        return locator(new.text, start, end)
+
+    mentions_in = [r for r in regions.values() if r.control == ENTITY and r.id not in dropped]
+    events_in = [r for r in regions.values() if r.control == TRIGGER and r.id not in dropped]
+    mention_ids, event_ids = _numbered(mentions_in, "m"), _numbered(events_in, "v")
+    new_entities: dict[str, dict[str, Any]] = {}
+    mentions = []
+    for region in sorted(mentions_in, key=lambda r: int(mention_ids[r.id][1:])):
+        here = f"{where}: mention {region.id} ({old.text[region.start:region.end]!r})"
+        entity_id = _none_word(region.fields.get("entity_id"))
+        if entity_id and entity_id not in registries.entities:
+            name = region.fields.get("entity_name")
+            if not name:
+                raise InputError(here, f"entity {entity_id!r} is not in the registry; give entity_name to add it, or an existing ID")
+            record = {"id": entity_id, "name": name, "type": region.label, "wikidata": None, "note": f"added in Label Studio review of {doc_id}"}
+            if new_entities.setdefault(entity_id, record)["name"] != name:
+                raise InputError(here, f"new entity {entity_id!r} is given two names: {new_entities[entity_id]['name']!r} and {name!r}")
+        mentions.append({"id": mention_ids[region.id], **placed(region), "type": region.label, "level": region.fields.get("level", "name"), "entity": entity_id})
+
+    by_trigger: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for source_id, target_id, role in relations:
+        trigger, mention = (source_id, target_id) if regions[source_id].control == TRIGGER else (target_id, source_id)
+        by_trigger[trigger].append({"role": role, "mention": mention_ids[mention]})
+    new_clusters: dict[str, dict[str, Any]] = {}
+    events = []
+    for region in sorted(events_in, key=lambda r: int(event_ids[r.id][1:])):
+        here = f"{where}: event {region.id} ({old.text[region.start:region.end]!r})"
+        f = region.fields
+        if "realis" not in f:
+            raise InputError(here, f"no realis chosen ({', '.join(label_set('realis'))})")
+        date = None
+        if not f.get("date_start") and any(f.get(k) for k in ("date_end", "date_granularity", "date_anchor", "date_expression")):
+            raise InputError(here, "date fields are set but date_start is empty")
+        if f.get("date_start"):
+            if "date_granularity" not in f or "date_anchor" not in f:
+                raise InputError(here, "a date needs date_granularity and date_anchor")
+            date = {"start": f["date_start"], "end": f.get("date_end"), "granularity": f["date_granularity"], "anchor": f["date_anchor"], "expression": f.get("date_expression")}
+        cluster = f.get("cluster")
+        if not cluster or DRAFT_CLUSTER.match(cluster):
+            raise InputError(here, "no event cluster: give a registry ID (evt:...) and, for a new event, its name in cluster_name")
+        if cluster not in registries.events:
+            name = f.get("cluster_name")
+            if not name:
+                raise InputError(here, f"cluster {cluster!r} is not in the registry; give cluster_name to add it, or an existing ID")
+            record = {"id": cluster, "name": name, "date": None if date is None else {"start": date["start"], "end": date["end"]}}
+            if new_clusters.setdefault(cluster, record)["name"] != name:
+                raise InputError(here, f"new cluster {cluster!r} is given two names: {new_clusters[cluster]['name']!r} and {name!r}")
+        arguments = by_trigger.get(region.id, [])  # in the order of the export, so a round trip is exact
+        events.append({
+            "id": event_ids[region.id], "trigger": placed(region), "plover": f.get("plover"), "mode": f.get("mode"), "ace": f.get("ace"),
+            "realis": f["realis"], "arguments": arguments, "date": date, "cluster": cluster,
+        })
+
+    path = source_dir / "annotations" / f"{doc_id}.yaml"
+    previous = read_yaml(path) if path.exists() else None
+    previous = previous if isinstance(previous, dict) else {}
+    if previous.get("status") == "reviewed":
+        annotators = list(previous["annotators"]) + ([who] if who not in previous["annotators"] else [])
+        notes = previous.get("notes")
+    else:
+        annotators = [who]
+        notes = f"Reviewed in Label Studio ({where}, {who})" + ("; started from the model pre-annotation (detente preannotate)" if previous else "")
+    status = "reviewed"
+    if added:
+        # Text the reviewer never saw as clean text cannot be called reviewed: keep a draft, ask for a second pass.
+        status = "draft"
+        notes = f"{notes}; the line review added raw line(s) {', '.join(map(str, added))} to the clean text, not annotated yet: export and review again"
+        messages.append(f"{where}: line review added raw line(s) {', '.join(map(str, added))} to the clean text; {doc_id} stays a draft until they are reviewed")
+    source = {"doc_id": doc_id, "status": status, "annotators": annotators, "notes": notes, "mentions": mentions, "events": events}
+    for record in new_entities.values():
+        validate(record, "entity", f"{where}: new entity {record['id']}")
+    for record in new_clusters.values():
+        validate(record, "event_cluster", f"{where}: new cluster {record['id']}")
+    # The same checks as the build, on the clean text the reviewed line labels give.
+    compiled = compile_document(source, new.text, Registries({**registries.entities, **new_entities}, {**registries.events, **new_clusters}), where)
+    return ReviewedDocument(where, doc_id, source, corrections, list(new_entities.values()), list(new_clusters.values()), compiled, messages)
+
+
+def _task_name(task: Any, k: int) -> str:
+    if not isinstance(task, dict):
+        return f"task #{k + 1}"
+    doc_id = (task.get("data") or {}).get("doc_id")
+    return f"task {task.get('id', '#' + str(k + 1))}" + (f" ({doc_id})" if doc_id else "")
+
+
+def read_export(export_path: Path) -> list[dict[str, Any]]:
+    tasks = read_json(export_path)
+    if not isinstance(tasks, list):
+        raise InputError(str(export_path), "a Label Studio JSON export is a list of tasks")
+    return tasks
+
+
+def review_export(tasks: list[dict[str, Any]], raw_dir: Path, source_dir: Path, export_name: str) -> tuple[list[ReviewedDocument], list[str]]:
+    """Check every task; raises one InputError listing every rejected task, or returns what to write and messages."""
+    base = source_registries(source_dir)
+    entities, clusters = dict(base.entities), dict(base.events)
+    reviewed, messages, errors = [], [], []
+    seen_docs: dict[str, str] = {}
+    for k, task in enumerate(tasks):
+        where = _task_name(task, k)
+        try:
+            if not isinstance(task, dict):
+                raise InputError(where, "not a task object")
+            result = review_task(task, raw_dir, source_dir, Registries(entities, clusters), where)
+            if result is None:
+                messages.append(f"{where}: no submitted annotation; left as it is")
+                continue
+            if result.doc_id in seen_docs:
+                raise InputError(where, f"{result.doc_id} is also reviewed in {seen_docs[result.doc_id]}; one task per document")
+            for record in result.new_entities:
+                entities[record["id"]] = record
+            for record in result.new_clusters:
+                clusters[record["id"]] = record
+            seen_docs[result.doc_id] = where
+            reviewed.append(result)
+            messages.extend(result.messages)
+        except InputError as err:
+            errors.append(str(err))
+    if errors:
+        raise InputError(export_name, f"{len(errors)} task(s) rejected, nothing written:\n  " + "\n  ".join(errors))
+    return reviewed, messages
+
+
+def _append_records(path: Path, records: list[dict[str, Any]]) -> None:
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    lines = [f"- {yaml.safe_dump(r, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6).strip()}" for r in records]
+    write_text_atomically(path, existing + ("" if not existing or existing.endswith("\n") else "\n") + "\n".join(lines) + "\n")
+
+
+def import_export(export_path: Path, raw_dir: Path, source_dir: Path) -> ImportResult:
+    """`detente labelstudio import`: checked export -> annotation sources, line corrections, registry records."""
+    reviewed, messages = review_export(read_export(export_path), raw_dir, source_dir, str(export_path))
+    written: list[Path] = []
+    new_entities = [r for doc in reviewed for r in doc.new_entities]
+    new_clusters = [r for doc in reviewed for r in doc.new_clusters]
+    if new_entities:
+        _append_records(source_dir / "entities.yaml", list({r["id"]: r for r in new_entities}.values()))
+        written.append(source_dir / "entities.yaml")
+    if new_clusters:
+        _append_records(source_dir / "events.yaml", list({r["id"]: r for r in new_clusters}.values()))
+        written.append(source_dir / "events.yaml")
+    for doc in reviewed:
+        if doc.corrections is not None:
+            path = source_dir / "line_corrections" / f"{doc.doc_id}.json"
+            write_text_atomically(path, json.dumps(doc.corrections, indent=2, ensure_ascii=False) + "\n")
+            written.append(path)
+        path = source_dir / "annotations" / f"{doc.doc_id}.yaml"
+        write_text_atomically(path, dump_source(doc.source))
+        written.append(path)
+        placeholder = source_dir / "draft_clusters" / f"{doc.doc_id}.yaml"
+        if placeholder.exists():
+            placeholder.unlink()  # the reviewed file no longer uses the draft's placeholder clusters
+    return ImportResult(written, messages, {d.doc_id: d.source["status"] for d in reviewed})
+
+
+def main_import(export_path: str, raw_dir: Path, source_dir: Path) -> int:
+    result = import_export(Path(export_path), raw_dir, source_dir)
+    for line in result.messages:
+        print(line)
+    for path in result.written:
+        print(f"wrote {path}")
+    reviewed = [d for d, status in result.documents.items() if status == "reviewed"]
+    drafts = [d for d, status in result.documents.items() if status == "draft"]
+    print(f"{len(reviewed)} document(s) reviewed: {' '.join(reviewed)}".rstrip())
+    if drafts:
+        print(f"{len(drafts)} kept as draft (text left to review): {' '.join(drafts)}; run `detente labelstudio export` again")
+    if reviewed:
+        print("next: detente build, with a new version and CHANGELOG entry, to release them")
+    return 0
+

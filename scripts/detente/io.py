@@ -1,0 +1,134 @@
+"""File I/O every stage shares: JSON and JSONL reading with located errors, the one JSONL writer, the one atomic
+file writer, and the one atomic folder publish."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from detente.errors import InputError
+
+
+def read_json(path: Path, missing: str = "no such file") -> Any:
+    """Parse a JSON file; a missing file or bad JSON is an InputError naming the file (and line)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(path), missing) from None
+    except UnicodeDecodeError as err:
+        raise InputError(str(path), f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
+    except json.JSONDecodeError as err:
+        raise InputError(f"{path}:{err.lineno}", f"invalid JSON: {err.msg}") from None
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
+    """("file:line", record) for each non-blank line of a JSONL file; every problem is an InputError naming it.
+
+    Splits on "\\n" only: str.splitlines() also breaks on U+2028, U+0085 and other characters that JSON allows
+    unescaped inside strings, which would cut a valid record in two.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a folder, not a JSONL file") from None
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(str(path), f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip(" \t\r") == "":
+            continue
+        try:
+            yield f"{path}:{number}", json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}:{number}", f"invalid JSON: {err.msg} (column {err.colno})") from None
+        except RecursionError:
+            raise InputError(f"{path}:{number}", "invalid JSON: nested too deeply") from None
+
+
+def read_jsonl(path: Path) -> list[Any]:
+    """Every record of a JSONL file (see iter_jsonl)."""
+    return [record for _, record in iter_jsonl(path)]
+
+
+def jsonl_bytes(records: Iterable[Any]) -> bytes:
+    """The one JSONL form of the release and its tools: UTF-8, one `json.dumps` object per line, each ending in "\\n"."""
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records).encode("utf-8")
+
+
+def json_bytes(record: Any) -> bytes:
+    """A JSON file as written for people to read: two-space indent, UTF-8, final newline."""
+    return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def check_writable_file(path: Path) -> None:
+    """Before any work: `path` is a regular file or does not exist yet, so write_bytes_atomically may replace it."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InputError(str(path), "exists and is not a regular file: give a file path to write")
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`.
+
+    Readers see the old bytes or the new, never a part. Only a regular file (or nothing) is replaced: renaming over
+    a device, a folder or a symbolic link would replace it rather than write to it.
+    """
+    check_writable_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """write_bytes_atomically of UTF-8 text."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+@contextmanager
+def staged_folder(target: Path, replace: bool = False) -> Iterator[Path]:
+    """Yield a fresh folder beside `target` to write into; when the block ends without error it becomes `target`.
+
+    Readers see the old folder or the whole new one, never a part: the staging folder is on the same file system
+    and is renamed into place. An existing `target` must be empty unless `replace`, when the old folder is moved
+    aside first and removed after the rename. On error the staging folder is removed and `target` is untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".staging", dir=target.parent))
+    try:
+        yield staging
+        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a published folder is readable like any other
+        old: Path | None = None
+        if replace and target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old / target.name)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def write_tree(files: dict[str, bytes], target: Path, replace: bool = False) -> None:
+    """Publish `files` (relative path -> bytes) as the folder `target` through staged_folder."""
+    with staged_folder(target, replace=replace) as staging:
+        for rel, data in sorted(files.items()):
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)

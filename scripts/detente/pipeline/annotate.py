@@ -1,0 +1,177 @@
+"""Stage 2, annotate: compile standoff annotation sources (quotes) to offsets on the clean text, and check them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detente.errors import InputError, OffsetError
+from detente.paths import CORRECTIONS_DIR, RAW_DIR, SOURCE_DIR
+from detente.pipeline.clean import clean_document
+from detente.pipeline.corpus import load_document
+from detente.schemas import load_schema, validate
+
+UNLINKED_TYPES = {"DATE", "TIME", "TITLE"}
+ROLE_TYPES = {"time": {"DATE", "TIME"}, "place": {"GPE", "LOC", "FAC"}, "position": {"TITLE"}}
+
+
+@dataclass(frozen=True)
+class Registries:
+    entities: dict[str, dict[str, Any]]
+    events: dict[str, dict[str, Any]]
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise InputError(where, f"invalid YAML: {getattr(err, 'problem', err)}") from None
+
+
+def load_registries(entity_files: list[Path], event_files: list[Path]) -> Registries:
+    """Entity and event registries (several files may be merged); IDs must be unique across them."""
+    def merge(files: list[Path], schema: str) -> dict[str, dict[str, Any]]:
+        merged: dict[str, dict[str, Any]] = {}
+        for path in files:
+            records = read_yaml(path) or []
+            if not isinstance(records, list):
+                raise InputError(str(path), "must be a YAML list of records")
+            for k, record in enumerate(records):
+                validate(record, schema, f"{path}: record {k + 1}")
+                if record["id"] in merged:
+                    raise InputError(f"{path}: record {k + 1}", f"duplicate ID {record['id']!r}")
+                merged[record["id"]] = record
+        return merged
+
+    return Registries(merge(entity_files, "entity"), merge(event_files, "event_cluster"))
+
+
+def locate(text: str, locator: dict[str, Any], where: str) -> tuple[int, int]:
+    """Character span [start, end) of a quote, or an error naming the quote and why it cannot be placed."""
+    quote = locator["quote"]
+    if "context" in locator:
+        context = locator["context"]
+        hits = _find_all(text, context)
+        if len(hits) != 1:
+            raise InputError(where, f"context {context!r} occurs {len(hits)} times in the clean text (needs exactly 1)")
+        inner = _find_all(context, quote)
+        if len(inner) != 1:
+            raise InputError(where, f"quote {quote!r} occurs {len(inner)} times in its context {context!r} (needs exactly 1)")
+        start = hits[0] + inner[0]
+    else:
+        hits = _find_all(text, quote)
+        if not hits:
+            raise InputError(where, f"quote {quote!r} not found in the clean text")
+        if "occurrence" in locator:
+            if locator["occurrence"] > len(hits):
+                raise InputError(where, f"quote {quote!r} occurs {len(hits)} times; occurrence {locator['occurrence']} does not exist")
+            start = hits[locator["occurrence"] - 1]
+        elif len(hits) > 1:
+            raise InputError(where, f"quote {quote!r} is ambiguous: it occurs {len(hits)} times; add `occurrence` or `context`")
+        else:
+            start = hits[0]
+    return start, start + len(quote)
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    hits, start = [], haystack.find(needle)
+    while start != -1:
+        hits.append(start)
+        start = haystack.find(needle, start + 1)
+    return hits
+
+
+def compile_document(source: dict[str, Any], text: str, registries: Registries, where: str) -> dict[str, list[dict[str, Any]]]:
+    """Source file -> {"entities": [...], "events": [...]} with offsets, after every check."""
+    validate(source, "annotation_source", where)
+    modes_by_type = load_schema("labels")["$defs"]["plover_modes_by_type"]["const"]
+    mentions: dict[str, dict[str, Any]] = {}
+    for m in source["mentions"]:
+        here = f"{where}: mention {m['id']} ({m['quote']!r})"
+        if m["id"] in mentions:
+            raise InputError(here, "duplicate mention ID")
+        start, end = locate(text, m, here)
+        if m["type"] in UNLINKED_TYPES:
+            if m["entity"] is not None:
+                raise InputError(here, f"{m['type']} mentions are values and take `entity: null`")
+        else:
+            if m["entity"] is None:
+                raise InputError(here, f"{m['type']} mention needs an `entity` from the registry")
+            if m["entity"] not in registries.entities:
+                raise InputError(here, f"entity {m['entity']!r} is not in the entity registry")
+            if registries.entities[m["entity"]]["type"] != m["type"]:
+                raise InputError(here, f"type {m['type']} differs from the registry's {registries.entities[m['entity']]['type']} for {m['entity']}")
+        mentions[m["id"]] = {"id": m["id"], "start": start, "end": end, "text": text[start:end], "type": m["type"], "level": m["level"], "entity_id": m["entity"]}
+
+    ordered = sorted(mentions.values(), key=lambda r: (r["start"], r["end"]))
+    for a, b in zip(ordered, ordered[1:]):
+        if b["start"] < a["end"]:
+            raise InputError(f"{where}: mentions {a['id']} ({a['text']!r}) and {b['id']} ({b['text']!r})", "overlap; mentions are flat")
+
+    events: dict[str, dict[str, Any]] = {}
+    for e in source["events"]:
+        here = f"{where}: event {e['id']} ({e['trigger']['quote']!r})"
+        if e["id"] in events:
+            raise InputError(here, "duplicate event ID")
+        start, end = locate(text, e["trigger"], here)
+        if e["plover"] is None and e["ace"] is None:
+            raise InputError(here, "needs a PLOVER type or an ACE subtype")
+        allowed = modes_by_type.get(e["plover"], []) if e["plover"] else []
+        if e["mode"] is not None and e["mode"] not in allowed:
+            raise InputError(here, f"mode {e['mode']!r} is not a mode of {e['plover']} (allowed: {allowed or 'none'})")
+        for arg in e["arguments"]:
+            target = mentions.get(arg["mention"])
+            if target is None:
+                raise InputError(here, f"argument {arg['role']} points at {arg['mention']!r}, which is not a mention of this document")
+            wanted = ROLE_TYPES.get(arg["role"])
+            if wanted and target["type"] not in wanted:
+                raise InputError(here, f"role {arg['role']} needs a {'/'.join(sorted(wanted))} mention, {arg['mention']} is {target['type']}")
+        if e["cluster"] not in registries.events:
+            raise InputError(here, f"cluster {e['cluster']!r} is not in the event registry")
+        events[e["id"]] = {
+            "id": e["id"],
+            "trigger": {"start": start, "end": end, "text": text[start:end]},
+            "plover": e["plover"],
+            "mode": e["mode"],
+            "ace": e["ace"],
+            "realis": e["realis"],
+            "arguments": [{"role": a["role"], "mention_id": a["mention"]} for a in e["arguments"]],
+            "date": e["date"],
+            "cluster_id": e["cluster"],
+        }
+    result = {"entities": ordered, "events": sorted(events.values(), key=lambda r: (r["trigger"]["start"], r["id"]))}
+    check_offsets(result, text, where)
+    return result
+
+
+def check_offsets(compiled: dict[str, list[dict[str, Any]]], text: str, where: str) -> None:
+    """Every span reproduces its quoted text (also run on published records)."""
+    spans = [(m["id"], m["start"], m["end"], m["text"]) for m in compiled["entities"]]
+    spans += [(e["id"], e["trigger"]["start"], e["trigger"]["end"], e["trigger"]["text"]) for e in compiled["events"]]
+    for ident, start, end, quoted in spans:
+        if not (0 <= start < end <= len(text)) or text[start:end] != quoted:
+            raise OffsetError(f"{where}: {ident}", f"offsets [{start}, {end}) do not reproduce {quoted!r}")
+
+
+def main_check(paths: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str]) -> int:
+    """`detente annotations check FILE...`: compile source files against clean texts and report counts."""
+    registries = load_registries(
+        [SOURCE_DIR / "entities.yaml", *map(Path, entity_files)], [SOURCE_DIR / "events.yaml", *map(Path, event_files)]
+    )
+    for name in paths:
+        source = read_yaml(Path(name))
+        text = clean_text_for(source.get("doc_id", "") if isinstance(source, dict) else "", text_dir)
+        compiled = compile_document(source, text, registries, name)
+        print(f"{name}: OK, {len(compiled['entities'])} mentions, {len(compiled['events'])} events")
+    return 0
+
+
+def clean_text_for(doc_id: str, text_dir: str | None) -> str:
+    if text_dir:
+        return (Path(text_dir) / f"{doc_id}.txt").read_text(encoding="utf-8")
+    return clean_document(load_document(RAW_DIR / f"{doc_id}.txt"), CORRECTIONS_DIR).text

@@ -1,0 +1,361 @@
+"""Scale: clean a whole crawl (a folder of .txt articles and/or .jsonl files) into sharded Parquet + JSONL, on one machine.
+
+Input: a folder, searched recursively (names starting with "." skipped), holding UTF-8 text files, one
+article per file (`*.txt`, in the same form as raw/), and/or JSON Lines files (`*.jsonl`), one article per
+line: a JSON object whose string field "text" is the page text (its UTF-8 bytes are the article; other
+fields are ignored). An article's `source` is its path relative to the folder, plus ":<line>" for a .jsonl
+line. Articles are taken in a fixed order (each folder's entries sorted by name, depth first; a .jsonl file's
+lines in order) and cut into shards of `shard_size` articles; shard k becomes part-<k> of every output:
+
+    OUT/documents/part-00000.parquet + .jsonl   one record per cleaned article (scaled_document.schema.json)
+    OUT/lines/part-00000.parquet + .jsonl       one record per input line (schema/line.schema.json)
+    OUT/rejects.jsonl                           one record per article that could not be cleaned: source, error
+
+A part file exists only when its shard has at least one record. The per-article logic is pure
+(`process_article`); the Pool driver in local.py and the datatrove steps in datatrove.py both wrap it, so both
+produce the same records in the same shards. Output bytes depend only on the input, not on the worker count.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+import orjson
+import pyarrow as pa
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from detente.errors import DetenteError, InputError, SchemaError
+from detente.pipeline.clean import clean_text, cleaner_id
+from detente.pipeline.corpus import decode, doc_id_for, split_lines
+from detente.schemas import category_class, load_schema, validate
+
+DOCUMENT_SCHEMA = "scaled_document"
+LINE_SCHEMA = "line"
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "use_dictionary": True, "write_statistics": True, "store_schema": False}
+
+_SEGMENT = pa.struct([("start", pa.int32()), ("raw_start", pa.int32()), ("length", pa.int32()), ("line", pa.int32())])
+_LINE_LABEL = pa.struct([("line", pa.int32()), ("class", pa.string()), ("category", pa.string()), ("label_source", pa.string())])
+ARROW_SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema([
+        ("doc_id", pa.string()), ("source", pa.string()), ("title", pa.string()), ("text", pa.string()),
+        ("segments", pa.list_(_SEGMENT)), ("line_labels", pa.list_(_LINE_LABEL)), ("cleaner", pa.string()),
+    ]),
+    "lines": pa.schema([
+        ("doc_id", pa.string()), ("line", pa.int32()), ("raw_start", pa.int32()), ("text", pa.string()),
+        ("class", pa.string()), ("category", pa.string()), ("label_source", pa.string()), ("rule", pa.string()),
+    ]),
+}
+OUTPUTS = tuple(ARROW_SCHEMAS)  # "documents", "lines"
+REJECTS_FILE = "rejects.jsonl"
+ROW_GROUP_ARTICLES = 100  # articles per Parquet row group and per write: bounds a worker's memory
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Schemas: the same JSON Schemas as detente.schemas, compiled once for speed
+# ---------------------------------------------------------------------------------------------------------
+
+def _inline_label_refs(node: Any, labels: dict[str, Any]) -> Any:
+    """Replace each $ref into labels.schema.json by the definition it names (the only refs these schemas use)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if ref is not None:
+            prefix = f"{labels['$id']}#/$defs/"
+            if not ref.startswith(prefix):
+                raise ValueError(f"cannot inline $ref {ref!r}: only refs into labels.schema.json are supported")
+            return _inline_label_refs(labels["$defs"][ref[len(prefix):]], labels)
+        return {key: _inline_label_refs(value, labels) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline_label_refs(value, labels) for value in node]
+    return node
+
+
+@cache
+def _fast_validator(name: str, many: bool = False) -> Callable[[Any], Any]:
+    # jsonschema takes ~30 us per line record here (7 ms per article): more than cleaning itself. The schemas
+    # use only keywords whose meaning is the same in draft 7, which fastjsonschema compiles to plain Python.
+    schema = _inline_label_refs(load_schema(name), load_schema("labels"))
+    schema.pop("$id", None)
+    if many:  # a list of records in one call: no Python call per record
+        schema = {"type": "array", "items": schema}
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
+def _validate_with_jsonschema(record: Any, name: str, where: str) -> None:
+    """The reference validator (and its messages): detente.schemas.validate, or the same for our own schema."""
+    if name != DOCUMENT_SCHEMA:
+        validate(record, name, where)
+        return
+    labels = load_schema("labels")
+    registry = Registry().with_resource(labels["$id"], Resource.from_contents(labels))
+    errors = sorted(Draft202012Validator(load_schema(name), registry=registry).iter_errors(record), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = "; ".join(f"{'/'.join(str(p) for p in e.absolute_path) or '<record>'}: {e.message}" for e in errors[:5])
+        raise SchemaError(where, f"does not match schema '{name}': {details}")
+
+
+def check_record(record: Any, name: str, where: str) -> None:
+    """Raise SchemaError naming `where` if `record` does not match schema `name` (fast path, jsonschema's message)."""
+    try:
+        _fast_validator(name)(record)
+    except fastjsonschema.JsonSchemaValueException as err:
+        _validate_with_jsonschema(record, name, where)
+        raise SchemaError(where, f"does not match schema '{name}': {err.message}") from None  # the two disagree
+
+
+def check_records(records: list[Any], name: str, where: Callable[[Any], str]) -> None:
+    """check_record on each record, in one fast call; on a failure, the first bad record is named."""
+    try:
+        _fast_validator(name, many=True)(records)
+    except fastjsonschema.JsonSchemaValueException as err:
+        for record in records:
+            check_record(record, name, where(record))
+        raise SchemaError(where(records[0]), f"list does not match schema '{name}': {err.message}") from None  # cannot happen
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One article: pure functions, never raise
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleInput:
+    source: str  # path relative to the input folder, "/"-separated
+    data: bytes | None  # None when the file could not be read
+    read_error: str | None = None
+
+
+@dataclass
+class ArticleResult:
+    document: dict[str, Any] | None
+    lines: list[dict[str, Any]]
+    reject: dict[str, Any] | None  # {"source", "doc_id", "error"}
+    raw_bytes: int
+
+
+def read_article(root: Path, source: str) -> ArticleInput:
+    try:
+        return ArticleInput(source, (root / source).read_bytes())
+    except OSError as err:
+        return ArticleInput(source, None, f"{source}: cannot read: {err.strerror or err}")
+
+
+def jsonl_article(source: str, line: bytes) -> ArticleInput:
+    """One line of a .jsonl crawl: a JSON object whose string "text" is the article (as UTF-8 bytes)."""
+    body = line.rstrip(b"\r\n")
+    if not body.strip():
+        return ArticleInput(source, None, f"{source}: empty line, no article")
+    try:
+        record = orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        return ArticleInput(source, None, f"{source}: not valid JSON: {err}")
+    text = record.get("text") if isinstance(record, dict) else None
+    if not isinstance(text, str):
+        return ArticleInput(source, None, f'{source}: not a JSON object with a string field "text"')
+    if not text:
+        return ArticleInput(source, None, f'{source}: "text" is empty')
+    return ArticleInput(source, text.encode("utf-8"))  # orjson refuses lone surrogates, so this cannot fail
+
+
+def _records(source: str, data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if not data:
+        raise InputError(source, "empty file (0 bytes)")
+    doc_id = doc_id_for(data)
+    text = decode(data, source)
+    cleaned = clean_text(text, where=source)
+    if not cleaned.text:
+        raise InputError(source, f"no content lines: the cleaner kept no text from {len(cleaned.categories)} lines")
+    classes = category_class()
+    lines = [
+        {
+            "doc_id": doc_id, "line": line.number, "raw_start": line.start, "text": line.text,
+            "class": classes[category], "category": category, "label_source": source, "rule": rule,
+        }
+        for line, category, source, rule in zip(split_lines(text), cleaned.categories, cleaned.label_sources, cleaned.rules)
+    ]
+    document = {
+        "doc_id": doc_id,
+        "source": source,
+        "title": cleaned.title,
+        "text": cleaned.text,
+        "segments": [{"start": s.start, "raw_start": s.raw_start, "length": s.length, "line": s.line} for s in cleaned.segments],
+        "line_labels": [{"line": r["line"], "class": r["class"], "category": r["category"], "label_source": r["label_source"]} for r in lines],
+        "cleaner": cleaner_id(),
+    }
+    check_record(document, DOCUMENT_SCHEMA, source)
+    check_records(lines, LINE_SCHEMA, lambda record: f"{source}: line {record['line']}")
+    return document, lines
+
+
+def process_article(article: ArticleInput) -> ArticleResult:
+    """Decode, clean and validate one article. Every failure comes back as a reject record, never as an exception."""
+    data = article.data
+    size = len(data) if data is not None else 0
+    if data is None:
+        return ArticleResult(None, [], {"source": article.source, "doc_id": None, "error": article.read_error}, size)
+    try:
+        document, lines = _records(article.source, data)
+    except DetenteError as err:
+        error = str(err)
+    except Exception as err:  # a bug on one odd page must not stop a million-article run; it is named in rejects
+        error = f"{article.source}: unexpected {type(err).__name__}: {err}"
+    else:
+        return ArticleResult(document, lines, None, size)
+    return ArticleResult(None, [], {"source": article.source, "doc_id": doc_id_for(data), "error": error}, size)
+
+
+def shard_reject(reject: dict[str, Any], shard: int) -> dict[str, Any]:
+    """The record written to rejects.jsonl (both engines)."""
+    return {"source": reject["source"], "shard": shard, "doc_id": reject["doc_id"], "error": reject["error"]}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Input order and shards (shared by both engines)
+# ---------------------------------------------------------------------------------------------------------
+
+# A shard plan entry (JSON, so datatrove tasks can read the plan): a .txt article by its relative path, or a
+# run of consecutive lines of one .jsonl file: [relative path, first line (1-based), its byte offset, lines].
+PlanEntry = str | list[Any]
+NO_ARTICLES = "no articles found (.txt files, or lines of .jsonl files)"
+
+
+def iter_sources(root: Path) -> Iterator[str]:
+    """Every *.txt and *.jsonl under root, relative, in a fixed order; holds one folder's names at a time."""
+    def walk(directory: str, prefix: str) -> Iterator[str]:
+        with os.scandir(directory) as scan:
+            entries = sorted((e.name, e.is_dir()) for e in scan if not e.name.startswith("."))
+        for name, is_dir in entries:
+            if is_dir:
+                yield from walk(os.path.join(directory, name), f"{prefix}{name}/")
+            elif name.endswith((".txt", ".jsonl")):
+                yield prefix + name
+
+    yield from walk(str(root), "")
+
+
+def iter_article_refs(root: Path) -> Iterator[tuple[str, int, int]]:
+    """(relative path, line, byte offset) of every article in input order; line 0 for a .txt file (one article)."""
+    for source in iter_sources(root):
+        if not source.endswith(".jsonl"):
+            yield source, 0, 0
+            continue
+        try:
+            lines = open(root / source, "rb")
+        except OSError:
+            yield source, 0, 0  # unreadable: iter_articles turns it into one reject naming the file
+            continue
+        offset = 0
+        with lines:  # only line lengths are kept: memory stays flat
+            for number, line in enumerate(lines, start=1):
+                yield source, number, offset
+                offset += len(line)
+
+
+def plan_shards(root: Path, shard_size: int) -> Iterator[list[PlanEntry]]:
+    """Shard k = articles [k*shard_size, (k+1)*shard_size) in input order, as plan entries."""
+    refs = iter_article_refs(root)
+    while chunk := list(islice(refs, shard_size)):
+        shard: list[PlanEntry] = []
+        for path, line, offset in chunk:
+            if line == 0:
+                shard.append(path)
+            elif shard and isinstance(shard[-1], list) and shard[-1][0] == path:
+                shard[-1][3] += 1
+            else:
+                shard.append([path, line, offset, 1])
+        yield shard
+
+
+def iter_articles(root: Path, shard: list[PlanEntry]) -> Iterator[ArticleInput]:
+    """The articles of one shard plan, read from the input folder (a read error becomes a reject later)."""
+    for entry in shard:
+        if isinstance(entry, str) and entry.endswith(".jsonl"):  # a .jsonl file that could not be read when planned
+            yield ArticleInput(entry, None, f"{entry}: cannot read this .jsonl file, so none of its lines was cleaned")
+            continue
+        if isinstance(entry, str):
+            yield read_article(root, entry)
+            continue
+        path, first_line, offset, count = entry
+        try:
+            with open(root / path, "rb") as handle:
+                handle.seek(offset)
+                lines = [handle.readline() for _ in range(count)]  # at most one shard's articles
+        except OSError as err:
+            for number in range(first_line, first_line + count):
+                yield ArticleInput(f"{path}:{number}", None, f"{path}:{number}: cannot read: {err.strerror or err}")
+            continue
+        for number, line in enumerate(lines, start=first_line):
+            yield jsonl_article(f"{path}:{number}", line)
+
+
+def part_name(shard: int) -> str:
+    return f"part-{shard:05d}"  # the same name datatrove's writers give rank `shard` (${rank} is zero-filled to 5)
+
+
+def jsonl_bytes(records: list[dict[str, Any]]) -> bytes:
+    # orjson: 10x faster than json here, and byte-identical to datatrove's JsonlWriter
+    return b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
+
+
+def check_arguments(input_dir: Path, workers: int, shard_size: int) -> None:
+    if not input_dir.is_dir():
+        raise InputError(str(input_dir), "input must be a folder (of .txt articles and/or .jsonl files)")
+    if workers < 1:
+        raise InputError("--workers", f"must be at least 1, got {workers}")
+    if shard_size < 1:
+        raise InputError("--shard-size", f"must be at least 1, got {shard_size}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Single-machine driver: multiprocessing.Pool, one shard per task, order kept by imap
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class ShardResult:
+    shard: int
+    articles: int
+    documents: int
+    lines: int
+    raw_bytes: int
+    rejects: list[dict[str, Any]]
+    cpu_seconds: float = 0.0  # the worker's CPU time for this shard
+
+
+@dataclass
+class Summary:
+    articles: int = 0
+    documents: int = 0
+    lines: int = 0
+    rejects: int = 0
+    shards: int = 0
+    raw_bytes: int = 0
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    first_rejects: list[str] = field(default_factory=list, repr=False)  # a few sources to print; the file has all
+
+    def add(self, result: ShardResult) -> None:
+        self.articles += result.articles
+        self.documents += result.documents
+        self.lines += result.lines
+        self.rejects += len(result.rejects)
+        self.shards += 1
+        self.raw_bytes += result.raw_bytes
+        self.cpu_seconds += result.cpu_seconds
+        self.first_rejects.extend(r["source"] for r in result.rejects[: 10 - len(self.first_rejects)])
+
+    def format(self) -> str:
+        rate = self.articles / self.seconds if self.seconds else 0.0
+        mb_rate = self.raw_bytes / 1e6 / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.articles} articles in {self.shards} shards: {self.documents} documents, {self.lines} lines, "
+            f"{self.rejects} rejects; {self.raw_bytes / 1e6:.1f} MB in {self.seconds:.1f} s "
+            f"({rate:,.0f} articles/s, {mb_rate:.2f} MB/s)"
+            + (f"; workers' CPU {1000 * self.cpu_seconds / self.articles:.2f} ms/article" if self.cpu_seconds and self.articles else "")
+        )
