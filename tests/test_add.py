@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from detente.cli import main as growth_main
 from detente.errors import InputError
 from detente.growth.add import AddOptions, add_article
-from detente.cli import main as growth_main
 from detente.growth.preannotate import preannotate
 from detente.pipeline.build import BuildInputs
 from detente.pipeline.clean import cleaner_id

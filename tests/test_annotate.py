@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from detente.errors import InputError, OffsetError, SchemaError
+from detente.offsets import check_annotation_spans
 from detente.pipeline.annotate import (
-    check_offsets,
     compile_document,
     load_registries,
     locate,
@@ -109,7 +109,7 @@ def test_offsets_that_do_not_reproduce_their_text_are_an_error(registries):
     compiled = compile_document(SOURCE, TEXT, registries, "a.yaml")
     compiled["entities"][0]["start"] += 1
     with pytest.raises(OffsetError, match=r"a.yaml: m1: offsets \[1, 7\) do not reproduce 'Blinken'"):
-        check_offsets(compiled, TEXT, "a.yaml")
+        check_annotation_spans(compiled, TEXT, "a.yaml")
 
 
 def test_duplicate_registry_id_is_refused(tmp_path):

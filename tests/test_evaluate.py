@@ -111,7 +111,7 @@ def test_event_metrics_hand_computed():
         ("{not json", InputError, r"p.jsonl:1: invalid JSON"),
         ('{"doc_id": "dtn-111111111111"}', InputError, r"p.jsonl:1: doc_id: unknown document 'dtn-111111111111'"),
         ('{"doc_id": "dtn-000000000000", "entities": [{"start": 40, "end": 99, "type": "PER"}]}', InputError, r"p.jsonl:1: entities\[0\]: offsets \[40, 99\) out of range"),
-        ('{"doc_id": "dtn-000000000000", "entities": [{"start": 0, "end": 7, "type": "PER", "text": "Wang Yo"}]}', InputError, r"entities\[0\]: text 'Wang Yo' does not match the text at its offsets 'Wang Yi'"),
+        ('{"doc_id": "dtn-000000000000", "entities": [{"start": 0, "end": 7, "type": "PER", "text": "Wang Yo"}]}', InputError, r"entities\[0\]: offsets \[0, 7\) do not reproduce 'Wang Yo' \(the text there is 'Wang Yi'\)"),
         ('{"doc_id": "dtn-000000000000", "entities": [{"start": 0, "end": 7, "type": "PERSON"}]}', SchemaError, r"p.jsonl:1: entities/0/type: 'PERSON' is not one of"),
         ('{"doc_id": "dtn-000000000000", "events": [{"trigger": {"start": 8, "end": 11}, "plover": "MEET"}]}', SchemaError, r"events/0/plover"),
         ('{"doc_id": "dtn-000000000000", "events": [{"trigger": {"start": 8, "end": 11}, "arguments": [{"role": "actor", "start": 60, "end": 70}]}]}', InputError, r"events\[0\].arguments\[0\]: offsets \[60, 70\) out of range"),

@@ -17,7 +17,6 @@ from typing import Any
 
 from detente import paths
 from detente.errors import DetenteError
-from detente.version import DATASET_VERSION
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--labels", action="store_true", help="print each line's class, category and rule instead")
     sub.add_parser("build", help="build annotated/<version>/ and refresh the README card")
     validate = sub.add_parser("validate", help="check a published release against its manifest and schemas")
-    validate.add_argument("version", nargs="?", help="default: the current version")
+    validate.add_argument("version", nargs="?", metavar="VERSION|FOLDER", help="a version under annotated/ (default: the current one) or a release folder path")
+    validate.add_argument("--raw", metavar="DIR", help="the raw/ folder the release was built from (default: raw/ of this repository)")
     sub.add_parser("splits", help="append documents missing from the split manifest, by the documented rule")
     check = sub.add_parser("check-annotations", help="compile annotation source files and report every error")
     check.add_argument("paths", nargs="+", metavar="YAML")
@@ -117,13 +117,6 @@ def _stage(target: str) -> Callable[..., Any]:
     return function
 
 
-def _release_dir(version: str | None) -> Path:
-    path = paths.ANNOTATED_DIR / (version or DATASET_VERSION)
-    if not path.is_dir():
-        raise DetenteError(f"{path}: no such release")
-    return path
-
-
 def _preannotate(a: argparse.Namespace) -> int:
     if not a.doc_ids and not a.evaluate:
         raise DetenteError("give DOC_ID(s) or --evaluate")
@@ -144,7 +137,7 @@ def _labelstudio(a: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "clean": lambda a: _stage("pipeline.clean:main_clean")(a.paths, show_labels=a.labels),
     "build": lambda a: _stage("publish.release:main_build")(),
-    "validate": lambda a: _stage("pipeline.validate:main_validate")(a.version),
+    "validate": lambda a: _stage("pipeline.validate:main_validate")(a.version, a.raw),
     "splits": lambda a: _stage("pipeline.splits:main_splits")(),
     "check-annotations": lambda a: _stage("pipeline.annotate:main_check")(a.paths, a.text_dir, a.entities, a.events),
     "agreement": lambda a: _stage("pipeline.agreement:main_agreement")(
@@ -152,9 +145,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     ),
     "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
     "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
-    "evaluate": lambda a: _stage("bench.evaluate:main_evaluate")(a.predictions, a.split, _release_dir(a.release), a.json_out),
-    "baseline": lambda a: _stage("bench.baselines:main_baseline")(a.name, a.split, _release_dir(a.release), a.out, a.model),
-    "export": lambda a: _stage("bench.export:main_export")(a.format, _release_dir(a.release), a.out),
+    "evaluate": lambda a: _stage("bench.evaluate:main_evaluate")(a.predictions, a.split, paths.release_folder(a.release), a.json_out),
+    "baseline": lambda a: _stage("bench.baselines:main_baseline")(a.name, a.split, paths.release_folder(a.release), a.out, a.model),
+    "export": lambda a: _stage("bench.export:main_export")(a.format, paths.release_folder(a.release), a.out),
     "site": lambda a: _stage("site.render:main_site")(a.release, a.out),
     "scale": lambda a: _stage("scale.cli:main_scale")(a.input, a.out, a.workers, a.shard_size, a.engine, a.logging_dir),
     "add": lambda a: _stage("growth.add:main_add")(

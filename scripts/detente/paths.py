@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from detente.errors import InputError
+from detente.version import DATASET_VERSION
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RAW_DIR = REPO_ROOT / "raw"
 ANNOTATED_DIR = REPO_ROOT / "annotated"
@@ -15,3 +18,13 @@ DATASHEET = REPO_ROOT / "DATASHEET.md"
 CHANGELOG = REPO_ROOT / "CHANGELOG.md"
 CITATION = REPO_ROOT / "CITATION.cff"
 CROISSANT = REPO_ROOT / "croissant.json"
+
+
+def release_folder(version_or_folder: str | None = None) -> Path:
+    """The folder of a release: a version under annotated/ ("0.4.0"; default the current version) or, when the
+    argument names a folder (it holds a path separator), that folder, so an installed package can check any copy."""
+    which = version_or_folder or DATASET_VERSION
+    path = Path(which) if ("/" in which or "\\" in which) else ANNOTATED_DIR / which
+    if not path.is_dir():
+        raise InputError(str(path), "no such release folder")
+    return path

@@ -38,3 +38,13 @@ def match(reference: set[tuple[Any, ...]], prediction: set[tuple[Any, ...]]) -> 
     """Exact one-to-one matching of hashable items (each tuple counts once)."""
     tp = len(reference & prediction)
     return PRF(tp, len(prediction) - tp, len(reference) - tp)
+
+
+def prf_cells(precision: float, recall: float, f1: float, width: int, digits: int = 3) -> str:
+    """P, R and F1 right-aligned in columns of `width`: the one layout of every score table the tools print."""
+    return f"{precision:>{width}.{digits}f}{recall:>{width}.{digits}f}{f1:>{width}.{digits}f}"
+
+
+def prf_header(width: int, p: str = "P") -> str:
+    """Column titles matching prf_cells."""
+    return f"{p:>{width}}{'R':>{width}}{'F1':>{width}}"

@@ -6,13 +6,14 @@ Nothing here downloads anything: an adapter whose package or model is missing ra
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from detente.bench.evaluate import load_gold
 from detente.errors import DetenteError
+from detente.io import jsonl_bytes
 
 # Sentence ends: punctuation (and closing quotes) followed by space, or a paragraph break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+|\n")
@@ -162,13 +163,11 @@ def gliner_predictor(model_path: str, threshold: float = 0.5):
 
 
 def write_predictions(records: list[dict[str, Any]], path: Path) -> None:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    path.write_bytes(jsonl_bytes(records))
 
 
 def main_baseline(name: str, split: str, release_dir: Path, out: str, model: str | None) -> int:
     """`detente baseline lexical|spacy|gliner --split test --out FILE`."""
-    from detente.bench.evaluate import load_gold  # noqa: PLC0415
-
     target = load_gold(release_dir, split)
     if name == "lexical":
         predictor = LexicalBaseline().fit(load_gold(release_dir, "train")).predict

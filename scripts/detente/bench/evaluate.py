@@ -24,9 +24,10 @@ from nervaluate import Evaluator
 
 from detente.errors import InputError, SchemaError
 from detente.io import read_jsonl
+from detente.offsets import check_span
 from detente.pipeline.splits import SPLITS
 from detente.schemas import label_set, validate
-from detente.scoring import PRF, match
+from detente.scoring import PRF, match, prf_cells, prf_header
 
 ENTITY_SCHEMES = {"strict": "strict", "exact_span": "exact", "partial_overlap": "partial", "type_only": "ent_type"}
 
@@ -45,10 +46,7 @@ def load_gold(release_dir: Path, split: str) -> list[dict[str, Any]]:
 
 
 def _check_span(span: dict[str, Any], text: str, where: str) -> None:
-    if not 0 <= span["start"] < span["end"] <= len(text):
-        raise InputError(where, f"offsets [{span['start']}, {span['end']}) out of range for a text of {len(text)} characters")
-    if "text" in span and text[span["start"] : span["end"]] != span["text"]:
-        raise InputError(where, f"text {span['text']!r} does not match the text at its offsets {text[span['start']:span['end']]!r}")
+    check_span(text, span["start"], span["end"], span.get("text"), where, error=InputError)  # a prediction's text is optional
 
 
 def parse_predictions(lines: list[str], gold: list[dict[str, Any]], path: str = "<predictions>") -> Predictions:
@@ -211,15 +209,15 @@ def format_report(report: dict[str, Any], split: str) -> str:
     out = [f"split {split}: {report['documents']} documents"]
     if report["documents_without_prediction"]:
         out.append(f"no prediction for {len(report['documents_without_prediction'])} document(s), scored as empty: {', '.join(report['documents_without_prediction'])}")
-    out.append(f"{'entities (nervaluate)':<32}{'P':>7}{'R':>7}{'F1':>7}{'macroF1':>9}")
+    out.append(f"{'entities (nervaluate)':<32}{prf_header(7)}{'macroF1':>9}")
     for name, scheme in report["entities"].items():
         m = scheme["micro"]
-        out.append(f"  {name:<30}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}{scheme['macro_f1']:>9.3f}")
+        out.append(f"  {name:<30}{prf_cells(m['precision'], m['recall'], m['f1'], 7)}{scheme['macro_f1']:>9.3f}")
     out.append("  strict, per type:" + "".join(f" {t} {v['f1']:.3f}" for t, v in report["entities"]["strict"]["per_type"].items()))
-    out.append(f"{'events':<32}{'P':>7}{'R':>7}{'F1':>7}")
+    out.append(f"{'events':<32}{prf_header(7)}")
     for name in ("trigger_identification", "trigger_classification", "trigger_classification_ace", "argument_identification", "argument_classification"):
         v = report["events"][name]
-        out.append(f"  {name:<30}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}")
+        out.append(f"  {name:<30}{prf_cells(v['precision'], v['recall'], v['f1'], 7)}")
     out.append(f"  trigger classification macro F1 over PLOVER types: {report['events']['trigger_classification_macro_f1']:.3f}")
     for name, v in report["events"]["attribute_accuracy_on_matched"].items():
         acc = "n/a (not predicted)" if v["accuracy"] is None else f"{v['accuracy']:.3f} ({v['correct']}/{v['scored']})"

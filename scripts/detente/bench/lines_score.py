@@ -29,7 +29,7 @@ from detente.errors import InputError
 from detente.io import iter_jsonl, read_json
 from detente.lines.pages import read_labelled_pages
 from detente.schemas import validate
-from detente.scoring import PRF
+from detente.scoring import PRF, prf_cells, prf_header
 
 CONVENTIONS = (
     "positive class = content; only non-blank lines are scored",
@@ -280,12 +280,12 @@ def format_report(scores: LineScores) -> str:
     if scores.missing:
         shown = ", ".join(scores.missing[:10]) + (" ..." if len(scores.missing) > 10 else "")
         out.append(f"no predictions for {len(scores.missing)} page(s), scored as all 0: {shown}")
-    out.append(f"{'':<16}{'lines':>7}{'TP':>7}{'FP':>7}{'FN':>7} | {'micro P':>8}{'R':>8}{'F1':>8} | {'macro P':>8}{'R':>8}{'F1':>8}{'pages':>7}")
+    out.append(f"{'':<16}{'lines':>7}{'TP':>7}{'FP':>7}{'FN':>7} | {prf_header(8, 'micro P')} | {prf_header(8, 'macro P')}{'pages':>7}")
     for name, view in (("all lines", scores.all_lines), ("without title", scores.without_title)):
         m = view.micro
         out.append(
-            f"{name:<16}{view.lines:>7}{m.tp:>7}{m.fp:>7}{m.fn:>7} | {m.precision:>8.4f}{m.recall:>8.4f}{m.f1:>8.4f}"
-            f" | {view.macro_precision:>8.4f}{view.macro_recall:>8.4f}{view.macro_f1:>8.4f}{view.macro_pages:>7}"
+            f"{name:<16}{view.lines:>7}{m.tp:>7}{m.fp:>7}{m.fn:>7} | {prf_cells(m.precision, m.recall, m.f1, 8, 4)}"
+            f" | {prf_cells(view.macro_precision, view.macro_recall, view.macro_f1, 8, 4)}{view.macro_pages:>7}"
         )
     out.extend(f"  - {note}" for note in CONVENTIONS)
     return "\n".join(out)

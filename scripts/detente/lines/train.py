@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import lightgbm  # training only: the package imports pandas and scikit-learn (about a second); prediction uses booster.py
 import numpy as np
 
 from detente.errors import InputError
@@ -66,8 +67,6 @@ def fold_of(page: LabelledPage, folds: int, salt: str = "") -> int:
 
 
 def _train(params: dict[str, Any], x: np.ndarray, y: np.ndarray, rounds: int, names: tuple[str, ...]) -> Any:
-    import lightgbm  # training only: the package imports pandas and scikit-learn (about a second); prediction uses booster.py
-
     dataset = lightgbm.Dataset(x, y, feature_name=list(names), free_raw_data=True)
     return lightgbm.train(params, dataset, num_boost_round=rounds)
 
@@ -134,7 +133,6 @@ def train_model(pages: list[LabelledPage], settings: TrainingSettings, sources: 
     held-out sites of the training data (stage 2 cross-fitted like stage 1), on its article pages when it
     says which pages are articles.
     """
-    import lightgbm  # training only (see _train)
 
     params = {**settings.params, "seed": settings.seed, "deterministic": True, "force_row_wise": True, "num_threads": 1, "verbose": -1}
     rows = PageMatrices.of(pages, settings.folds)

@@ -13,7 +13,7 @@ from detente.pipeline.annotate import (
     load_registries,
     read_yaml,
 )
-from detente.scoring import PRF, match
+from detente.scoring import PRF, match, prf_cells, prf_header
 
 
 def _mentions(doc: dict[str, Any], names_only: bool) -> list[dict[str, Any]]:
@@ -79,9 +79,9 @@ def summarise(pairs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def format_table(summary: dict[str, Any]) -> str:
-    lines = [f"{'measure':<34}{'P':>8}{'R':>8}{'F1':>8}{'tp':>6}{'fp':>6}{'fn':>6}"]
+    lines = [f"{'measure':<34}{prf_header(8)}{'tp':>6}{'fp':>6}{'fn':>6}"]
     for name, v in summary["f1"].items():
-        lines.append(f"{name:<34}{v['precision']:>8.3f}{v['recall']:>8.3f}{v['f1']:>8.3f}{v['tp']:>6}{v['fp']:>6}{v['fn']:>6}")
+        lines.append(f"{name:<34}{prf_cells(v['precision'], v['recall'], v['f1'], 8)}{v['tp']:>6}{v['fp']:>6}{v['fn']:>6}")
     for name, v in summary["accuracy_on_matched"].items():
         acc = "n/a" if v["accuracy"] is None else f"{v['accuracy']:.3f}"
         lines.append(f"{name + ' agreement (matched)':<34}{acc:>24}  ({v['agree']}/{v['matched']})")

@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from detente.errors import InputError, OffsetError
+from detente.errors import InputError
+from detente.offsets import check_annotation_spans
 from detente.paths import CORRECTIONS_DIR, RAW_DIR, SOURCE_DIR
 from detente.pipeline.clean import clean_document
 from detente.pipeline.corpus import load_document
@@ -145,17 +146,8 @@ def compile_document(source: dict[str, Any], text: str, registries: Registries, 
             "cluster_id": e["cluster"],
         }
     result = {"entities": ordered, "events": sorted(events.values(), key=lambda r: (r["trigger"]["start"], r["id"]))}
-    check_offsets(result, text, where)
+    check_annotation_spans(result, text, where)
     return result
-
-
-def check_offsets(compiled: dict[str, list[dict[str, Any]]], text: str, where: str) -> None:
-    """Every span reproduces its quoted text (also run on published records)."""
-    spans = [(m["id"], m["start"], m["end"], m["text"]) for m in compiled["entities"]]
-    spans += [(e["id"], e["trigger"]["start"], e["trigger"]["end"], e["trigger"]["text"]) for e in compiled["events"]]
-    for ident, start, end, quoted in spans:
-        if not (0 <= start < end <= len(text)) or text[start:end] != quoted:
-            raise OffsetError(f"{where}: {ident}", f"offsets [{start}, {end}) do not reproduce {quoted!r}")
 
 
 def main_check(paths: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str]) -> int:

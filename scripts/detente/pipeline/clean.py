@@ -15,11 +15,12 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from detente.errors import InputError, OffsetError
+from detente.errors import InputError
 from detente.io import read_json
 from detente.lines.model import LineModel, default_model
 from detente.lines.rules import MONTHS, matched_rule
 from detente.lines.textcache import per_line_cache
+from detente.offsets import check_segments
 from detente.pipeline.corpus import (
     RawDocument,
     RawLine,
@@ -287,21 +288,6 @@ def assemble(pieces: list[str], categories: list[str], features: list[LineFeatur
     return "\n".join(parts), title, segments, meta
 
 
-def check_offsets(raw_text: str, doc: CleanedDocument, where: str) -> None:
-    """Every clean character maps back to raw; the only unmapped characters are the "\\n" between segments."""
-    segments = doc.segments
-    expected_starts = list(accumulate((seg.length + 1 for seg in segments[:-1]), initial=0))
-    if [seg.start for seg in segments] == expected_starts[: len(segments)] and doc.text == "\n".join(
-        [raw_text[seg.raw_start : seg.raw_start + seg.length] for seg in segments]
-    ):
-        return
-    # Something is off: name the first segment that does not reproduce its text.
-    for seg in segments:
-        if raw_text[seg.raw_start : seg.raw_start + seg.length] != doc.text[seg.start : seg.start + seg.length]:
-            raise OffsetError(where, f"segment for line {seg.line} does not reproduce the raw text")
-    raise OffsetError(where, "clean text has characters that map to no raw offset")
-
-
 def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: str = "<text>", model: LineModel | None = None) -> CleanedDocument:
     """Pure core: raw page text -> labelled lines + clean text + offsets (`model`: default, the packaged line model)."""
     pieces = line_pieces(raw_text)
@@ -313,7 +299,7 @@ def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: 
         categories, sources = [lb.category for lb in corrected], [lb.label_source for lb in corrected]
     text, title, segments, meta = assemble(pieces, categories, features)
     doc = CleanedDocument(text, title, categories, rules, sources, segments, meta)
-    check_offsets(raw_text, doc, where)
+    check_segments(doc.text, raw_text, doc.segments, where)  # every clean character maps back to the page
     return doc
 
 

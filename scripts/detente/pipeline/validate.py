@@ -9,14 +9,13 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from detente.errors import DetenteError, InputError, OffsetError
+from detente.errors import InputError
 from detente.io import read_json, read_jsonl
-from detente.paths import ANNOTATED_DIR, RAW_DIR
-from detente.pipeline.annotate import check_offsets as check_span_offsets
+from detente.offsets import check_annotation_spans, check_segments
+from detente.paths import RAW_DIR, release_folder
 from detente.pipeline.corpus import load_corpus, split_lines
 from detente.pipeline.splits import SPLITS
 from detente.schemas import validate
-from detente.version import DATASET_VERSION
 
 CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
 
@@ -35,21 +34,10 @@ def check_checksums(release_dir: Path) -> None:
             raise InputError(str(release_dir / rel), "sha256 does not match SHA256SUMS")
 
 
-def check_offsets(document: dict[str, Any], raw_text: str) -> None:
-    """Every segment reproduces its raw span; segments tile the clean text with single newline separators."""
-    text = document["text"]
-    expected_start = 0
-    for seg in document["segments"]:
-        where = f"documents: {document['id']} segment for line {seg['line']}"
-        if seg["start"] != expected_start:
-            raise OffsetError(where, f"starts at {seg['start']}, expected {expected_start}")
-        clean = text[seg["start"] : seg["start"] + seg["length"]]
-        raw = raw_text[seg["raw_start"] : seg["raw_start"] + seg["length"]]
-        if clean != raw:
-            raise OffsetError(where, f"clean {clean[:40]!r} != raw {raw[:40]!r}")
-        expected_start = seg["start"] + seg["length"] + 1
-    if expected_start - 1 != len(text):
-        raise OffsetError(f"documents: {document['id']}", "segments do not cover the clean text")
+def check_document_segments(document: dict[str, Any], raw_text: str) -> None:
+    """A published document's segments map its clean text back to its raw page (offsets.check_segments)."""
+    segments = ((s["start"], s["raw_start"], s["length"], s["line"]) for s in document["segments"])
+    check_segments(document["text"], raw_text, segments, f"documents: {document['id']}")
 
 
 def check_annotations(release_dir: Path, documents: list[dict[str, Any]]) -> None:
@@ -65,7 +53,7 @@ def check_annotations(release_dir: Path, documents: list[dict[str, Any]]) -> Non
         known[name] = set(ids)
     for doc in documents:
         where = f"documents: {doc['id']}"
-        check_span_offsets(doc, doc["text"], where)
+        check_annotation_spans(doc, doc["text"], where)
         mention_ids = [m["id"] for m in doc["entities"]]
         event_ids = [e["id"] for e in doc["events"]]
         if len(set(mention_ids)) != len(mention_ids) or len(set(event_ids)) != len(event_ids):
@@ -112,16 +100,15 @@ def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, in
         for line in raw_lines:
             if line_keys[(doc_id, line.number)] != 1:
                 raise InputError(f"{release_dir}/lines", f"{doc_id} line {line.number} appears {line_keys[(doc_id, line.number)]} times")
-        check_offsets(docs[doc_id], raw.text)
+        check_document_segments(docs[doc_id], raw.text)
     if sum(line_keys.values()) != sum(len(split_lines(r.text)) for r in raw_docs.values()):
         raise InputError(f"{release_dir}/lines", "holds lines that are not in raw/")
     return {config: len(records) for config, records in rows.items()}
 
 
-def main_validate(version: str | None) -> int:
-    release_dir = ANNOTATED_DIR / (version or DATASET_VERSION)
-    if not release_dir.is_dir():
-        raise DetenteError(f"{release_dir}: no such release")
-    counts = validate_release(release_dir)
-    print(f"{release_dir}: valid ({', '.join(f'{n} {c} rows' for c, n in counts.items())})")
+def main_validate(version_or_folder: str | None, raw_dir: str | None = None) -> int:
+    """`detente validate [VERSION|FOLDER] [--raw DIR]`."""
+    folder = release_folder(version_or_folder)
+    counts = validate_release(folder, Path(raw_dir) if raw_dir else RAW_DIR)
+    print(f"{folder}: valid ({', '.join(f'{n} {c} rows' for c, n in counts.items())})")
     return 0

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from datasets import ClassLabel, Value
 
+from detente.bench.baselines import LexicalBaseline
+from detente.bench.evaluate import evaluate, parse_predictions
 from detente.errors import DetenteError
 from detente.features import CONFIG_FEATURES
 from detente.io import write_text_atomically
@@ -145,9 +148,6 @@ def render_readme(current: str, release: Release) -> str:
 
 def leaderboard_markdown(release: Release) -> str:
     """Baseline rows, recomputed from the release (the pretrained adapters need models that are not installed here)."""
-    from detente.bench.baselines import LexicalBaseline
-    from detente.bench.evaluate import evaluate, parse_predictions
-
     model = LexicalBaseline().fit(release.rows["documents"]["train"])
     rows = [
         "| system | split | entity strict F1 | entity partial F1 | trigger id F1 | trigger+type F1 | arg id F1 | arg+role F1 | reproduce |",
@@ -220,8 +220,6 @@ _CROISSANT_CONTEXT = {
 def croissant(release: Release, manifest: dict[str, Any], cff: dict[str, Any]) -> dict[str, Any]:
     """Croissant 1.0 metadata: one FileObject per Parquet file, and one RecordSet per config and split over the
     config's scalar columns (nested columns are declared in the README card and read from the same files)."""
-    from datasets import ClassLabel, Value
-
     distribution, record_sets = [], []
     for config, make_features in CONFIG_FEATURES.items():
         columns = []

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
@@ -223,8 +224,6 @@ class FinalizeRun(PipelineStep):
 
 def _summary(input_dir: Path, out_dir: Path, plan: Path, seconds: float) -> Summary:
     """The same figures run_local returns, read back from the plan and the finished output."""
-    import pyarrow.parquet as pq
-
     rejects: dict[int, list[dict[str, Any]]] = {}
     for line in (out_dir / REJECTS_FILE).read_bytes().splitlines():
         record = orjson.loads(line)
