@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente.errors import InputError, ReleaseExistsError
-from detente.features import CONFIG_FEATURES, storage_schema
+from detente.features import storage_schema
 from detente.io import jsonl_bytes, write_tree
 from detente.paths import ANNOTATED_DIR, CHANGELOG, RAW_DIR, SOURCE_DIR
 from detente.pipeline.agreement import agreement_study
@@ -33,9 +33,9 @@ from detente.pipeline.corpus import RawDocument, load_corpus
 from detente.pipeline.ner import ner_rows
 from detente.pipeline.splits import SPLITS, assign, load_manifest
 from detente.schemas import schema_bytes, validate
+from detente.structure import CONFIG_SCHEMAS
 from detente.version import DATASET_VERSION
 
-CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
 # Schemas of the published records, of the sources they were compiled from, and what they reference (not predictions).
 RELEASE_SCHEMAS = ("annotation_source", "document", "entity", "event_cluster", "labels", "line", "line_corrections", "ner", "raw_metadata")
 
@@ -184,7 +184,7 @@ def release_files(release: Release) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     manifest_configs: dict[str, Any] = {}
     for config, by_split in release.rows.items():
-        schema = storage_schema(CONFIG_FEATURES[config]())
+        schema = storage_schema(config)
         manifest_configs[config] = {}
         for split in SPLITS:
             records = by_split[split]

@@ -16,8 +16,7 @@ from detente.paths import RAW_DIR, release_folder
 from detente.pipeline.corpus import load_corpus, split_lines
 from detente.pipeline.splits import SPLITS
 from detente.schemas import validate
-
-CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
+from detente.structure import CONFIG_SCHEMAS
 
 
 def check_checksums(release_dir: Path) -> None:

@@ -36,23 +36,14 @@ from detente.errors import DetenteError, InputError, SchemaError
 from detente.pipeline.clean import clean_text, cleaner_id
 from detente.pipeline.corpus import decode, doc_id_for, split_lines
 from detente.schemas import category_class, load_schema, validate
+from detente.structure import arrow_schema
 
 DOCUMENT_SCHEMA = "scaled_document"
 LINE_SCHEMA = "line"
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "use_dictionary": True, "write_statistics": True, "store_schema": False}
 
-_SEGMENT = pa.struct([("start", pa.int32()), ("raw_start", pa.int32()), ("length", pa.int32()), ("line", pa.int32())])
-_LINE_LABEL = pa.struct([("line", pa.int32()), ("class", pa.string()), ("category", pa.string()), ("label_source", pa.string())])
-ARROW_SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema([
-        ("doc_id", pa.string()), ("source", pa.string()), ("title", pa.string()), ("text", pa.string()),
-        ("segments", pa.list_(_SEGMENT)), ("line_labels", pa.list_(_LINE_LABEL)), ("cleaner", pa.string()),
-    ]),
-    "lines": pa.schema([
-        ("doc_id", pa.string()), ("line", pa.int32()), ("raw_start", pa.int32()), ("text", pa.string()),
-        ("class", pa.string()), ("category", pa.string()), ("label_source", pa.string()), ("rule", pa.string()),
-    ]),
-}
+# Derived from schema/ (detente.structure), like the release's files: one source for the record structure.
+ARROW_SCHEMAS: dict[str, pa.Schema] = {"documents": arrow_schema(DOCUMENT_SCHEMA), "lines": arrow_schema(LINE_SCHEMA)}
 OUTPUTS = tuple(ARROW_SCHEMAS)  # "documents", "lines"
 REJECTS_FILE = "rejects.jsonl"
 ROW_GROUP_ARTICLES = 100  # articles per Parquet row group and per write: bounds a worker's memory
