@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from detente.errors import InputError
 from detente.lines.pages import read_labelled_pages
-from lines.helpers import write_pages
+from line_pages import write_pages
 
 
 def test_pages_are_read_in_id_order_with_sites_and_labels(tmp_path):

@@ -13,7 +13,7 @@ from detente.cli import main
 from detente.lines.model import DEFAULT_MODEL, parse_model
 from detente.lines.pages import read_labelled_pages
 from detente.lines.train import TrainingSettings, data_digest, train_model
-from lines.helpers import write_pages
+from line_pages import write_pages
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_TRAIN = REPO.parent / "shared" / "boilerplate" / "train"

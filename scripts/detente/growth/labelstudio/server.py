@@ -154,7 +154,8 @@ def start(data_dir: Path = DATA_DIR, port: int | None = None, wait_seconds: floa
     log_path = data_dir / "label-studio.log"
     log = log_path.open("ab")
     command = [str(binary), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
-               "--username", login.username, "--password", login.password, "--user-token", login.token]
+               # "--option=value": a random password may start with "-", which argparse would take for an option
+               f"--username={login.username}", f"--password={login.password}", f"--user-token={login.token}"]
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=data_dir)
     log.close()
     server = Server(process, Client(f"http://127.0.0.1:{port}", login.token), login, port, log_path)

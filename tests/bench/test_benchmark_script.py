@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from lines.helpers import write_pages
+from line_pages import write_pages
 
 BENCHMARK = REPO / "scripts" / "benchmark.py"
 

@@ -9,7 +9,7 @@ import pytest
 from detente.cli import main
 from detente.pipeline.clean import cleaner_id
 from detente.version import DATASET_VERSION
-from lines.helpers import write_pages
+from line_pages import write_pages
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -231,7 +231,7 @@ def test_a_line_taken_out_of_the_clean_text_takes_its_mentions_with_it(tmp_path)
 
 def test_install_script_pins_the_version_the_code_expects():
     from detente.growth.labelstudio.server import LABEL_STUDIO_VERSION
-    script = (Path(__file__).resolve().parents[1] / "scripts" / "label_studio.sh").read_text()
+    script = (Path(__file__).resolve().parents[2] / "scripts" / "label_studio.sh").read_text()
     assert re.search(r"^VERSION=(\S+)$", script, re.M).group(1) == LABEL_STUDIO_VERSION
 
 
