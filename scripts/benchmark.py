@@ -240,7 +240,7 @@ def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, eng
     sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"pipeline run failed with status {child.returncode}")
-    result = json.loads(stdout.strip().splitlines()[-1])
+    result = json.loads(stdout.strip().split("\n")[-1])
     result["wall_seconds"] = wall
     result["load"] = (load_before, os.getloadavg()[0])
     if psutil is not None:

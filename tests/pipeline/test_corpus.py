@@ -12,6 +12,17 @@ from detente.errors import InputError, SchemaError
 from detente.pipeline.corpus import doc_id_for, load_corpus, load_document, split_lines
 
 
+def test_raw_files_are_byte_identical_to_what_arrived():
+    """The SHA-256 and size recorded on arrival in each metadata record still match the raw file (no outside folder)."""
+    docs = load_corpus(REPO / "raw")
+    assert len(docs) == 5
+    for doc in docs:
+        digest = hashlib.sha256(doc.data).hexdigest()
+        assert doc.metadata["sha256"] == digest, doc.path
+        assert doc.metadata["bytes"] == len(doc.data), doc.path
+        assert doc.doc_id == doc.metadata["id"] == "dtn-" + digest[:12]
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} is absent (only CI and maintainers have ../shared/): cannot compare raw/ with the seeds as they arrived")
 def test_raw_files_are_byte_identical_to_the_seeds():
     docs = load_corpus(REPO / "raw")

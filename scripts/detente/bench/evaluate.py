@@ -23,7 +23,7 @@ from typing import Any
 from nervaluate import Evaluator
 
 from detente.errors import InputError, SchemaError
-from detente.io import read_jsonl
+from detente.io import json_bytes, read_jsonl, write_bytes_atomically
 from detente.offsets import check_span
 from detente.pipeline.splits import SPLITS
 from detente.schemas import label_set, validate
@@ -231,7 +231,7 @@ def main_evaluate(predictions_path: str, split: str, release_dir: Path, json_out
     gold = load_gold(release_dir, split)
     path = Path(predictions_path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # JSONL: "\n" only (see detente.io.iter_jsonl)
     except FileNotFoundError:
         raise InputError(predictions_path, "no such file") from None
     except UnicodeDecodeError as err:
@@ -239,6 +239,6 @@ def main_evaluate(predictions_path: str, split: str, release_dir: Path, json_out
     report = evaluate(gold, parse_predictions(lines, gold, predictions_path))
     print(format_report(report, split))
     if json_out:
-        Path(json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        write_bytes_atomically(Path(json_out), json_bytes(report))
     print(f"evaluated in {time.perf_counter() - started:.2f} s")
     return 0

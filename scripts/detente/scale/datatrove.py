@@ -225,7 +225,9 @@ class FinalizeRun(PipelineStep):
 def _summary(input_dir: Path, out_dir: Path, plan: Path, seconds: float) -> Summary:
     """The same figures run_local returns, read back from the plan and the finished output."""
     rejects: dict[int, list[dict[str, Any]]] = {}
-    for line in (out_dir / REJECTS_FILE).read_bytes().splitlines():
+    for line in (out_dir / REJECTS_FILE).read_bytes().split(b"\n"):
+        if not line:
+            continue
         record = orjson.loads(line)
         rejects.setdefault(record["shard"], []).append(record)
     summary = Summary(seconds=seconds)

@@ -1,0 +1,113 @@
+"""detente.io: the one JSONL reader and writer (line separators inside strings survive), the atomic file writer and
+the staged folder publish (all or nothing), with the ugly cases."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from detente.errors import InputError
+from detente.io import iter_jsonl, jsonl_bytes, read_json, read_jsonl, staged_folder, write_bytes_atomically, write_tree
+
+SEPARATORS = "a\u2028b\u2029c\u0085d\x1ce\x1df\x1eg\x0bh\x0ci\rj"  # every character str.splitlines() breaks on, but "\n"
+
+
+def test_jsonl_round_trip_keeps_line_separators_inside_strings(tmp_path):
+    records = [{"text": SEPARATORS}, {"text": "plain"}, {"n": 1, "nested": {"t": "\u2028"}}]
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(jsonl_bytes(records))
+    assert path.read_bytes().count(b"\n") == 3
+    assert read_jsonl(path) == records
+
+
+def test_jsonl_errors_name_the_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"a": 1}\n\n{"a": \n')
+    with pytest.raises(InputError, match=rf"^{path}:3: invalid JSON"):
+        read_jsonl(path)
+    path.write_bytes(b'{"a": "caf\xe9"}\n')
+    with pytest.raises(InputError, match=rf"^{path}: not valid UTF-8 at byte 10"):
+        list(iter_jsonl(path))
+    with pytest.raises(InputError, match=rf"^{tmp_path}: is a folder, not a JSONL file"):
+        read_jsonl(tmp_path)
+    with pytest.raises(InputError, match=r"missing.jsonl: no such file"):
+        read_jsonl(tmp_path / "missing.jsonl")
+
+
+def test_read_json_errors_name_the_file(tmp_path):
+    (tmp_path / "a.json").write_text('{\n  "a": 1,\n}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"a.json:3: invalid JSON"):
+        read_json(tmp_path / "a.json")
+    with pytest.raises(InputError, match=r"b.json: not a release"):
+        read_json(tmp_path / "b.json", missing="not a release")
+
+
+def test_atomic_write_replaces_a_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "sub" / "f.json"
+    write_bytes_atomically(target, b"one")
+    write_bytes_atomically(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["f.json"]
+
+
+def test_atomic_write_refuses_a_folder_or_a_link(tmp_path):
+    (tmp_path / "real").write_bytes(b"keep")
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    for target in (tmp_path, tmp_path / "link"):
+        with pytest.raises(InputError, match="exists and is not a regular file"):
+            write_bytes_atomically(target, b"x")
+    assert (tmp_path / "real").read_bytes() == b"keep"
+
+
+def test_a_failing_staged_folder_leaves_the_target_untouched(tmp_path):
+    target = tmp_path / "out"
+    write_tree({"a.txt": b"old"}, target)
+    with pytest.raises(RuntimeError), staged_folder(target, replace=True) as staging:
+        (staging / "a.txt").write_bytes(b"new, half written")
+        raise RuntimeError("disk full")
+    assert (target / "a.txt").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left behind
+
+
+def test_write_tree_publishes_everything_or_refuses(tmp_path):
+    target = tmp_path / "out"
+    write_tree({"x/b.txt": b"b", "a.txt": b"a"}, target)
+    assert sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file()) == ["a.txt", "x/b.txt"]
+    assert (target.stat().st_mode & 0o777) == 0o755
+    write_tree({"c.txt": b"c"}, target, replace=True)
+    assert sorted(p.name for p in target.iterdir()) == ["c.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    with pytest.raises(OSError):  # without replace, a non-empty target is never overwritten
+        write_tree({"d.txt": b"d"}, target)
+    assert sorted(p.name for p in target.iterdir()) == ["c.txt"]
+
+
+def _has_splitlines(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "splitlines" for n in ast.walk(node))
+
+
+def _is_loads(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "loads"
+
+
+def _json_parsed_from_splitlines(path: Path) -> list[str]:
+    """`loads(... .splitlines() ...)`, or `for x in ....splitlines(): ... loads(x ...)`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if _is_loads(node) and any(_has_splitlines(arg) for arg in node.args):
+            found.append(f"{path.relative_to(REPO)}:{node.lineno}")
+        if isinstance(node, ast.For) and _has_splitlines(node.iter):
+            targets = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+            for inner in ast.walk(node):
+                if _is_loads(inner) and any(isinstance(n, ast.Name) and n.id in targets for arg in inner.args for n in ast.walk(arg)):
+                    found.append(f"{path.relative_to(REPO)}:{inner.lineno}")
+    return found
+
+
+def test_no_code_parses_json_from_splitlines():
+    """str.splitlines() cuts a JSONL record at U+2028/U+0085: JSONL is read through detente.io or split on "\\n"."""
+    offenders = [f for path in sorted((REPO / "scripts").rglob("*.py")) for f in _json_parsed_from_splitlines(path)]
+    assert offenders == []
