@@ -467,6 +467,7 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
     chooses it on the other sites only: per fold (by site), the threshold with the best F1 on the other folds'
     pages is applied to the held-out pages, and the figures pool the held-out decisions."""
     import numpy as np
+
     from detente.bench.lines_score import gold_from_pages_folder, score_lines
     from detente.lines.model import default_model
     from detente.lines.pages import read_labelled_pages

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO
 from detente.errors import InputError
 from detente.io import iter_jsonl, jsonl_bytes, read_json, read_jsonl, staged_folder, write_bytes_atomically, write_tree

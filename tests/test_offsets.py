@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from detente.errors import InputError, OffsetError
 from detente.offsets import check_segments, check_span, span_problem
 

@@ -12,6 +12,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO
 from detente.version import DATASET_VERSION
 

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from detente.errors import InputError
 from detente.site.render import MARKER, build_site, main_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from detente.site.render import build_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
 

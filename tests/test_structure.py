@@ -8,6 +8,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 from datasets import ClassLabel, Value
+
 from detente import structure
 from detente.errors import SchemaError
 from detente.features import CONFIG_FEATURES

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import REPO
 from detente.bench.baselines import (
     BaselineUnavailable,

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from detente.cli import main
 from detente.pipeline.clean import cleaner_id
 from detente.version import DATASET_VERSION

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from detente.bench.lines_evaluate import main_evaluate_lines
 from detente.bench.lines_score import (
     GoldPage,

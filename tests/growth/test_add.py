@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from detente.cli import main as growth_main
 from detente.errors import InputError
 from detente.growth.add import AddOptions, add_article

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from detente.errors import InputError
 from detente.growth.labelstudio.config import (
     CHOICE_FIELDS,

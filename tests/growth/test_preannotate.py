@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from detente.errors import InputError
 from detente.growth.preannotate import (
     build_lexicon,

@@ -7,6 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+
 from detente.errors import InputError
 from detente.lines.features import CONTEXT_NAMES, FEATURE_NAMES, page_features
 from detente.lines.model import (

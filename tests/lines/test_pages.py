@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from detente.errors import InputError
 from detente.lines.pages import read_labelled_pages
 from line_pages import write_pages

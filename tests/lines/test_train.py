@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from detente.cli import main
 from detente.lines.model import DEFAULT_MODEL, parse_model
 from detente.lines.pages import read_labelled_pages

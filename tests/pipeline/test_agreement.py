@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from detente.pipeline.agreement import compare, summarise
 from detente.scoring import PRF, match
 

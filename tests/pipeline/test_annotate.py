@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 
 import pytest
+
 from detente.errors import InputError, OffsetError, SchemaError
 from detente.offsets import check_annotation_spans
 from detente.pipeline.annotate import (

@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import pytest
+
 from conftest import REPO
 from detente.errors import InputError, SchemaError
 from detente.pipeline.clean import (

@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pytest
+
 from conftest import REPO, SEEDS
 from detente.errors import InputError, SchemaError
 from detente.pipeline.corpus import doc_id_for, load_corpus, load_document, split_lines

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import REPO
 from detente.errors import InputError, ReleaseExistsError, SchemaError, SplitError
 from detente.io import read_jsonl
@@ -256,6 +257,7 @@ def test_build_refuses_a_version_without_changelog_entry(tmp_path):
 def test_an_earlier_release_loads_with_the_current_feature_declarations():
     """The README's recipe for reproducing results on an earlier release."""
     from datasets import load_dataset
+
     from detente.features import CONFIG_FEATURES
 
     old = load_dataset("parquet", features=CONFIG_FEATURES["documents"](),

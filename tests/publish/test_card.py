@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import yaml
+from jsonschema import Draft7Validator
+
 from conftest import REPO
 from detente.publish.card import bibtex_from_cff, croissant, load_cff
 from detente.version import DATASET_VERSION
-from jsonschema import Draft7Validator
 
 RELEASE = REPO / "annotated" / DATASET_VERSION
 

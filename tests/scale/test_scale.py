@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from conftest import REPO
 from detente.errors import InputError, SchemaError
 from detente.pipeline.corpus import doc_id_for, split_lines
@@ -19,7 +20,7 @@ from detente.scale.local import run_local
 from detente.schemas import validate
 
 RAW = sorted((REPO / "raw").glob("dtn-*.txt"))
-BAD_BYTES = "Minister meets counterpart\n".encode() + b"caf\xe9 au lait\n"
+BAD_BYTES = b"Minister meets counterpart\n" + b"caf\xe9 au lait\n"
 
 
 def make_crawl(root: Path) -> Path:
@@ -179,6 +180,7 @@ def test_cluster_flow_plan_pipeline_then_dependent_finalize(crawl, local_out, tm
     """The Slurm recipe from scale_datatrove's docstring, with the local executor standing in for Slurm."""
     pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
     from datatrove.executor import LocalPipelineExecutor
+
     from detente.scale.datatrove import (
         FinalizeRun,
         build_pipeline,

@@ -112,7 +112,10 @@ class LexicalBaseline:
 # spaCy/OntoNotes labels -> DETENTE entity types (the guidelines' mapping, read backwards).
 SPACY_TYPE_MAP = {"PERSON": "PER", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "FAC", "NORP": "NORP", "EVENT": "EVENT", "DATE": "DATE", "TIME": "TIME"}
 # GLiNER takes label descriptions; each maps to one DETENTE type.
-GLINER_LABELS = {"person": "PER", "organization": "ORG", "country or city": "GPE", "location": "LOC", "facility": "FAC", "nationality": "NORP", "named event": "EVENT", "date": "DATE", "job title": "TITLE"}
+GLINER_LABELS = {
+    "person": "PER", "organization": "ORG", "country or city": "GPE", "location": "LOC", "facility": "FAC",
+    "nationality": "NORP", "named event": "EVENT", "date": "DATE", "job title": "TITLE",
+}
 
 
 def spacy_predictor(model: str):

@@ -131,7 +131,8 @@ def score_entities(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) 
 
 def _prf_from_nervaluate(result: Any) -> dict[str, Any]:
     values = result if isinstance(result, dict) else vars(result)
-    return {k: (round(values[k], 4) if isinstance(values[k], float) else values[k]) for k in ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual", "precision", "recall", "f1")}
+    keys = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual", "precision", "recall", "f1")
+    return {k: (round(values[k], 4) if isinstance(values[k], float) else values[k]) for k in keys}
 
 
 def _trigger(e: dict[str, Any]) -> tuple[int, int]:

@@ -10,6 +10,8 @@ from detente.io import read_jsonl
 from detente.pipeline.ner import ner_rows, tokenize
 from detente.pipeline.splits import SPLITS
 
+MENTION_TYPES = {"name": "NAM", "nominal": "NOM", "pronoun": "PRO"}  # OneIE mention types
+
 
 def _documents(release_dir: Path, split: str) -> list[dict[str, Any]]:
     return read_jsonl(release_dir / "documents" / f"{split}.jsonl")
@@ -69,9 +71,10 @@ def to_oneie(doc: dict[str, Any]) -> list[dict[str, Any]]:
         spans = [(offset + s, offset + e) for s, e in tokenize(paragraph)]
         starts = {s: i for i, (s, _) in enumerate(spans)}
         ends = {e: i + 1 for i, (_, e) in enumerate(spans)}
-        inside = lambda start, end: offset <= start and end <= offset + len(paragraph)  # noqa: E731
-        mentions = [m for m in doc["entities"] if inside(m["start"], m["end"])]
+        first, last = offset, offset + len(paragraph)
+        mentions = [m for m in doc["entities"] if first <= m["start"] and m["end"] <= last]
         mention_ids = {m["id"] for m in mentions}
+        mention_text = {m["id"]: m["text"] for m in mentions}
         records.append(
             {
                 "doc_id": doc["id"],
@@ -79,7 +82,10 @@ def to_oneie(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 "text": paragraph,
                 "tokens": [doc["text"][s:e] for s, e in spans],
                 "entity_mentions": [
-                    {"id": f"{doc['id']}-{m['id']}", "text": m["text"], "start": starts[m["start"]], "end": ends[m["end"]], "entity_type": m["type"], "mention_type": {"name": "NAM", "nominal": "NOM", "pronoun": "PRO"}[m["level"]], "entity_id": m["entity_id"]}
+                    {
+                        "id": f"{doc['id']}-{m['id']}", "text": m["text"], "start": starts[m["start"]], "end": ends[m["end"]], "entity_type": m["type"],
+                        "mention_type": MENTION_TYPES[m["level"]], "entity_id": m["entity_id"],
+                    }
                     for m in mentions
                 ],
                 "relation_mentions": [],
@@ -90,10 +96,14 @@ def to_oneie(doc: dict[str, Any]) -> list[dict[str, Any]]:
                         "event_subtype_ace": e["ace"],
                         "trigger": {"start": starts[e["trigger"]["start"]], "end": ends[e["trigger"]["end"]], "text": e["trigger"]["text"]},
                         # OneIE keeps only arguments inside the window; DETENTE arguments are in the same sentence by rule.
-                        "arguments": [{"entity_id": f"{doc['id']}-{a['mention_id']}", "role": a["role"], "text": next(m["text"] for m in mentions if m["id"] == a["mention_id"])} for a in e["arguments"] if a["mention_id"] in mention_ids],
+                        "arguments": [
+                            {"entity_id": f"{doc['id']}-{a['mention_id']}", "role": a["role"], "text": mention_text[a["mention_id"]]}
+                            for a in e["arguments"]
+                            if a["mention_id"] in mention_ids
+                        ],
                     }
                     for e in doc["events"]
-                    if inside(e["trigger"]["start"], e["trigger"]["end"])
+                    if first <= e["trigger"]["start"] and e["trigger"]["end"] <= last
                 ],
             }
         )

@@ -88,7 +88,10 @@ def format_table(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main_agreement(reference_dir: str, prediction_dir: str, doc_ids: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str], json_out: str | None, show_diff: bool = False) -> int:
+def main_agreement(
+    reference_dir: str, prediction_dir: str, doc_ids: list[str], text_dir: str | None,
+    entity_files: list[str], event_files: list[str], json_out: str | None, show_diff: bool = False,
+) -> int:
     """`detente agreement REF_DIR PRED_DIR DOC_ID...`: compare two annotation passes."""
     registries = load_registries([SOURCE_DIR / "entities.yaml", *map(Path, entity_files)], [SOURCE_DIR / "events.yaml", *map(Path, event_files)])
     pairs = []

@@ -36,6 +36,19 @@ from typing import Any
 import yaml
 
 from detente.errors import InputError
+from detente.growth.labelstudio.config import (
+    CHOICE_FIELDS,
+    DRAFT_CLUSTER,
+    ENTITY,
+    ENTITY_FIELDS,
+    EVENT_FIELDS,
+    LINE,
+    PAGE,
+    TEXT,
+    TRIGGER,
+    TRIGGER_LABEL,
+)
+from detente.growth.labelstudio.tasks import line_spans, load_raw, page_text
 from detente.growth.preannotate import dump_source, locator, source_registries
 from detente.io import read_json, write_text_atomically
 from detente.pipeline.annotate import Registries, compile_document, read_yaml
@@ -47,17 +60,6 @@ from detente.pipeline.clean import (
     predict_labels,
 )
 from detente.schemas import label_set, validate
-
-TEXT, PAGE = "text", "page"
-ENTITY, TRIGGER, LINE = "entity", "trigger", "line"
-from detente.growth.labelstudio.config import (
-    CHOICE_FIELDS,
-    DRAFT_CLUSTER,
-    ENTITY_FIELDS,
-    EVENT_FIELDS,
-    TRIGGER_LABEL,
-)
-from detente.growth.labelstudio.tasks import line_spans, load_raw, page_text
 
 
 @dataclass

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from detente.errors import InputError
+from detente.growth.labelstudio.config import (
+    DRAFT_CLUSTER,
+    ENTITY,
+    LINE,
+    PAGE,
+    TEXT,
+    TRIGGER,
+    TRIGGER_LABEL,
+    labelling_config,
+)
 from detente.growth.preannotate import source_registries
 from detente.io import write_text_atomically
 from detente.pipeline.annotate import compile_document, read_yaml
@@ -15,14 +26,6 @@ from detente.pipeline.clean import (
     clean_document,
 )
 from detente.pipeline.corpus import RawDocument, load_document
-
-TEXT, PAGE = "text", "page"
-ENTITY, TRIGGER, LINE = "entity", "trigger", "line"
-from detente.growth.labelstudio.config import (
-    DRAFT_CLUSTER,
-    TRIGGER_LABEL,
-    labelling_config,
-)
 
 
 def page_text(doc: RawDocument) -> str:
@@ -45,6 +48,11 @@ def _region(region_id: str, from_name: str, to_name: str, kind: str, start: int,
     return {"id": region_id, "from_name": from_name, "to_name": to_name, "type": kind, "value": {"start": start, "end": end, "text": text, **payload}}
 
 
+def _trigger_region(results: list[dict[str, Any]], event: dict[str, Any], name: str, kind: str, payload: dict[str, Any]) -> None:
+    trigger = event["trigger"]
+    results.append(_region(event["id"], name, TEXT, kind, trigger["start"], trigger["end"], trigger["text"], payload))
+
+
 def annotation_results(compiled: dict[str, list[dict[str, Any]]], text: str) -> list[dict[str, Any]]:
     """Compiled annotation -> Label Studio result items (regions, per-region fields, relations)."""
     results: list[dict[str, Any]] = []
@@ -54,12 +62,8 @@ def annotation_results(compiled: dict[str, list[dict[str, Any]]], text: str) -> 
         if m["entity_id"]:
             results.append(_region(m["id"], "entity_id", TEXT, "textarea", m["start"], m["end"], m["text"], {"text": [m["entity_id"]]}))
     for e in compiled["events"]:
-        t = e["trigger"]
-
-        def add(name: str, kind: str, payload: dict[str, Any]) -> None:
-            results.append(_region(e["id"], name, TEXT, kind, t["start"], t["end"], t["text"], payload))
-
-        results.append(_region(e["id"], TRIGGER, TEXT, "labels", t["start"], t["end"], t["text"], {"labels": [TRIGGER_LABEL]}))
+        add = partial(_trigger_region, results, e)
+        add(TRIGGER, "labels", {"labels": [TRIGGER_LABEL]})
         for name in ("plover", "mode", "ace", "realis"):
             if e[name] is not None:
                 add(name, "choices", {"choices": [e[name]]})
