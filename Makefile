@@ -20,8 +20,10 @@ env: $(STAMP)
 dataset: $(STAMP)
 	$(BIN)/detente build
 
-## Run the test suite (CI runs exactly this).
+## Lint (ruff), type-check (mypy) and run the test suite (CI runs exactly this).
 test: $(STAMP)
+	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## Write the static HTML browser of the current release into site/.

@@ -70,8 +70,8 @@ def _lines_of(cleaned: CleanedDocument, text: str, categories: set[str]) -> list
 
 
 def publication_date(cleaned: CleanedDocument, text: str, given: str | None, where: str) -> dict[str, Any]:
-    printed = [(n, line, parse_dateline(line)[0]) for n, line in _lines_of(cleaned, text, {"dateline"})]
-    printed = [(n, line, date) for n, line, date in printed if date is not None]
+    parsed = [(n, line, parse_dateline(line)[0]) for n, line in _lines_of(cleaned, text, {"dateline"})]
+    printed = [(n, line, date) for n, line, date in parsed if date is not None]
     if given is not None:
         try:
             dt.date.fromisoformat(given)

@@ -67,7 +67,7 @@ def clean_text_of(doc_id: str, raw_dir: Path, source_dir: Path) -> str:
     return clean_document(load_document(raw_path), source_dir / "line_corrections").text
 
 
-def source_registries(source_dir: Path, extra_event_files: list[Path] = ()) -> Registries:
+def source_registries(source_dir: Path, extra_event_files: tuple[Path, ...] = ()) -> Registries:
     return load_registries([source_dir / "entities.yaml"], [source_dir / "events.yaml", *extra_event_files])
 
 
@@ -215,7 +215,8 @@ def preannotate_text(doc_id: str, text: str, lexicon: Lexicon) -> tuple[dict[str
     for n, (start, end, surface) in enumerate(found, start=1):
         entity_type, entity_id = lexicon.mentions[surface] if surface else ("DATE", None)
         mentions.append({"id": f"m{n}", **locator(text, start, end), "type": entity_type, "level": "name", "entity": entity_id})
-    events, clusters = [], []
+    events: list[dict[str, Any]] = []
+    clusters: list[dict[str, Any]] = []
     for n, (start, end, surface) in enumerate(_longest_first(text, sorted(lexicon.triggers), [(s, e) for s, e, _ in found]), start=1):
         plover, mode, ace, realis = lexicon.triggers[surface]
         cluster = draft_cluster_id(doc_id, f"v{n}")

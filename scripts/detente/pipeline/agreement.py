@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def _arguments(doc: dict[str, Any], with_role: bool) -> set[tuple[Any, ...]]:
     }
 
 
-def _agreement_on(ref: dict[str, Any], pred: dict[str, Any], key, value) -> tuple[int, int]:
+def _agreement_on(ref: list[dict[str, Any]], pred: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any], value: Callable[[dict[str, Any]], Any]) -> tuple[int, int]:
     """(agreeing, matched) over items matched by `key`, comparing `value`."""
     pred_by_key = {key(x): x for x in pred}
     matched = [(x, pred_by_key[key(x)]) for x in ref if key(x) in pred_by_key]
@@ -125,22 +126,22 @@ def disagreements(reference: dict[str, Any], prediction: dict[str, Any], text: s
             out.append(f"link differs: {text[key[0]:key[1]]!r} A={ref_m[key]['entity_id']} B={pred_m[key]['entity_id']}")
     ref_e = {(e["trigger"]["start"], e["trigger"]["end"]): e for e in reference["events"]}
     pred_e = {(e["trigger"]["start"], e["trigger"]["end"]): e for e in prediction["events"]}
-    for key in sorted(set(ref_e) | set(pred_e)):
-        a, b = ref_e.get(key), pred_e.get(key)
-        context = text[max(0, key[0] - 40):key[1] + 40].replace("\n", " ")
+    for span in sorted(set(ref_e) | set(pred_e)):
+        a, b = ref_e.get(span), pred_e.get(span)
+        context = text[max(0, span[0] - 40):span[1] + 40].replace("\n", " ")
         if a is None or b is None:
-            e = a or b
-            out.append(f"event {'A only' if b is None else 'B only'}: {text[key[0]:key[1]]!r} {e['plover']}/{e['mode']} {e['ace']} {e['realis']} | {context!r}")
+            e = a if a is not None else pred_e[span]
+            out.append(f"event {'A only' if b is None else 'B only'}: {text[span[0]:span[1]]!r} {e['plover']}/{e['mode']} {e['ace']} {e['realis']} | {context!r}")
             continue
         fields = [f for f in ("plover", "mode", "ace", "realis", "date", "cluster_id") if a[f] != b[f]]
         for f in fields:
-            out.append(f"event {text[key[0]:key[1]]!r} {f}: A={a[f]} B={b[f]} | {context!r}")
+            out.append(f"event {text[span[0]:span[1]]!r} {f}: A={a[f]} B={b[f]} | {context!r}")
         spans_a = {m["id"]: text[m["start"]:m["end"]] for m in reference["entities"]}
         spans_b = {m["id"]: text[m["start"]:m["end"]] for m in prediction["entities"]}
         args_a = sorted((r["role"], spans_a[r["mention_id"]]) for r in a["arguments"])
         args_b = sorted((r["role"], spans_b[r["mention_id"]]) for r in b["arguments"])
         if args_a != args_b:
-            out.append(f"event {text[key[0]:key[1]]!r} arguments: A={args_a} B={args_b}")
+            out.append(f"event {text[span[0]:span[1]]!r} arguments: A={args_a} B={args_b}")
     return out
 
 

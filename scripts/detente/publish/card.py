@@ -16,6 +16,7 @@ from detente.errors import DetenteError
 from detente.features import CONFIG_FEATURES
 from detente.io import write_text_atomically
 from detente.paths import ANNOTATED_DIR, CITATION, CROISSANT, DATASHEET, README
+from detente.pipeline.annotate import read_yaml
 from detente.pipeline.build import Release, release_counts
 from detente.pipeline.splits import SPLITS
 
@@ -202,7 +203,7 @@ def bibtex_from_cff(cff: dict[str, Any]) -> str:
 
 
 def load_cff(path: Path = CITATION) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 _CROISSANT_CONTEXT = {

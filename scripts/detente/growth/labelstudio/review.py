@@ -175,12 +175,12 @@ def parse_regions(result: list[dict[str, Any]], text: str, page: str, where: str
                 region.fields[name] = given
     for source_id, target_id, role in relations:
         here = f"{where}: relation {source_id} -> {target_id} ({role})"
-        ends = [regions.get(source_id), regions.get(target_id)]
-        if None in ends:
-            missing = source_id if ends[0] is None else target_id
+        head, tail = regions.get(source_id), regions.get(target_id)
+        if head is None or tail is None:
+            missing = source_id if head is None else target_id
             raise InputError(here, f"points at region {missing!r}, which is not in the annotation")
-        if {r.control for r in ends} != {ENTITY, TRIGGER}:
-            raise InputError(here, f"an argument links a trigger to a mention, not {ends[0].control} to {ends[1].control}")
+        if {head.control, tail.control} != {ENTITY, TRIGGER}:
+            raise InputError(here, f"an argument links a trigger to a mention, not {head.control} to {tail.control}")
     return regions, relations
 
 
@@ -258,7 +258,8 @@ def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registrie
     corrections = None
     if fixes != (existing or {}).get("corrections", []) and (fixes or existing):
         same_reviewer = existing is not None and all((f["line"], f["category"]) in old_reasons for f in fixes)
-        corrections = {"doc_id": doc_id, "reviewed_by": existing["reviewed_by"] if same_reviewer else who, "corrections": fixes}
+        reviewer = existing["reviewed_by"] if existing is not None and same_reviewer else who
+        corrections = {"doc_id": doc_id, "reviewed_by": reviewer, "corrections": fixes}
     new = clean_text(doc.text, corrections if corrections is not None else existing, where=f"{where}: line labels")
     shown = {seg.line for seg in old.segments}
     added = sorted({seg.line for seg in new.segments} - shown)  # content the reviewer has not seen as clean text
@@ -290,7 +291,7 @@ def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registrie
             name = region.fields.get("entity_name")
             if not name:
                 raise InputError(here, f"entity {entity_id!r} is not in the registry; give entity_name to add it, or an existing ID")
-            record = {"id": entity_id, "name": name, "type": region.label, "wikidata": None, "note": f"added in Label Studio review of {doc_id}"}
+            record: dict[str, Any] = {"id": entity_id, "name": name, "type": region.label, "wikidata": None, "note": f"added in Label Studio review of {doc_id}"}
             if new_entities.setdefault(entity_id, record)["name"] != name:
                 raise InputError(here, f"new entity {entity_id!r} is given two names: {new_entities[entity_id]['name']!r} and {name!r}")
         mentions.append({"id": mention_ids[region.id], **placed(region), "type": region.label, "level": region.fields.get("level", "name"), "entity": entity_id})
@@ -320,8 +321,8 @@ def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registrie
             name = f.get("cluster_name")
             if not name:
                 raise InputError(here, f"cluster {cluster!r} is not in the registry; give cluster_name to add it, or an existing ID")
-            record = {"id": cluster, "name": name, "date": None if date is None else {"start": date["start"], "end": date["end"]}}
-            if new_clusters.setdefault(cluster, record)["name"] != name:
+            cluster_record = {"id": cluster, "name": name, "date": None if date is None else {"start": date["start"], "end": date["end"]}}
+            if new_clusters.setdefault(cluster, cluster_record)["name"] != name:
                 raise InputError(here, f"new cluster {cluster!r} is given two names: {new_clusters[cluster]['name']!r} and {name!r}")
         arguments = by_trigger.get(region.id, [])  # in the order of the export, so a round trip is exact
         events.append({

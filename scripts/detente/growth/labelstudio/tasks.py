@@ -104,7 +104,7 @@ def document_task(doc_id: str, raw_dir: Path, source_dir: Path) -> dict[str, Any
         source = read_yaml(path)
         status = source.get("status") if isinstance(source, dict) else None
         drafts = source_dir / "draft_clusters" / f"{doc_id}.yaml"
-        registries = source_registries(source_dir, [drafts] if status == "draft" and drafts.exists() else [])
+        registries = source_registries(source_dir, (drafts,) if status == "draft" and drafts.exists() else ())
         results = annotation_results(compile_document(source, cleaned.text, registries, str(path)), cleaned.text)
         model_version = "gold (reviewed)" if status == "reviewed" else "draft"
     results += line_results(doc, cleaned)
