@@ -1,7 +1,9 @@
-"""The static site: escaping, one highlight per gold mention, one timeline mark per dated event, determinism."""
+"""The static site: escaping, one highlight per gold mention, one timeline mark per dated event, determinism, and the
+pages of the real 0.4.0 release byte for byte as recorded."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -13,9 +15,11 @@ from detente.errors import InputError
 from detente.site.render import MARKER, build_site, main_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RELEASE = REPO / "annotated" / "0.2.0"
 RAW = REPO / "raw"
+# SHA-256 of every file of the 0.4.0 site, as `sha256sum` writes them
+RECORDED_0_4_0 = REPO / "tests" / "data" / "site_0.4.0.sha256"
 VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "area", "base", "col", "embed", "source", "track", "path", "rect", "line"}
 
 
@@ -112,7 +116,7 @@ def test_every_gold_mention_and_trigger_is_highlighted_once(real_site: tuple[Pat
                 assert event["date"]["start"] in popover
         # The raw view: one row per raw line, carrying the line's class and category.
         rows = page.having_class("rl")
-        assert [(r["data-class"], r["data-category"]) for r in rows] == [(l["class"], l["category"]) for l in doc["line_labels"]]
+        assert [(r["data-class"], r["data-category"]) for r in rows] == [(line["class"], line["category"]) for line in doc["line_labels"]]
 
 
 def test_one_timeline_mark_per_dated_event(real_site: tuple[Path, dict[str, int]]) -> None:
@@ -260,3 +264,14 @@ def test_entity_index_lists_every_linked_mention_once_with_working_links(real_si
     assert rows[[r["data-entity"] for r in rows].index(most)]["data-mentions"] == str(linked[most])
     article = Page((out / f"{docs[0]['id']}.html").read_text(encoding="utf-8"))
     assert any(a.get("href", "").startswith("entities.html#") for t, a in article.tags if t == "a")
+
+
+def test_the_0_4_0_site_is_byte_identical_to_the_recorded_one(tmp_path: Path) -> None:
+    """Catches any drift of the pages (templates, static files, escaping, number formats). After an intended change,
+    rebuild the site and rewrite the list: `cd SITE && sha256sum $(ls -A | LC_ALL=C sort) > tests/data/site_0.4.0.sha256`."""
+    out = tmp_path / "site"
+    build_site(REPO / "annotated" / "0.4.0", RAW, out)
+    recorded = {name: digest for digest, name in (line.split(maxsplit=1) for line in RECORDED_0_4_0.read_text(encoding="utf-8").splitlines())}
+    built = {path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(out.rglob("*")) if path.is_file()}
+    assert sorted(built) == sorted(recorded)
+    assert [name for name in sorted(built) if built[name] != recorded[name]] == []
