@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from detente.errors import InputError
-from detente.site.render import MARKER, build_site, main_site
+from detente.site.render import MARKER, build_site, environment, escape_value, main_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
+from jinja2 import StrictUndefined
+from markupsafe import Markup
 
 REPO = Path(__file__).resolve().parents[2]
 RELEASE = REPO / "annotated" / "0.2.0"
@@ -275,3 +277,15 @@ def test_the_0_4_0_site_is_byte_identical_to_the_recorded_one(tmp_path: Path) ->
     built = {path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(out.rglob("*")) if path.is_file()}
     assert sorted(built) == sorted(recorded)
     assert [name for name in sorted(built) if built[name] != recorded[name]] == []
+
+
+def test_templates_escape_everything_and_mark_nothing_safe() -> None:
+    env = environment()
+    assert env.autoescape is True and env.undefined is StrictUndefined and env.finalize is escape_value
+    assert env.loader is not None
+    for name in env.list_templates():
+        source = env.loader.get_source(env, name)[0]
+        assert "|safe" not in source.replace(" ", "") and "Markup" not in source, name
+    # html.escape's spelling of the quotes, as the pages have always had; markup the templates built passes as is
+    assert escape_value(BREAKOUT + "'") == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#x27;"
+    assert escape_value(Markup("<b>")) == "<b>" and escape_value(None) == "None"
