@@ -6,7 +6,7 @@
 On a temporary copy of raw/ and annotated/source/ (and annotated/0.2.0/): `detente add` of the short test
 article, `detente preannotate`, then two review rounds (the line review of round one adds a line to the clean
 text, round two annotates it), each export -> review -> import, and the build of a new version. The review is
-simulated (the predictions submitted with the tests' edits, as tests/test_add.py does) or, when Label Studio
+simulated (the predictions submitted with the tests' edits, as tests/growth/test_add.py does) or, when Label Studio
 is installed (scripts/label_studio.sh --install-only), made through its REST API on a server on 127.0.0.1 that
 the script starts (fresh data folder, so the start includes its database migrations) and stops.
 No network beyond loopback.

@@ -1,7 +1,9 @@
-"""The static site: escaping, one highlight per gold mention, one timeline mark per dated event, determinism."""
+"""The static site: escaping, one highlight per gold mention, one timeline mark per dated event, determinism, and the
+pages of the real 0.4.0 release byte for byte as recorded."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -9,14 +11,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from jinja2 import StrictUndefined
+from markupsafe import Markup
 
 from detente.errors import InputError
-from detente.site.render import MARKER, build_site, main_site
+from detente.site.render import MARKER, build_site, environment, escape_value, main_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RELEASE = REPO / "annotated" / "0.2.0"
 RAW = REPO / "raw"
+# SHA-256 of every file of the 0.4.0 site, as `sha256sum` writes them
+RECORDED_0_4_0 = REPO / "tests" / "data" / "site_0.4.0.sha256"
 VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "area", "base", "col", "embed", "source", "track", "path", "rect", "line"}
 
 
@@ -113,7 +119,7 @@ def test_every_gold_mention_and_trigger_is_highlighted_once(real_site: tuple[Pat
                 assert event["date"]["start"] in popover
         # The raw view: one row per raw line, carrying the line's class and category.
         rows = page.having_class("rl")
-        assert [(r["data-class"], r["data-category"]) for r in rows] == [(l["class"], l["category"]) for l in doc["line_labels"]]
+        assert [(r["data-class"], r["data-category"]) for r in rows] == [(line["class"], line["category"]) for line in doc["line_labels"]]
 
 
 def test_one_timeline_mark_per_dated_event(real_site: tuple[Path, dict[str, int]]) -> None:
@@ -204,7 +210,7 @@ def test_bad_input_names_the_record_and_writes_nothing(fake: tuple[Path, Path, l
     broken = [dict(d) for d in docs]
     broken[1]["entities"] = [dict(broken[1]["entities"][0], text="Lyon")]
     path.write_text("".join(json.dumps(d) + "\n" for d in broken), encoding="utf-8")
-    with pytest.raises(InputError, match=rf"train\.jsonl:2 \({docs[1]['id']}\) mention m1.*does not quote 'Lyon'"):
+    with pytest.raises(InputError, match=rf"train\.jsonl:2 \({docs[1]['id']}\) mention m1: offsets \[\d+, \d+\) do not reproduce 'Lyon'"):
         build_site(release, raw, out)
 
     path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
@@ -227,7 +233,7 @@ def test_refuses_to_replace_a_folder_it_did_not_write(fake: tuple[Path, Path, li
 def test_main_site_prints_where_the_site_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main_site("0.2.0", str(tmp_path / "out")) == 0
     assert f"site: {tmp_path / 'out' / 'index.html'} (5 article pages, 644 mentions, 206 events, 155 timeline marks)" in capsys.readouterr().out
-    with pytest.raises(InputError, match="no such release"):
+    with pytest.raises(InputError, match="no such release folder"):
         main_site("0.0.0", str(tmp_path / "other"))
 
 
@@ -261,3 +267,26 @@ def test_entity_index_lists_every_linked_mention_once_with_working_links(real_si
     assert rows[[r["data-entity"] for r in rows].index(most)]["data-mentions"] == str(linked[most])
     article = Page((out / f"{docs[0]['id']}.html").read_text(encoding="utf-8"))
     assert any(a.get("href", "").startswith("entities.html#") for t, a in article.tags if t == "a")
+
+
+def test_the_0_4_0_site_is_byte_identical_to_the_recorded_one(tmp_path: Path) -> None:
+    """Catches any drift of the pages (templates, static files, escaping, number formats). After an intended change,
+    rebuild the site and rewrite the list: `cd SITE && sha256sum $(ls -A | LC_ALL=C sort) > tests/data/site_0.4.0.sha256`."""
+    out = tmp_path / "site"
+    build_site(REPO / "annotated" / "0.4.0", RAW, out)
+    recorded = {name: digest for digest, name in (line.split(maxsplit=1) for line in RECORDED_0_4_0.read_text(encoding="utf-8").splitlines())}
+    built = {path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(out.rglob("*")) if path.is_file()}
+    assert sorted(built) == sorted(recorded)
+    assert [name for name in sorted(built) if built[name] != recorded[name]] == []
+
+
+def test_templates_escape_everything_and_mark_nothing_safe() -> None:
+    env = environment()
+    assert env.autoescape is True and env.undefined is StrictUndefined and env.finalize is escape_value
+    assert env.loader is not None
+    for name in env.list_templates():
+        source = env.loader.get_source(env, name)[0]
+        assert "|safe" not in source.replace(" ", "") and "Markup" not in source, name
+    # html.escape's spelling of the quotes, as the pages have always had; markup the templates built passes as is
+    assert escape_value(BREAKOUT + "'") == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#x27;"
+    assert escape_value(Markup("<b>")) == "<b>" and escape_value(None) == "None"

@@ -23,7 +23,7 @@ import pytest
 from detente.site.render import build_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RELEASE = REPO / "annotated" / "0.2.0"
 RAW = REPO / "raw"
 ARTIFACTS = REPO / "test-artifacts"
@@ -35,7 +35,7 @@ def _skip(reason: str) -> None:
     # CI sets DETENTE_REQUIRE_BROWSER=1: there a missing browser is a broken install step, not a reason to skip.
     if os.environ.get("DETENTE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"DETENTE_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    warnings.warn(f"test_site_browser skipped: {reason}", stacklevel=2)  # shown in the summary even without -rs
+    warnings.warn(f"tests/site/test_browser.py skipped: {reason}", stacklevel=2)  # shown in the summary even without -rs
     pytest.skip(reason, allow_module_level=True)
 
 
@@ -196,9 +196,9 @@ def test_raw_toggle_strikes_through_metadata_and_boilerplate(driver: WebDriver, 
         "return Array.from(document.querySelectorAll('#raw .rl')).map(function (r) {"
         " return [r.dataset.class, r.dataset.category, getComputedStyle(r.querySelector('.tx')).textDecorationLine]; });"
     )
-    assert [(c, k) for c, k, _ in rows] == [(l["class"], l["category"]) for l in doc["line_labels"]]
+    assert [(c, k) for c, k, _ in rows] == [(line["class"], line["category"]) for line in doc["line_labels"]]
     struck = [c for c, _, decoration in rows if "line-through" in decoration]
-    assert Counter(struck) == Counter(l["class"] for l in doc["line_labels"] if l["class"] != "content")
+    assert Counter(struck) == Counter(line["class"] for line in doc["line_labels"] if line["class"] != "content")
     assert all("line-through" not in decoration for c, _, decoration in rows if c == "content")
     driver.execute_script("document.querySelector('#raw .k-boilerplate.c-related_link').scrollIntoView({block: 'center'})")
     screenshot(driver, "site-raw.png")

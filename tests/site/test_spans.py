@@ -1,0 +1,61 @@
+"""Nesting an article's highlighted spans: contained spans nest, a mention encloses a trigger of the same span,
+crossing spans are refused, and no text is lost or repeated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from detente.errors import InputError
+from detente.site.spans import Nested, Span, event_span, mention_span, nest_spans
+
+TEXT = "Envoys in Paris met.\nThey left."
+
+
+def mention(ident: str, quote: str) -> dict[str, Any]:
+    start = TEXT.index(quote)
+    return {"id": ident, "start": start, "end": start + len(quote), "text": quote}
+
+
+def event(ident: str, quote: str) -> dict[str, Any]:
+    start = TEXT.index(quote)
+    return {"id": ident, "trigger": {"start": start, "end": start + len(quote), "text": quote}}
+
+
+def flatten(nodes: list[str | Nested]) -> str:
+    return "".join(node if isinstance(node, str) else flatten(node.children) for node in nodes)
+
+
+def shape(nodes: list[str | Nested]) -> list[Any]:
+    """The tree with each span as (ident, children)."""
+    return [node if isinstance(node, str) else (node.span.ident, shape(node.children)) for node in nodes]
+
+
+def test_contained_spans_nest_and_the_text_is_kept_whole() -> None:
+    spans = [mention_span(mention("m2", "Paris")), mention_span(mention("m1", "Envoys in Paris")), event_span(event("v1", "met"))]
+    tree = nest_spans(TEXT, spans, "here")
+    assert shape(tree) == [
+        ("mention m1", ["Envoys in ", ("mention m2", ["Paris"])]),
+        " ",
+        ("event v1", ["met"]),
+        ".\nThey left.",
+    ]
+    assert flatten(tree) == TEXT
+
+
+def test_a_mention_encloses_a_trigger_of_the_same_span_whatever_the_order() -> None:
+    for spans in ([event_span(event("v1", "met")), mention_span(mention("m1", "met"))], [mention_span(mention("m1", "met")), event_span(event("v1", "met"))]):
+        assert shape(nest_spans(TEXT, spans, "here"))[1] == ("mention m1", [("event v1", ["met"])])
+
+
+def test_crossing_spans_are_an_error_naming_both() -> None:
+    spans = [mention_span(mention("m1", "in Paris")), mention_span(mention("m2", "Paris met"))]
+    with pytest.raises(InputError, match=r"here: mention m1 and mention m2 cross"):
+        nest_spans(TEXT, spans, "here")
+
+
+def test_no_spans_is_the_text() -> None:
+    assert nest_spans(TEXT, [], "here") == [TEXT]
+    assert nest_spans("", [], "here") == []
+    assert Span(0, 1, 0, "mention", {"id": "m9"}).ident == "mention m9"
