@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dataset test env site label bench clean-env
+.PHONY: dataset test env site label bench bench-label clean-env
 .DEFAULT_GOAL := test
 
 $(STAMP): pyproject.toml
@@ -38,6 +38,10 @@ label: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python scripts/benchmark.py
+
+## Time the review round trip of one new article (add, pre-annotate, two Label Studio review rounds, build); prints figures. Uses Label Studio too if `make label` installed it.
+bench-label: $(STAMP)
+	$(BIN)/python scripts/bench_label_round_trip.py
 
 clean-env:
 	rm -rf $(VENV)

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Time the review round trip of one new article. Prints figures; asserts nothing.
 
-    .venv/bin/python scripts/bench_label_round_trip.py            # serverless, and with Label Studio if installed
+    make bench-label      # = .venv/bin/python scripts/bench_label_round_trip.py: serverless, and with Label Studio if installed
 
-On a temporary copy of raw/ and annotated/source/ (and annotated/0.2.0/): `detente add` of the short test
+On a temporary copy of raw/ and annotated/source/ (and the current release): `detente add` of the short test
 article, `detente preannotate`, then two review rounds (the line review of round one adds a line to the clean
 text, round two annotates it), each export -> review -> import, and the build of a new version. The review is
 simulated (the predictions submitted with the tests' edits, as tests/growth/test_add.py does) or, when Label Studio
@@ -25,6 +25,7 @@ from detente.growth.add import AddOptions, add_article  # noqa: E402
 from detente.growth.preannotate import preannotate  # noqa: E402
 from growth_helpers import (  # noqa: E402
     ARTICLE,
+    NEXT,
     check_new_release,
     incoming,
     repo_copy,
@@ -46,7 +47,7 @@ def round_trip(reviewer, workdir: Path) -> list[tuple[str, float]]:
     doc_id = timed("detente add", lambda: add_article(incoming(workdir, ARTICLE), repo.raw, repo.source, AddOptions(date="2023-11-07")).doc_id, figures)
     timed("detente preannotate", lambda: preannotate(doc_id, repo.raw, repo.source), figures)
     timed("2 review rounds (export, review, import)", lambda: review_rounds(workdir, repo, doc_id, reviewer), figures)
-    timed("detente build 0.3.0 (+ checks)", lambda: check_new_release(repo, doc_id), figures)
+    timed(f"detente build {NEXT} (+ checks)", lambda: check_new_release(repo, doc_id), figures)
     figures.append(("total", sum(seconds for _, seconds in figures)))
     return figures
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import REPO
 from detente.bench.rules_baseline import rules_content
-from detente.pipeline.corpus import decode, line_pieces
+from detente.rawtext import decode, line_pieces
 
 OLD_RELEASE_LINES = REPO / "annotated" / "0.3.0" / "lines"
 

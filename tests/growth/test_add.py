@@ -13,7 +13,8 @@ from detente.growth.add import AddOptions, add_article
 from detente.growth.preannotate import preannotate
 from detente.pipeline.build import BuildInputs
 from detente.pipeline.clean import cleaner_id
-from detente.pipeline.corpus import doc_id_for, load_document
+from detente.pipeline.corpus import load_document
+from detente.rawtext import doc_id_for
 from growth_helpers import (
     ARTICLE,
     NEXT,

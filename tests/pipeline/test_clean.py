@@ -17,7 +17,8 @@ from detente.pipeline.clean import (
     predict_categories,
     predict_labels,
 )
-from detente.pipeline.corpus import load_corpus, split_lines
+from detente.pipeline.corpus import load_corpus
+from detente.rawtext import split_lines
 
 PAGE = textwrap.dedent(
     """\

@@ -10,7 +10,8 @@ import pytest
 
 from conftest import REPO, SEEDS
 from detente.errors import InputError, SchemaError
-from detente.pipeline.corpus import doc_id_for, load_corpus, load_document, split_lines
+from detente.pipeline.corpus import load_corpus, load_document
+from detente.rawtext import doc_id_for, split_lines
 
 
 def test_raw_files_are_byte_identical_to_what_arrived():
@@ -82,7 +83,7 @@ def test_metadata_violating_the_schema_names_file_and_field(tmp_path):
 
 
 def test_invalid_utf8_is_reported_with_its_byte_offset(tmp_path):
-    from detente.pipeline.corpus import decode
+    from detente.rawtext import decode
 
     with pytest.raises(InputError, match=r"page.txt: not valid UTF-8 at byte 3"):
         decode(b"abc\xff", "page.txt")

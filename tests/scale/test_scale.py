@@ -13,7 +13,7 @@ import pytest
 
 from conftest import REPO
 from detente.errors import InputError, SchemaError
-from detente.pipeline.corpus import doc_id_for, split_lines
+from detente.rawtext import doc_id_for, split_lines
 from detente.scale.cli import main_scale
 from detente.scale.core import ArticleInput, check_record, process_article
 from detente.scale.local import run_local

@@ -1,4 +1,4 @@
-"""Stage 5, evaluate: score a predictions file against the gold of one split.
+"""Evaluate: score a predictions file against the gold of one split.
 
 Entity scoring uses `nervaluate` (strict, exact-span, partial-overlap and type-only schemes, as in SemEval-2013
 task 9.1); event scoring follows the ACE/OneIE/TextEE definitions, which no maintained library implements:

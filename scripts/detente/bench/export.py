@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from detente.io import read_jsonl
+from detente.io import jsonl_bytes, read_jsonl, write_bytes_atomically
 from detente.pipeline.ner import ner_rows, tokenize
 from detente.pipeline.splits import SPLITS
 
@@ -114,19 +113,18 @@ def to_oneie(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def main_export(fmt: str, release_dir: Path, out: str) -> int:
     """`detente export conll|brat|oneie --out DIR`: one file (or folder) per split."""
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}  # everything is made before anything is written
     for split in SPLITS:
         documents = _documents(release_dir, split)
         if fmt == "conll":
-            (out_dir / f"{split}.conll").write_text(to_conll(documents), encoding="utf-8")
+            files[f"{split}.conll"] = to_conll(documents).encode("utf-8")
         elif fmt == "brat":
-            (out_dir / split).mkdir(exist_ok=True)
             for doc in documents:
                 txt, ann = to_brat(doc)
-                (out_dir / split / f"{doc['id']}.txt").write_text(txt, encoding="utf-8")
-                (out_dir / split / f"{doc['id']}.ann").write_text(ann, encoding="utf-8")
+                files[f"{split}/{doc['id']}.txt"], files[f"{split}/{doc['id']}.ann"] = txt.encode("utf-8"), ann.encode("utf-8")
         else:
-            rows = [r for doc in documents for r in to_oneie(doc)]
-            (out_dir / f"{split}.oneie.json").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+            files[f"{split}.oneie.json"] = jsonl_bytes(r for doc in documents for r in to_oneie(doc))
+    for rel, data in sorted(files.items()):
+        write_bytes_atomically(out_dir / rel, data)
     print(f"exported {fmt} for {', '.join(SPLITS)} to {out_dir}")
     return 0

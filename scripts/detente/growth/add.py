@@ -33,8 +33,9 @@ from detente.pipeline.clean import (
     cleaner_id,
     parse_dateline,
 )
-from detente.pipeline.corpus import RawDocument, decode, doc_id_for, split_lines
+from detente.pipeline.corpus import RawDocument
 from detente.pipeline.splits import append_new, load_manifest
+from detente.rawtext import decode, doc_id_for, split_lines
 from detente.schemas import validate
 
 DEFAULT_RIGHTS = (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from detente.errors import InputError
 from detente.io import read_json
-from detente.pipeline.corpus import decode, line_pieces
+from detente.rawtext import decode, line_pieces
 
 
 @dataclass(frozen=True)

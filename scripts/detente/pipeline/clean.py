@@ -21,13 +21,8 @@ from detente.lines.model import LineModel, default_model
 from detente.lines.rules import MONTHS, matched_rule
 from detente.lines.textcache import per_line_cache
 from detente.offsets import check_segments
-from detente.pipeline.corpus import (
-    RawDocument,
-    RawLine,
-    decode,
-    line_pieces,
-    split_lines,
-)
+from detente.pipeline.corpus import RawDocument
+from detente.rawtext import RawLine, decode, line_pieces, split_lines
 from detente.schemas import category_class, label_set, validate
 
 CLEANER_VERSION = "detente-cleaner/2"  # 2: the content decision comes from the learned line model

@@ -9,14 +9,8 @@ from typing import Any
 
 from detente.errors import InputError
 from detente.io import read_json
+from detente.rawtext import RawLine, decode, doc_id_for, split_lines
 from detente.schemas import validate
-
-
-@dataclass(frozen=True)
-class RawLine:
-    number: int  # 1-based
-    start: int  # character offset in the decoded text
-    text: str  # without its terminator ("\n" or "\r\n")
 
 
 @dataclass(frozen=True)
@@ -30,40 +24,6 @@ class RawDocument:
     @property
     def lines(self) -> list[RawLine]:
         return split_lines(self.text)
-
-
-def doc_id_for(data: bytes) -> str:
-    """Content-addressed ID: the same bytes always get the same ID."""
-    return "dtn-" + hashlib.sha256(data).hexdigest()[:12]
-
-
-def decode(data: bytes, where: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(where, f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
-
-
-def line_pieces(text: str) -> list[str]:
-    """The text split on "\\n" only, each piece keeping a trailing "\\r"; a final newline ends the last line.
-
-    Piece k starts at the sum of (len(piece) + 1) over the pieces before it.
-    """
-    pieces = text.split("\n")
-    if text.endswith("\n"):
-        pieces.pop()
-    return pieces
-
-
-def split_lines(text: str) -> list[RawLine]:
-    """Numbered lines with their offsets; a trailing "\\r" belongs to the terminator, not the line."""
-    lines: list[RawLine] = []
-    start = 0
-    for number, piece in enumerate(line_pieces(text), start=1):
-        content = piece[:-1] if piece.endswith("\r") else piece
-        lines.append(RawLine(number, start, content))
-        start += len(piece) + 1
-    return lines
 
 
 def load_document(text_path: Path) -> RawDocument:

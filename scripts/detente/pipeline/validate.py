@@ -13,8 +13,9 @@ from detente.errors import InputError
 from detente.io import read_json, read_jsonl
 from detente.offsets import check_annotation_spans, check_segments
 from detente.paths import RAW_DIR, release_folder
-from detente.pipeline.corpus import load_corpus, split_lines
+from detente.pipeline.corpus import load_corpus
 from detente.pipeline.splits import SPLITS
+from detente.rawtext import split_lines
 from detente.schemas import validate
 from detente.structure import CONFIG_SCHEMAS
 

@@ -34,7 +34,7 @@ from referencing import Registry, Resource
 
 from detente.errors import DetenteError, InputError, SchemaError
 from detente.pipeline.clean import clean_text, cleaner_id
-from detente.pipeline.corpus import decode, doc_id_for, split_lines
+from detente.rawtext import decode, doc_id_for, split_lines
 from detente.schemas import category_class, load_schema, validate
 from detente.structure import arrow_schema
 

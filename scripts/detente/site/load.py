@@ -19,8 +19,8 @@ from typing import Any
 from detente.errors import InputError
 from detente.io import read_jsonl
 from detente.offsets import check_span
-from detente.pipeline.corpus import RawLine, decode, split_lines
 from detente.pipeline.splits import SPLITS
+from detente.rawtext import RawLine, decode, split_lines
 
 DOC_ID = re.compile(r"^dtn-[0-9a-f]{12}$")  # also the page's file name, so it must be safe as one
 

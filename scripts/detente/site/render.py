@@ -1,4 +1,4 @@
-"""Stage 6, site: a static HTML browser of a release (one page per article, an index with an event timeline, an entity index).
+"""Site: a static HTML browser of a release (one page per article, an index with an event timeline, an entity index).
 
 The pages are self-contained (inline CSS, a few lines of inline JS, no network resources), work from file://
 or any web server, and are byte-identical for the same release. They are Jinja2 templates (templates/) with
