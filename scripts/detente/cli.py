@@ -17,6 +17,7 @@ from typing import Any
 
 from detente import paths
 from detente.errors import DetenteError
+from detente.lock import corpus_lock
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -158,9 +159,17 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+# Commands that write the corpus sources or publish a release: one at a time per corpus (detente.lock).
+WRITERS = {"build", "splits", "add", "preannotate", "labelstudio import"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    name = f"{args.command} {args.ls_command}" if args.command == "labelstudio" else args.command
     try:
+        if name in WRITERS:
+            with corpus_lock(paths.SOURCE_DIR, name):
+                return COMMANDS[args.command](args)
         return COMMANDS[args.command](args)
     except DetenteError as err:
         print(f"detente {args.command}: error: {err}", file=sys.stderr)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,25 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import InputError
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """The bytes of a file given as input; a missing path, a folder, a FIFO or device (which could block forever)
+    or an unreadable file is an InputError naming it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(str(path), "is a folder; give a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(str(path), "is not a regular file (a pipe, socket or device); give a file")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror}") from None
 
 
 def read_json(path: Path, missing: str = "no such file") -> Any:
@@ -93,6 +113,29 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_files_together(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files as one change: each is first written in full to a temporary file beside its target, and
+    only when all are on disk are they renamed into place, in the order given (put the file whose presence means
+    "done" last). A failure while writing (disk full) leaves every target as it was."""
+    for path, _ in files:
+        check_writable_file(path)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((Path(name), path))
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        for staged_path, path in staged:
+            os.replace(staged_path, path)
+    finally:
+        for staged_path, _ in staged:
+            staged_path.unlink(missing_ok=True)
 
 
 def write_text_atomically(path: Path, text: str) -> None:

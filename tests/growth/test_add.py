@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,64 @@ def test_new_article_end_to_end_without_a_server(tmp_path):
     assert second.documents == {doc_id: "reviewed"}
     assert not (repo.source / "draft_clusters" / f"{doc_id}.yaml").exists()
     check_new_release(repo, doc_id)
+
+
+def test_a_failed_write_leaves_the_corpus_unchanged_and_a_retry_adds(tmp_path, repo, monkeypatch):
+    """Disk full while writing the third of the four files: nothing is renamed into place, and a retry works."""
+    import detente.io
+
+    path = incoming(tmp_path, ARTICLE)
+    before = tree_bytes(repo.root)
+    real_fsync, calls = detente.io.os.fsync, []
+
+    def full_disk(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(detente.io.os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        add_article(path, repo.raw, repo.source, AddOptions(date="2023-11-07"))
+    assert tree_bytes(repo.root) == before  # no raw copy, metadata, split or review file, and no temporary left
+    monkeypatch.setattr(detente.io.os, "fsync", real_fsync)
+    result = add_article(path, repo.raw, repo.source, AddOptions(date="2023-11-07"))
+    assert json.loads((repo.source / "splits.json").read_text())["assignments"][result.doc_id] == "test"
+
+
+def _add_in_child(raw: str, source: str, article: str) -> int:
+    from detente import paths
+
+    paths.RAW_DIR, paths.SOURCE_DIR = Path(raw), Path(source)
+    return growth_main(["add", article, "--date", "2023-11-07"])
+
+
+def test_concurrent_adds_all_reach_the_split_manifest(tmp_path, repo):
+    """Twelve adds at once: the corpus lock makes them take turns, so no split assignment is lost."""
+    import multiprocessing
+
+    articles = [incoming(tmp_path, ARTICLE + f"Update {k}: a correction was appended.\n".encode(), f"a{k}.txt") for k in range(12)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(12) as pool:
+        codes = pool.starmap(_add_in_child, [(str(repo.raw), str(repo.source), str(a)) for a in articles])
+    assert codes == [0] * 12
+    assignments = json.loads((repo.source / "splits.json").read_text())["assignments"]
+    assert {doc_id_for(a.read_bytes()) for a in articles} <= set(assignments)
+    assert all((repo.raw / f"{doc_id_for(a.read_bytes())}.json").exists() for a in articles)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp, "is a folder; give a file"),
+        (lambda tmp: tmp / "missing.txt", "missing.txt: no such file"),
+        (lambda tmp: (os.mkfifo(tmp / "pipe"), tmp / "pipe")[1], "pipe: is not a regular file"),
+    ],
+)
+def test_add_refuses_a_folder_a_missing_path_and_a_pipe(tmp_path, repo, monkeypatch, capsys, make, message):
+    from detente import paths
+
+    monkeypatch.setattr(paths, "RAW_DIR", repo.raw)
+    monkeypatch.setattr(paths, "SOURCE_DIR", repo.source)
+    assert growth_main(["add", str(make(tmp_path)), "--date", "2023-11-07"]) == 1
+    assert message in capsys.readouterr().err

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import InputError
-from detente.io import json_bytes, write_bytes_atomically
+from detente.io import json_bytes, read_input_bytes, write_files_together
 from detente.pipeline.clean import (
     CleanedDocument,
     clean_text,
@@ -142,12 +142,9 @@ def line_review_record(doc_id: str, text: str, cleaned: CleanedDocument) -> dict
 
 
 def add_article(raw_file: Path, raw_dir: Path, source_dir: Path, options: AddOptions = AddOptions()) -> AddResult:
-    """Pure checks first, then the writes: raw text, metadata, split manifest, line labels for review."""
+    """Pure checks first, then one change of four files: line labels for review, metadata, split manifest, raw copy."""
     where = str(raw_file)
-    try:
-        data = raw_file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(where, "no such file") from None
+    data = read_input_bytes(raw_file)
     if not data.strip():
         raise InputError(where, "empty file: there is no article to add")
     text = decode(data, where)
@@ -167,10 +164,13 @@ def add_article(raw_file: Path, raw_dir: Path, source_dir: Path, options: AddOpt
     review_path = source_dir / "line_review" / f"{doc_id}.json"
     review = line_review_record(doc_id, text, cleaned)
 
-    write_bytes_atomically(raw_path, data)
-    write_bytes_atomically(raw_path.with_suffix(".json"), json_bytes(metadata))
-    write_bytes_atomically(manifest_path, json_bytes(manifest))
-    write_bytes_atomically(review_path, json_bytes(review))
+    # One change: nothing is written unless everything can be; the raw copy (whose presence means "added") goes last.
+    write_files_together([
+        (review_path, json_bytes(review)),
+        (raw_path.with_suffix(".json"), json_bytes(metadata)),
+        (manifest_path, json_bytes(manifest)),
+        (raw_path, data),
+    ])
     content_lines = sum(1 for lb in cleaned.labels if lb.line_class == "content")
     return AddResult(doc_id, raw_path, metadata, manifest["assignments"][doc_id], review_path, content_lines)
 

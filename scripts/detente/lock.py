@@ -1,0 +1,60 @@
+"""One writer at a time on a corpus: every command that writes sources or publishes a release (add, preannotate,
+labelstudio import, splits, build) holds an exclusive lock on the corpus's source folder while it runs.
+
+The lock is an advisory `flock` on a file in the system's temporary folder named after the source folder's resolved
+path, so it covers every checkout of that folder, leaves nothing in the repository, and dies with its process (no
+stale lock after a crash). A second command waits, saying what holds the lock, and gives up with a clear error
+after `wait_seconds`. POSIX only (fcntl), like the rest of the tooling.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from detente.errors import InputError
+
+WAIT_SECONDS = 600.0
+POLL_SECONDS = 0.05
+
+
+def lock_path(source_dir: Path) -> Path:
+    digest = hashlib.sha256(str(source_dir.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"detente-{digest}.lock"
+
+
+@contextmanager
+def corpus_lock(source_dir: Path, command: str, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
+    """Hold the corpus lock of `source_dir` for the block; wait for another holder, up to `wait_seconds`."""
+    path = lock_path(source_dir)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline, told = time.monotonic() + wait_seconds, False
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = os.pread(descriptor, 200, 0).decode("utf-8", "replace").strip() or "another detente command"
+                if time.monotonic() > deadline:
+                    raise InputError(str(source_dir), f"{holder} has been writing this corpus for over {wait_seconds:.0f} s (lock {path}); try again later") from None
+                if not told:
+                    print(f"detente {command}: waiting for {holder}, which is writing {source_dir}", file=sys.stderr)
+                    told = True
+                time.sleep(POLL_SECONDS)
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"detente {command} (pid {os.getpid()})".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(descriptor, 0)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
