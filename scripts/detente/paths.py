@@ -28,3 +28,11 @@ def release_folder(version_or_folder: str | None = None) -> Path:
     if not path.is_dir():
         raise InputError(str(path), "no such release folder")
     return path
+
+
+def check_outside_releases(path: Path) -> None:
+    """Refuse to write output inside annotated/ (published releases and the annotation sources): a released version
+    never changes and sources change only through their own commands."""
+    resolved, annotated = path.resolve(), ANNOTATED_DIR.resolve()
+    if resolved == annotated or annotated in resolved.parents:
+        raise InputError(str(path), f"is inside {ANNOTATED_DIR} (releases and sources); write exports and predictions elsewhere")

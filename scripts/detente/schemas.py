@@ -10,6 +10,7 @@ import json
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -60,9 +61,36 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=_registry())
 
 
+class SchemaFolder:
+    """The schemas a release carries (its schema/ folder): an old release is checked against the contract it was
+    published under, not today's."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.schemas: dict[str, dict[str, Any]] = {}
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            try:
+                self.schemas[path.name.removesuffix(SUFFIX)] = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+                raise SchemaError(str(path), f"unreadable schema: {err}") from None
+        self.registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in self.schemas.values())
+        self.validators: dict[str, Draft202012Validator] = {}
+
+    def validate(self, record: Any, name: str, where: str) -> None:
+        if name not in self.schemas:
+            raise SchemaError(str(self.folder / f"{name}{SUFFIX}"), "the release carries no such schema")
+        if name not in self.validators:
+            self.validators[name] = Draft202012Validator(self.schemas[name], registry=self.registry)
+        _raise_errors(self.validators[name], record, name, where)
+
+
 def validate(record: Any, name: str, where: str) -> None:
     """Raise SchemaError naming `where` and every violation of schema `name`."""
-    errors = sorted(validator(name).iter_errors(record), key=lambda e: list(e.absolute_path))
+    _raise_errors(validator(name), record, name, where)
+
+
+def _raise_errors(checker: Draft202012Validator, record: Any, name: str, where: str) -> None:
+    errors = sorted(checker.iter_errors(record), key=lambda e: list(e.absolute_path))
     if errors:
         details = "; ".join(
             f"{'/'.join(str(p) for p in e.absolute_path) or '<record>'}: {e.message}" for e in errors[:5]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from conftest import REPO
 from detente.bench.evaluate import load_gold
 from detente.bench.export import to_brat, to_conll, to_oneie
@@ -72,3 +74,15 @@ def test_oneie_records_have_the_documented_fields_and_token_offsets():
                 assert "".join(r["tokens"][e["trigger"]["start"] : e["trigger"]["end"]]) == e["trigger"]["text"].replace(" ", "")
                 assert all(a["entity_id"] in ids for a in e["arguments"])
         json.dumps(records)
+
+
+@pytest.mark.parametrize("inside", ["annotated/{version}", "annotated/{version}/documents", "annotated/source", "annotated"])
+def test_export_never_writes_into_a_release_or_the_sources(capsys, inside):
+    from detente.cli import main
+    from detente.version import DATASET_VERSION
+
+    target = REPO / inside.format(version=DATASET_VERSION)
+    before = sorted(p.relative_to(REPO) for p in (REPO / "annotated").rglob("*"))
+    assert main(["export", "conll", "--out", str(target)]) == 1
+    assert "is inside" in capsys.readouterr().err
+    assert sorted(p.relative_to(REPO) for p in (REPO / "annotated").rglob("*")) == before

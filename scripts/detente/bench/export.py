@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from detente.io import jsonl_bytes, read_jsonl, write_bytes_atomically
+from detente.paths import check_outside_releases
 from detente.pipeline.ner import ner_rows, tokenize
 from detente.pipeline.splits import SPLITS
 
@@ -113,6 +114,7 @@ def to_oneie(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def main_export(fmt: str, release_dir: Path, out: str) -> int:
     """`detente export conll|brat|oneie --out DIR`: one file (or folder) per split."""
     out_dir = Path(out)
+    check_outside_releases(out_dir)
     files: dict[str, bytes] = {}  # everything is made before anything is written
     for split in SPLITS:
         documents = _documents(release_dir, split)

@@ -13,9 +13,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from detente.errors import InputError, ReleaseExistsError
+from detente.errors import DetenteError, InputError, ReleaseExistsError
 from detente.features import storage_schema
-from detente.io import jsonl_bytes, write_tree
+from detente.io import jsonl_bytes, staged_folder
 from detente.paths import ANNOTATED_DIR, CHANGELOG, RAW_DIR, SOURCE_DIR
 from detente.pipeline.agreement import agreement_study
 from detente.pipeline.annotate import (
@@ -32,6 +32,7 @@ from detente.pipeline.clean import (
 from detente.pipeline.corpus import RawDocument, load_corpus
 from detente.pipeline.ner import ner_rows
 from detente.pipeline.splits import SPLITS, assign, load_manifest
+from detente.pipeline.validate import validate_release
 from detente.schemas import schema_bytes, validate
 from detente.structure import CONFIG_SCHEMAS
 from detente.version import DATASET_VERSION
@@ -247,8 +248,12 @@ def _same_tree(files: dict[str, bytes], directory: Path) -> bool:
     return all((directory / rel).read_bytes() == data for rel, data in files.items())
 
 
-def publish(files: dict[str, bytes], out_root: Path, version: str) -> str:
-    """Write the release atomically; returns "written" or "unchanged". Never changes a published version."""
+def publish(files: dict[str, bytes], out_root: Path, version: str, raw_dir: Path = RAW_DIR) -> str:
+    """Write the release atomically; returns "written" or "unchanged". Never changes a published version.
+
+    The files are written to a staging folder and read back there by `validate_release` (checksums, manifest,
+    Parquet = JSONL, schemas, offsets, every raw line once) before the rename that publishes them.
+    """
     target = out_root / version
     if target.exists():
         if _same_tree(files, target):
@@ -257,7 +262,15 @@ def publish(files: dict[str, bytes], out_root: Path, version: str) -> str:
             f"{target}: version {version} is already published with different content; "
             "bump DATASET_VERSION in scripts/detente/version.py and add a CHANGELOG entry"
         )
-    write_tree(files, target)  # staged beside the target and renamed: readers see all or nothing
+    with staged_folder(target) as staging:  # renamed into place only if the block succeeds: all or nothing
+        for rel, data in sorted(files.items()):
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        try:
+            validate_release(staging, raw_dir)
+        except DetenteError as err:
+            raise DetenteError(f"{target}: the release failed its read-back check and was not published: {err}") from None
     return "written"
 
 
@@ -272,7 +285,7 @@ def build(inputs: BuildInputs = BuildInputs(), out_root: Path = ANNOTATED_DIR, v
     if inputs.changelog is not None:
         check_changelog(inputs.changelog, version)
     release = assemble_release(inputs, version)
-    status = publish(release_files(release), out_root, version)
+    status = publish(release_files(release), out_root, version, inputs.raw_dir)
     return release, status
 
 

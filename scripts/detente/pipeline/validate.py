@@ -1,9 +1,10 @@
-"""Stage 3, validate: a published release agrees with its manifest, its schemas and the raw files."""
+"""Validate: a published release agrees with its manifest, its schemas and the raw files."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,25 @@ from detente.paths import RAW_DIR, release_folder
 from detente.pipeline.corpus import load_corpus
 from detente.pipeline.splits import SPLITS
 from detente.rawtext import split_lines
-from detente.schemas import validate
+from detente.schemas import SchemaFolder, validate
 from detente.structure import CONFIG_SCHEMAS
+
+Check = Callable[[Any, str, str], None]  # (record, schema name, where) -> raises on a violation
 
 
 def check_checksums(release_dir: Path) -> None:
     sums_path = release_dir / "SHA256SUMS"
     listed: dict[str, str] = {}
-    for line in sums_path.read_text(encoding="utf-8").splitlines():
+    try:
+        sums = sums_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(str(sums_path), f"cannot read: {err}") from None
+    for number, line in enumerate(sums.split("\n"), start=1):
+        if not line:
+            continue
         digest, _, rel = line.partition("  ")
+        if len(digest) != 64 or not rel:
+            raise InputError(f"{sums_path}:{number}", "not a '<sha256>  <path>' line")
         listed[rel] = digest
     present = {str(p.relative_to(release_dir)) for p in release_dir.rglob("*") if p.is_file()} - {"SHA256SUMS"}
     if present != set(listed):
@@ -40,7 +51,18 @@ def check_document_segments(document: dict[str, Any], raw_text: str) -> None:
     check_segments(document["text"], raw_text, segments, f"documents: {document['id']}")
 
 
-def check_annotations(release_dir: Path, documents: list[dict[str, Any]]) -> None:
+def check_manifest_files(release_dir: Path, manifest: dict[str, Any]) -> None:
+    """Every data file's sha256 and size as the manifest records them (SHA256SUMS could be rewritten with the data)."""
+    for config, splits in manifest["configs"].items():
+        for split, entry in splits.items():
+            for fmt, described in entry["files"].items():
+                path = release_dir / described["path"]
+                data = path.read_bytes()
+                if len(data) != described["bytes"] or hashlib.sha256(data).hexdigest() != described["sha256"]:
+                    raise InputError(str(path), f"does not match MANIFEST.json ({config}/{split} {fmt}: sha256 or size differs)")
+
+
+def check_annotations(release_dir: Path, documents: list[dict[str, Any]], check: Check = validate) -> None:
     """Offsets reproduce text, IDs are unique, arguments resolve, cross-document IDs resolve to one record."""
     registry = {name: read_jsonl(release_dir / "registry" / f"{name}.jsonl") for name in ("entities", "events")}
     known = {}
@@ -49,7 +71,7 @@ def check_annotations(release_dir: Path, documents: list[dict[str, Any]]) -> Non
         if len(ids) != len(set(ids)):
             raise InputError(f"{release_dir}/registry/{name}.jsonl", "duplicate IDs")
         for n, record in enumerate(records, start=1):
-            validate(record, "entity" if name == "entities" else "event_cluster", f"{release_dir}/registry/{name}.jsonl:{n}")
+            check(record, "entity" if name == "entities" else "event_cluster", f"{release_dir}/registry/{name}.jsonl:{n}")
         known[name] = set(ids)
     for doc in documents:
         where = f"documents: {doc['id']}"
@@ -69,13 +91,28 @@ def check_annotations(release_dir: Path, documents: list[dict[str, Any]]) -> Non
                     raise InputError(f"{where}: {e['id']}", f"argument {arg['role']} points at missing mention {arg['mention_id']!r}")
 
 
-def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, int]:
-    """Raise on the first problem; return row counts per config on success."""
+def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> tuple[dict[str, int], list[str]]:
+    """Raise on the first problem; return row counts per config and notes on what could not be checked.
+
+    Records are checked against the schemas the release carries (schema/), so an old release is judged by the
+    contract it was published under; a release from before releases carried schemas (0.1.0) is checked for
+    everything else, and a note says so.
+    """
     manifest = read_json(release_dir / "MANIFEST.json", missing="no MANIFEST.json: not a release folder")
     check_checksums(release_dir)
+    check_manifest_files(release_dir, manifest)
+    notes: list[str] = []
+    check: Check | None = None
+    if (release_dir / "schema").is_dir():
+        check = SchemaFolder(release_dir / "schema").validate
+    else:
+        notes.append("this release carries no schema/ (releases before 0.2.0): records were not checked against a schema")
     raw_docs = {d.doc_id: d for d in load_corpus(raw_dir)}
     rows: dict[str, list[dict[str, Any]]] = {}
     for config, schema in CONFIG_SCHEMAS.items():
+        if config not in manifest["configs"]:
+            notes.append(f"this release has no {config} config")
+            continue
         rows[config] = []
         for split in SPLITS:
             entry = manifest["configs"][config][split]
@@ -85,15 +122,19 @@ def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, in
                 raise InputError(f"{release_dir}/{config}/{split}.jsonl", f"{len(jsonl)} rows, manifest says {entry['num_rows']}")
             if parquet != jsonl:
                 raise InputError(f"{release_dir}/{config}/{split}", "Parquet and JSONL records differ")
-            for number, record in enumerate(jsonl, start=1):
-                validate(record, schema, f"{release_dir}/{config}/{split}.jsonl:{number}")
+            if check is not None:
+                for number, record in enumerate(jsonl, start=1):
+                    check(record, schema, f"{release_dir}/{config}/{split}.jsonl:{number}")
             rows[config].extend(jsonl)
     docs = {d["id"]: d for d in rows["documents"]}
     listed = {doc_id for members in manifest["splits"].values() for doc_id in members}
     if set(docs) != listed or not listed <= set(raw_docs):
         raise InputError(str(release_dir), f"documents {sorted(docs)} are not the manifest's {sorted(listed)} (all in raw/)")
     raw_docs = {k: v for k, v in raw_docs.items() if k in listed}
-    check_annotations(release_dir, rows["documents"])
+    if all("entities" in d for d in rows["documents"]):
+        check_annotations(release_dir, rows["documents"], check or validate)
+    else:
+        notes.append("this release holds no annotation (documents without entities/events)")
     line_keys = Counter((r["doc_id"], r["line"]) for r in rows["lines"])
     for doc_id, raw in raw_docs.items():
         raw_lines = split_lines(raw.text)
@@ -103,12 +144,14 @@ def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> dict[str, in
         check_document_segments(docs[doc_id], raw.text)
     if sum(line_keys.values()) != sum(len(split_lines(r.text)) for r in raw_docs.values()):
         raise InputError(f"{release_dir}/lines", "holds lines that are not in raw/")
-    return {config: len(records) for config, records in rows.items()}
+    return {config: len(records) for config, records in rows.items()}, notes
 
 
 def main_validate(version_or_folder: str | None, raw_dir: str | None = None) -> int:
     """`detente validate [VERSION|FOLDER] [--raw DIR]`."""
     folder = release_folder(version_or_folder)
-    counts = validate_release(folder, Path(raw_dir) if raw_dir else RAW_DIR)
+    counts, notes = validate_release(folder, Path(raw_dir) if raw_dir else RAW_DIR)
+    for note in notes:
+        print(f"note: {note}")
     print(f"{folder}: valid ({', '.join(f'{n} {c} rows' for c, n in counts.items())})")
     return 0
