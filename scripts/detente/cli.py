@@ -174,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DetenteError as err:
         print(f"detente {args.command}: error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # the file system refused (a path in /proc, a full disk, ...): name the path, no traceback
+        where = err.filename if err.filename is not None else "file system"
+        print(f"detente {args.command}: error: {where}: {err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -151,8 +151,11 @@ def staged_folder(target: Path, replace: bool = False) -> Iterator[Path]:
     and is renamed into place. An existing `target` must be empty unless `replace`, when the old folder is moved
     aside first and removed after the rename. On error the staging folder is removed and `target` is untouched.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".staging", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".staging", dir=target.parent))
+    except OSError as err:
+        raise InputError(str(target), f"cannot create the folder: {err.strerror}") from None
     try:
         yield staging
         os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a published folder is readable like any other

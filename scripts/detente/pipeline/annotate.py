@@ -9,10 +9,12 @@ from typing import Any
 import yaml
 
 from detente.errors import InputError
+from detente.io import read_input_bytes
 from detente.offsets import check_annotation_spans
 from detente.paths import CORRECTIONS_DIR, RAW_DIR, SOURCE_DIR
 from detente.pipeline.clean import clean_document
 from detente.pipeline.corpus import load_document
+from detente.rawtext import decode
 from detente.schemas import load_schema, validate
 
 UNLINKED_TYPES = {"DATE", "TIME", "TITLE"}
@@ -31,12 +33,9 @@ SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file safely; bad YAML is an InputError naming the file and line."""
+    text = decode(read_input_bytes(path), str(path))  # refuses folders, pipes and missing paths by name
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except UnicodeDecodeError as err:
-        raise InputError(str(path), f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -174,5 +173,6 @@ def main_check(paths: list[str], text_dir: str | None, entity_files: list[str], 
 
 def clean_text_for(doc_id: str, text_dir: str | None) -> str:
     if text_dir:
-        return (Path(text_dir) / f"{doc_id}.txt").read_text(encoding="utf-8")
+        path = Path(text_dir) / f"{doc_id}.txt"
+        return decode(read_input_bytes(path), str(path))
     return clean_document(load_document(RAW_DIR / f"{doc_id}.txt"), CORRECTIONS_DIR).text

@@ -1,0 +1,50 @@
+"""The command line: bad paths are errors naming the path with exit status 1, never a traceback or a hang."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import REPO
+from detente import cli
+from detente.cli import main
+
+GOLD_SOURCE = REPO / "annotated" / "source" / "annotations" / "dtn-0885a700d99d.yaml"
+
+
+@pytest.fixture()
+def odd_paths(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check-annotations", "{tmp}"], "{tmp}: is a folder; give a file"),
+        (["check-annotations", "{tmp}/pipe"], "{tmp}/pipe: is not a regular file"),  # would block forever if opened
+        (["check-annotations", "{tmp}/missing.yaml"], "{tmp}/missing.yaml: no such file"),
+        (["check-annotations", str(GOLD_SOURCE), "--text-dir", "{tmp}"], "{tmp}/dtn-0885a700d99d.txt: no such file"),
+        (["validate", "{tmp}"], "{tmp}/MANIFEST.json: no MANIFEST.json: not a release folder"),
+        (["validate", "9.9.9"], "annotated/9.9.9: no such release folder"),
+        (["export", "conll", "--out", "/proc/self/detente-export"], "/proc/self/detente-export: No such file or directory"),
+        (["site", "--out", "/proc/detente-site"], "/proc/detente-site: cannot create the folder"),
+        (["site", "--release", "0.1.0", "--out", "{tmp}/s"], "0.1.0/documents/train.jsonl:1: malformed document record"),
+    ],
+)
+def test_bad_paths_are_named_errors(odd_paths, capsys, args, message):
+    code = main([a.replace("{tmp}", str(odd_paths)) for a in args])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert message.replace("{tmp}", str(odd_paths)) in err
+    assert "Traceback" not in err
+
+
+def test_an_os_error_anywhere_is_reported_with_its_path(monkeypatch, capsys):
+    def full_disk(_args):
+        raise OSError(28, "No space left on device", "/data/out/part-00001.parquet")
+
+    monkeypatch.setitem(cli.COMMANDS, "splits", full_disk)
+    assert main(["splits"]) == 1
+    assert capsys.readouterr().err == "detente splits: error: /data/out/part-00001.parquet: No space left on device\n"
