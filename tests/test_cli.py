@@ -48,3 +48,34 @@ def test_an_os_error_anywhere_is_reported_with_its_path(monkeypatch, capsys):
     monkeypatch.setitem(cli.COMMANDS, "splits", full_disk)
     assert main(["splits"]) == 1
     assert capsys.readouterr().err == "detente splits: error: /data/out/part-00001.parquet: No space left on device\n"
+
+
+def test_commands_that_write_the_corpus_take_its_lock(monkeypatch, tmp_path, capsys):
+    """A second build (or add, splits, ...) while one runs waits for the lock, then gives up with a clear error."""
+    import multiprocessing
+
+    from detente import paths
+    from detente.lock import corpus_lock
+
+    monkeypatch.setattr(paths, "SOURCE_DIR", tmp_path)
+    monkeypatch.setattr("detente.lock.WAIT_SECONDS", 0.2)
+    ready, release = multiprocessing.get_context("fork").Event(), multiprocessing.get_context("fork").Event()
+
+    def hold() -> None:
+        with corpus_lock(tmp_path, "build"):
+            ready.set()
+            release.wait(10)
+
+    holder = multiprocessing.get_context("fork").Process(target=hold)
+    holder.start()
+    try:
+        assert ready.wait(10)
+        for args in (["build"], ["splits"], ["preannotate", "dtn-000000000000"], ["labelstudio", "import", "x.json"]):
+            assert main(args) == 1
+            err = capsys.readouterr().err
+            assert "waiting for detente build (pid" in err and "has been writing this corpus for over 0 s" in err, args
+        assert main(["validate", "9.9.9"]) == 1  # a reader does not wait
+        assert "waiting" not in capsys.readouterr().err
+    finally:
+        release.set()
+        holder.join(10)

@@ -31,8 +31,10 @@ def lock_path(source_dir: Path) -> Path:
 
 
 @contextmanager
-def corpus_lock(source_dir: Path, command: str, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold the corpus lock of `source_dir` for the block; wait for another holder, up to `wait_seconds`."""
+def corpus_lock(source_dir: Path, command: str, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold the corpus lock of `source_dir` for the block; wait for another holder, up to `wait_seconds`
+    (default WAIT_SECONDS, read when called)."""
+    wait_seconds = WAIT_SECONDS if wait_seconds is None else wait_seconds
     path = lock_path(source_dir)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:

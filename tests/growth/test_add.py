@@ -190,3 +190,18 @@ def test_add_refuses_a_folder_a_missing_path_and_a_pipe(tmp_path, repo, monkeypa
     monkeypatch.setattr(paths, "SOURCE_DIR", repo.source)
     assert growth_main(["add", str(make(tmp_path)), "--date", "2023-11-07"]) == 1
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x00" * 64, "holds no letters or digits"),
+        (b"\x01\x02\x03\n\x04\x05\n", "holds no letters or digits"),
+        (b"PK\x03\x04" + b"\x00\x10\x07" * 40 + b"word\n", "control characters: a binary file"),
+    ],
+)
+def test_add_refuses_binary_or_control_only_files(tmp_path, repo, data, message):
+    before = tree_bytes(repo.root)
+    with pytest.raises(InputError, match=message):
+        add_article(incoming(tmp_path, data, "odd.txt"), repo.raw, repo.source, AddOptions(date="2023-11-07"))
+    assert tree_bytes(repo.root) == before

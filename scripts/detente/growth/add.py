@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,11 @@ def add_article(raw_file: Path, raw_dir: Path, source_dir: Path, options: AddOpt
     if not data.strip():
         raise InputError(where, "empty file: there is no article to add")
     text = decode(data, where)
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(where, "holds no letters or digits (NUL or control characters only?): not a page's text; nothing changed")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+    if controls > len(text) // 10:
+        raise InputError(where, f"{controls} of its {len(text)} characters are control characters: a binary file, not a page's text; nothing changed")
     doc_id = doc_id_for(data)
     raw_path = raw_dir / f"{doc_id}.txt"
     if raw_path.exists():
