@@ -7,7 +7,7 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-from datasets import ClassLabel, Value
+from datasets import ClassLabel, Features, Value
 
 from detente import structure
 from detente.errors import SchemaError
@@ -23,9 +23,12 @@ RELEASE = ANNOTATED_DIR / DATASET_VERSION
 
 @pytest.mark.parametrize("config", sorted(CONFIG_SCHEMAS))
 def test_release_parquet_columns_are_the_structure_of_the_schema(config):
+    """Class labels stored as indices, and the schema metadata holds the same features the configs declare."""
     for split in ("train", "validation", "test"):
         on_disk = pq.read_schema(RELEASE / config / f"{split}.parquet")
-        assert on_disk.remove_metadata().equals(arrow_schema(CONFIG_SCHEMAS[config])), (config, split)
+        assert on_disk.remove_metadata().equals(arrow_schema(CONFIG_SCHEMAS[config], labels_as_index=True)), (config, split)
+        stored = json.loads(on_disk.metadata[b"huggingface"])["info"]["features"]
+        assert Features.from_dict(stored) == CONFIG_FEATURES[config](), (config, split)
 
 
 @pytest.mark.parametrize("config", sorted(CONFIG_SCHEMAS))
@@ -40,9 +43,11 @@ def test_class_labels_carry_the_schema_label_sets():
     assert documents["events"].feature["arguments"].feature["role"].names == label_set("argument_role")
     assert documents["line_labels"].feature["category"].names == label_set("line_category")
     assert CONFIG_FEATURES["ner"]()["ner_tags"].feature.names == label_set("bio_tag")
-    # nullable labels have no ClassLabel (it has no null): plain strings, as the card says
-    assert documents["events"].feature["plover"] == Value("string")
-    assert documents["events"].feature["date"]["granularity"] == Value("string")
+    # nullable label sets are ClassLabels too (a missing value stays null)
+    assert documents["events"].feature["plover"].names == label_set("plover_type")
+    assert documents["events"].feature["mode"].names == label_set("plover_mode")
+    assert documents["events"].feature["ace"].names == label_set("ace_subtype")
+    assert documents["events"].feature["date"]["granularity"].names == label_set("date_granularity")
     assert isinstance(documents["events"].feature["realis"], ClassLabel)
     assert documents["provenance"]["raw_bytes"] == Value("int64")
 
@@ -75,9 +80,9 @@ def test_derivation_rules_on_a_small_schema(monkeypatch):
         assert record_structure("toy") == Struct((
             ("n", Scalar("int32")),
             ("colour", Label(("red", "blue"))),
-            ("maybe_colour", Scalar("string")),
+            ("maybe_colour", Label(("red", "blue"))),  # nullable: still a label (null stays null)
             ("tags", ListOf(Scalar("string"))),
-            ("inner", Struct((("c", Scalar("string")),))),  # a label inside a nullable object is a string
+            ("inner", Struct((("c", Label(("red", "blue"))),))),
             ("fixed", Scalar("string")),
         ))
     finally:

@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("format", choices=["conll", "brat", "oneie"])
     export.add_argument("--out", required=True, metavar="DIR")
     export.add_argument("--release", help="release version (default: the current one)")
+    free = sub.add_parser("text-free", help="write a copy of a release without the article texts (offsets + SHA-256), or restore one from your own pages")
+    free.add_argument("--out", required=True, metavar="DIR", help="a new folder to write")
+    free.add_argument("--release", help="release version to strip (default: the current one)")
+    free.add_argument("--restore", metavar="COPY", help="a text-free copy to restore (needs --raw)")
+    free.add_argument("--raw", metavar="DIR", help="folder of the pages, raw/<doc_id>.txt (default: raw/ of this repository)")
     site = sub.add_parser("site", help="write the static HTML browser of a release (articles, event timeline, entity index)")
     site.add_argument("--release", help="release version (default: the current one)")
     site.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
@@ -149,6 +154,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "evaluate": lambda a: _stage("bench.evaluate:main_evaluate")(a.predictions, a.split, paths.release_folder(a.release), a.json_out),
     "baseline": lambda a: _stage("bench.baselines:main_baseline")(a.name, a.split, paths.release_folder(a.release), a.out, a.model),
     "export": lambda a: _stage("bench.export:main_export")(a.format, paths.release_folder(a.release), a.out),
+    "text-free": lambda a: _stage("publish.textfree:main_text_free")(
+        paths.release_folder(a.release) if a.restore is None else None, Path(a.raw) if a.raw else paths.RAW_DIR, a.out, a.restore
+    ),
     "site": lambda a: _stage("site.render:main_site")(a.release, a.out),
     "scale": lambda a: _stage("scale.cli:main_scale")(a.input, a.out, a.workers, a.shard_size, a.engine, a.logging_dir),
     "add": lambda a: _stage("growth.add:main_add")(

@@ -160,9 +160,13 @@ def test_load_dataset_offline_matches_manifest_and_jsonl(config, tmp_path):
 def test_readme_card_points_at_the_current_version():
     text = (REPO / "README.md").read_text(encoding="utf-8")
     card = yaml.safe_load(text.split("---\n")[1])
-    paths = [f["path"] for c in card["configs"] for f in c["data_files"]]
-    assert paths and all(p.startswith(f"annotated/{DATASET_VERSION}/") for p in paths)
-    assert all((REPO / p).exists() for p in paths)
+    current = [f["path"] for c in card["configs"] if c["config_name"] in ("documents", "lines", "ner") for f in c["data_files"]]
+    assert len(current) == 9 and all(p.startswith(f"annotated/{DATASET_VERSION}/") for p in current)
+    for config in card["configs"]:  # earlier releases: <config>-<version>, each pointing at its own folder
+        name, _, version = config["config_name"].partition("-")
+        assert all(f["path"].startswith(f"annotated/{version or DATASET_VERSION}/{name}/") for f in config["data_files"])
+    assert {c["config_name"] for c in card["configs"]} >= {"documents-0.4.0", "lines-0.2.0", "ner-0.3.0"}
+    assert all((REPO / f["path"]).exists() for c in card["configs"] for f in c["data_files"])
 
 
 def test_a_published_version_is_never_changed(fresh_release, tmp_path):

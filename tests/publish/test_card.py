@@ -60,9 +60,11 @@ def test_hub_card_metadata_loads_with_huggingface_hub():
 
     card = DatasetCard.load(REPO / "README.md")
     data = card.data.to_dict()
-    assert data["license"] == "cc-by-4.0"
+    assert data["license"] == "other" and data["license_name"] == "detente-mixed" and data["license_link"] == "LICENSE"
+    assert "CC-BY-4.0" in data["license_details"] and "copyright of their publishers" in data["license_details"]
+    assert data["annotations_creators"] == ["machine-generated"]
     assert data["language"] == ["en"]
     assert data["pretty_name"].startswith("DETENTE")
     for key in ("task_categories", "size_categories", "annotations_creators", "source_datasets"):
         assert data[key], key
-    assert {c["config_name"] for c in data["configs"]} == {"documents", "lines", "ner"}
+    assert {"documents", "lines", "ner", "documents-0.4.0", "ner-0.2.0"} <= {c["config_name"] for c in data["configs"]}

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente.errors import DetenteError, InputError, ReleaseExistsError
-from detente.features import storage_schema
+from detente.features import encode_record, storage_schema
 from detente.io import jsonl_bytes, staged_folder
 from detente.paths import ANNOTATED_DIR, CHANGELOG, RAW_DIR, SOURCE_DIR
 from detente.pipeline.agreement import agreement_study
@@ -172,11 +172,12 @@ def assemble_release(inputs: BuildInputs, version: str = DATASET_VERSION) -> Rel
     return Release(version, rows, registry, manifest["rule"], released_assignments, pending, agreement)
 
 
-def _parquet_bytes(records: list[dict[str, Any]], schema: pa.Schema) -> bytes:
-    table = pa.Table.from_pylist(records, schema=schema)
+def parquet_bytes(config: str, records: list[dict[str, Any]]) -> bytes:
+    table = pa.Table.from_pylist([encode_record(config, r) for r in records], schema=storage_schema(config))
     sink = io.BytesIO()
     # Fixed writer options so the bytes depend on the records alone.
-    pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=True, write_statistics=True, store_schema=False)
+    # store_schema: keeps the schema metadata (the `datasets` features) in the file; it is deterministic too.
+    pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=True, write_statistics=True, store_schema=True)
     return sink.getvalue()
 
 
@@ -185,12 +186,11 @@ def release_files(release: Release) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     manifest_configs: dict[str, Any] = {}
     for config, by_split in release.rows.items():
-        schema = storage_schema(config)
         manifest_configs[config] = {}
         for split in SPLITS:
             records = by_split[split]
             entry: dict[str, Any] = {"num_rows": len(records), "files": {}}
-            for fmt, data in (("parquet", _parquet_bytes(records, schema)), ("jsonl", jsonl_bytes(records))):
+            for fmt, data in (("parquet", parquet_bytes(config, records)), ("jsonl", jsonl_bytes(records))):
                 path = f"{config}/{split}.{fmt}"
                 files[path] = data
                 entry["files"][fmt] = {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}

@@ -18,7 +18,7 @@ from detente.pipeline.corpus import load_corpus
 from detente.pipeline.splits import SPLITS
 from detente.rawtext import split_lines
 from detente.schemas import SchemaFolder, validate
-from detente.structure import CONFIG_SCHEMAS
+from detente.structure import CONFIG_SCHEMAS, decode_labels, release_structure
 
 Check = Callable[[Any, str, str], None]  # (record, schema name, where) -> raises on a violation
 
@@ -91,6 +91,20 @@ def check_annotations(release_dir: Path, documents: list[dict[str, Any]], check:
                     raise InputError(f"{where}: {e['id']}", f"argument {arg['role']} points at missing mention {arg['mention_id']!r}")
 
 
+def read_parquet_records(release_dir: Path, config: str, rel: str) -> list[dict[str, Any]]:
+    """A config file's rows as records: from 0.5.0 class labels are stored as indices (with `datasets` features in
+    the schema metadata) and are turned back into names with the release's own schemas; before, they are names."""
+    table = pq.read_table(release_dir / rel)
+    rows = table.to_pylist()
+    if b"huggingface" not in (table.schema.metadata or {}):
+        return rows
+    structure = release_structure(release_dir, CONFIG_SCHEMAS[config])
+    try:
+        return [decode_labels(structure, row) for row in rows]
+    except (IndexError, TypeError, KeyError) as err:
+        raise InputError(str(release_dir / rel), f"a class label index does not fit the release's label sets ({err!r})") from None
+
+
 def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> tuple[dict[str, int], list[str]]:
     """Raise on the first problem; return row counts per config and notes on what could not be checked.
 
@@ -117,7 +131,7 @@ def validate_release(release_dir: Path, raw_dir: Path = RAW_DIR) -> tuple[dict[s
         for split in SPLITS:
             entry = manifest["configs"][config][split]
             jsonl = read_jsonl(release_dir / entry["files"]["jsonl"]["path"])
-            parquet = pq.read_table(release_dir / entry["files"]["parquet"]["path"]).to_pylist()
+            parquet = read_parquet_records(release_dir, config, entry["files"]["parquet"]["path"])
             if len(jsonl) != entry["num_rows"]:
                 raise InputError(f"{release_dir}/{config}/{split}.jsonl", f"{len(jsonl)} rows, manifest says {entry['num_rows']}")
             if parquet != jsonl:

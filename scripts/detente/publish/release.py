@@ -3,13 +3,27 @@ Croissant) and the static site. Each step reads the release the previous one pub
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from detente import paths
+from detente.errors import InputError
 from detente.pipeline.build import build, format_counts
-from detente.publish.card import write_card
+from detente.publish.card import load_cff, write_card
 from detente.site.render import DEFAULT_OUT_DIR, build_site
+from detente.version import DATASET_VERSION
+
+
+def check_citation(version: str, citation: Path) -> None:
+    """CITATION.cff (the source of the README BibTeX and Croissant citeAs) must cite the version being built."""
+    cff = load_cff(citation)
+    cited = {str(cff.get("version")), str((cff.get("preferred-citation") or {}).get("version"))}
+    if cited != {version}:
+        raise InputError(str(citation), f"cites version(s) {sorted(cited)}, but version {version} is being built; update version, "
+                         "preferred-citation version and date-released first")
 
 
 def main_build() -> int:
+    check_citation(DATASET_VERSION, paths.CITATION)
     release, status = build()
     print(format_counts(release))
     print(f"annotated/{release.version}/: {status}")
