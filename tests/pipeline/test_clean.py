@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -166,6 +169,16 @@ def test_cli_clean_names_a_missing_file_or_a_folder(tmp_path):
     for name, problem in ((tmp_path / "none.txt", "No such file or directory"), (tmp_path, "Is a directory")):
         out = subprocess.run([sys.executable, "-m", "detente.cli", "clean", str(name)], capture_output=True, text=True)
         assert out.returncode == 1 and out.stderr == f"detente clean: error: {name}: cannot read: {problem}\n"
+
+
+def test_cli_clean_refuses_a_fifo_a_socket_or_a_device_without_hanging(tmp_path, monkeypatch):
+    os.mkfifo(tmp_path / "fifo.txt")  # reading it would wait for a writer forever
+    with monkeypatch.context() as here, socket.socket(socket.AF_UNIX) as server:
+        here.chdir(tmp_path)  # a socket's path must be short: bind it by its relative name
+        server.bind("sock.txt")
+    for name, kind in ((tmp_path / "fifo.txt", "a FIFO"), (tmp_path / "sock.txt", "a socket"), (Path(os.devnull), "a character device")):
+        out = subprocess.run([sys.executable, "-m", "detente.cli", "clean", str(name)], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 1 and out.stderr == f"detente clean: error: {name}: cannot read: not a regular file ({kind})\n"
 
 
 def test_cli_clean_reports_bad_encoding(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from detente.errors import InputError
-from detente.io import read_json
+from detente.io import read_json, read_regular_file
 from detente.lines.model import LineModel, default_model
 from detente.lines.rules import MONTHS, matched_rule
 from detente.lines.textcache import per_line_cache
@@ -303,10 +303,14 @@ def load_corrections(path: Path) -> dict[str, Any] | None:
 
 
 def main_clean(paths: list[str], show_labels: bool = False) -> int:
-    """`detente clean PATH...`: print the clean text (or the line labels) of any raw text files."""
+    """`detente clean PATH...`: print the clean text (or the line labels) of any raw text files.
+
+    Each PATH must be a regular file (or a link to one): a folder, a FIFO, a socket or a device is an error
+    naming it, and is not opened (reading a FIFO would wait for a writer forever).
+    """
     for n, name in enumerate(paths):
         try:
-            text = decode(Path(name).read_bytes(), name)
+            text = decode(read_regular_file(name), name)
         except OSError as err:
             raise InputError(name, f"cannot read: {err.strerror}") from None
         doc = clean_text(text, where=name)
