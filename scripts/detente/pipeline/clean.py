@@ -36,8 +36,10 @@ _TERMINALS = (".", "!", "?", "…")  # sentence-final marks ...
 _CLOSERS = "\"'”’»)]"  # ... optionally followed by closing quotes and brackets
 _BULLET = re.compile(r"^[•·▪●*-]\s+")
 _DATELINE_FORMATS = ("%d %B %Y %H:%M", "%d %B %Y", "%B %d, %Y %H:%M", "%B %d, %Y")
-# A strict subset of what _DATELINE_FORMATS accept (single spaces, two-digit HH:MM); anything else goes to strptime.
-_PLAIN_DATELINE = re.compile(rf"(\d{{1,2}}) ({MONTHS}) (\d{{4}})(?: (\d\d):(\d\d))?|({MONTHS}) (\d{{1,2}}), (\d{{4}})(?: (\d\d):(\d\d))?")
+# A strict subset of what _DATELINE_FORMATS accept (single spaces, ASCII digits, two-digit HH:MM); anything else
+# goes to strptime. re.ASCII: a Unicode \d would take other scripts' digits, which strptime mostly refuses, and put
+# them in the time ("٠٩:٣٠"), which the document schema does not allow.
+_PLAIN_DATELINE = re.compile(rf"(\d{{1,2}}) ({MONTHS}) (\d{{4}})(?: (\d\d):(\d\d))?|({MONTHS}) (\d{{1,2}}), (\d{{4}})(?: (\d\d):(\d\d))?", re.ASCII)
 _MONTH_NUMBER = {name: number for number, name in enumerate(MONTHS.split("|"), start=1)}
 _METADATA_FIELD = {"byline": "bylines", "publisher": "publishers", "credit": "credits", "copyright": "copyrights"}
 
