@@ -1,4 +1,4 @@
-"""detente.io: the one JSONL reader and writer (line separators inside strings survive), the atomic file writer and
+"""detente.io: reading only regular files (a FIFO or device is refused unopened), the one JSONL reader and writer (line separators inside strings survive), the atomic file writer and
 the staged folder publish (all or nothing), with the ugly cases."""
 
 from __future__ import annotations
@@ -11,9 +11,49 @@ import pytest
 
 from conftest import REPO
 from detente.errors import InputError
-from detente.io import iter_jsonl, jsonl_bytes, read_json, read_jsonl, staged_folder, write_bytes_atomically, write_tree
+from detente.io import (
+    NotRegularFileError,
+    iter_jsonl,
+    jsonl_bytes,
+    read_json,
+    read_jsonl,
+    read_regular_file,
+    staged_folder,
+    write_bytes_atomically,
+    write_tree,
+)
 
 SEPARATORS = "a\u2028b\u2029c\u0085d\x1ce\x1df\x1eg\x0bh\x0ci\rj"  # every character str.splitlines() breaks on, but "\n"
+
+
+def test_read_regular_file_reads_files_and_links_to_them(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"text\n")
+    (tmp_path / "link.txt").symlink_to("a.txt")
+    assert read_regular_file(tmp_path / "a.txt") == read_regular_file(str(tmp_path / "link.txt")) == b"text\n"
+
+
+def test_read_regular_file_refuses_a_fifo_or_a_device_without_opening_it(tmp_path, monkeypatch):
+    os.mkfifo(tmp_path / "fifo")  # opened for reading, it would block until a writer came
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda *args, **kwargs: opened.append(args[0]) or real_open(*args, **kwargs))
+    for path, kind in ((tmp_path / "fifo", "a FIFO"), (Path(os.devnull), "a character device")):
+        with pytest.raises(NotRegularFileError) as refused:
+            read_regular_file(path)
+        assert (refused.value.strerror, refused.value.filename) == (f"not a regular file ({kind})", str(path))
+    assert opened == []
+    with pytest.raises(IsADirectoryError):
+        read_regular_file(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        read_regular_file(tmp_path / "none")
+
+
+def test_a_fifo_that_replaces_a_file_after_the_check_is_refused_without_blocking(tmp_path, monkeypatch):
+    os.mkfifo(tmp_path / "fifo")
+    regular = os.stat(__file__)
+    monkeypatch.setattr(os, "stat", lambda path: regular)  # the check saw a regular file; then the FIFO came
+    with pytest.raises(NotRegularFileError, match=r"not a regular file \(a FIFO\)"):
+        read_regular_file(tmp_path / "fifo")
 
 
 def test_jsonl_round_trip_keeps_line_separators_inside_strings(tmp_path):

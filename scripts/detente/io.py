@@ -1,8 +1,9 @@
-"""File I/O every stage shares: JSON and JSONL reading with located errors, the one JSONL writer, the one atomic
-file writer, and the one atomic folder publish."""
+"""File I/O every stage shares: reading a regular file (never a FIFO or device), JSON and JSONL reading with located
+errors, the one JSONL writer, the one atomic file writer, and the one atomic folder publish."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -11,9 +12,50 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from detente.errors import InputError
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+class NotRegularFileError(OSError):
+    """A path that is not a regular file or a folder (a FIFO, socket or device): refused without being opened."""
+
+    def __init__(self, path: str, mode: int) -> None:
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        super().__init__(None, f"not a regular file ({kind})", path)
+
+
+def _check_regular(path: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if not stat.S_ISREG(mode):
+        raise NotRegularFileError(path, mode)
+
+
+def open_regular_file(path: Path | str) -> BinaryIO:
+    """Open a regular file (or a symbolic link to one) for reading in binary.
+
+    Anything else raises OSError before it is opened: reading a FIFO blocks until someone writes to it, and a
+    device may never end. NotRegularFileError for a FIFO, socket or device; IsADirectoryError for a folder.
+    """
+    name = os.fspath(path)
+    _check_regular(name, os.stat(name).st_mode)
+    # O_NONBLOCK: if a FIFO took the file's place since the stat, opening it does not wait for a writer
+    descriptor = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        _check_regular(name, os.fstat(descriptor).st_mode)
+    except OSError:
+        os.close(descriptor)
+        raise
+    return open(descriptor, "rb")
+
+
+def read_regular_file(path: Path | str) -> bytes:
+    """The bytes of a regular file; see open_regular_file for what is refused."""
+    with open_regular_file(path) as handle:
+        return handle.read()
 
 
 def read_input_bytes(path: Path) -> bytes:

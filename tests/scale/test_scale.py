@@ -4,9 +4,16 @@ counts, sharding, Parquet = JSONL, and the datatrove path giving the same record
 from __future__ import annotations
 
 import copy
+import errno
+import inspect
 import json
+import os
 import shutil
+import signal
+import socket
+import sys
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -271,3 +278,120 @@ def test_datatrove_reads_jsonl_crawls_the_same_way(tmp_path):
             assert pq.read_table(tmp_path / "dt" / name).to_pylist() == pq.read_table(tmp_path / "local" / name).to_pylist(), name
         else:
             assert scaled[name] == local[name], name
+
+
+# --- What cannot be read: one reject each, and the rest of the crawl is cleaned (both engines) ----------------
+
+def make_hostile_crawl(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two articles, reached also through links, among everything the walk must survive without reading it."""
+    crawl = root / "hostile"
+    (crawl / "sub").mkdir(parents=True)
+    shutil.copyfile(RAW[0], crawl / "article-0.txt")
+    shutil.copyfile(RAW[1], crawl / "sub" / "article-1.txt")
+    (crawl / "link.txt").symlink_to("article-0.txt")  # a link to a file: followed
+    (crawl / "zz").symlink_to("sub")  # a link to a folder: followed (its own "up" then loops to the input folder)
+    (crawl / "sub" / "up").symlink_to("..")  # a loop
+    (crawl / "self.txt").symlink_to("self.txt")  # a link to itself
+    for name in (b"caf\xe9.txt", b"d\xff/x.txt"):  # names that are not UTF-8
+        if b"/" in name:
+            os.mkdir(bytes(crawl) + b"/" + name.split(b"/")[0])
+        handle = os.open(bytes(crawl) + b"/" + name, os.O_WRONLY | os.O_CREAT)
+        os.write(handle, RAW[2].read_bytes())
+        os.close(handle)
+    (crawl / "locked").mkdir()  # cannot be listed (see refuse_listing)
+    shutil.copyfile(RAW[2], crawl / "locked" / "y.txt")
+    os.mkfifo(crawl / "fifo.txt")  # reading a FIFO blocks until a writer comes: never opened
+    os.mkfifo(crawl / "fifo.jsonl")
+    (crawl / "null.txt").symlink_to(os.devnull)  # a character device
+    with monkeypatch.context() as here, socket.socket(socket.AF_UNIX) as server:
+        here.chdir(crawl)  # a socket's path must be short: bind it by its relative name
+        server.bind("sock.txt")
+    refuse_listing(monkeypatch, "/locked")
+    return crawl
+
+
+def refuse_listing(monkeypatch: pytest.MonkeyPatch, ending: str) -> None:
+    """os.scandir of a folder whose path ends in `ending` fails as an unreadable folder would. (The tests run as
+    root in CI, for whom chmod 000 does not make a folder unreadable, so the OS call is patched instead.)"""
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if not isinstance(path, int) and os.fspath(path).endswith(ending):  # (an int: a descriptor, rmtree)
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+HOSTILE_REJECTS = [
+    ("caf\\xe9.txt", "caf\\xe9.txt: the file name is not valid UTF-8 (shown with \\x escapes); rename it to clean what it holds"),
+    ("d\\xff/", "d\\xff/: the folder name is not valid UTF-8 (shown with \\x escapes); rename it to clean what it holds"),
+    ("fifo.jsonl", "fifo.jsonl: not a regular file (a FIFO), so none of its lines was cleaned"),
+    ("fifo.txt", "fifo.txt: cannot read: not a regular file (a FIFO)"),
+    ("locked/", "locked/: cannot read this folder, so none of its files was cleaned: Permission denied"),
+    ("null.txt", "null.txt: cannot read: not a regular file (a character device)"),
+    ("self.txt", "self.txt: cannot tell whether this is a file or a folder: Too many levels of symbolic links"),
+    ("sock.txt", "sock.txt: cannot read: not a regular file (a socket)"),
+    ("sub/up/", "sub/up/: a symbolic link loop: this is the input folder again, so it is not followed"),
+    ("zz/up/", "zz/up/: a symbolic link loop: this is the input folder again, so it is not followed"),
+]
+
+
+@pytest.fixture
+def no_hang():
+    """Fail instead of hanging (a FIFO opened for reading blocks the process)."""
+    def timeout(signum: int, frame: Any) -> None:
+        raise TimeoutError("the run hung: something blocked reading the input")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_unreadable_things_in_the_crawl_become_rejects_and_the_rest_is_cleaned(tmp_path, monkeypatch, no_hang, capsys):
+    crawl = make_hostile_crawl(tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    assert main_scale(str(crawl), str(out), workers=1, shard_size=5) == 0
+    assert "14 articles in 3 shards: 4 documents, 164 lines, 10 rejects" in capsys.readouterr().out
+    rejects = jsonl(out / "rejects.jsonl")
+    assert [(r["source"], r["error"]) for r in rejects] == HOSTILE_REJECTS
+    assert {r["doc_id"] for r in rejects} == {None}
+    documents = [d for p in sorted((out / "documents").glob("*.jsonl")) for d in jsonl(p)]
+    assert [d["source"] for d in documents] == ["article-0.txt", "link.txt", "sub/article-1.txt", "zz/article-1.txt"]
+    assert [d["doc_id"] for d in documents] == [RAW[0].stem, RAW[0].stem, RAW[1].stem, RAW[1].stem]
+
+    pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
+    from detente.scale.datatrove import run_datatrove
+
+    summary = run_datatrove(crawl, tmp_path / "dt", workers=1, shard_size=5, logging_dir=tmp_path / "logs")
+    assert (summary.articles, summary.documents, summary.lines, summary.rejects, summary.shards) == (14, 4, 164, 10, 3)
+    local, scaled = tree(out), tree(tmp_path / "dt")
+    assert sorted(local) == sorted(scaled)
+    for name in local:
+        if name.endswith(".jsonl"):
+            assert scaled[name] == local[name], name
+
+
+def test_an_unreadable_input_folder_is_an_error(tmp_path, monkeypatch):
+    (tmp_path / "crawl").mkdir()
+    refuse_listing(monkeypatch, "/crawl")
+    with pytest.raises(InputError, match=r"crawl: cannot read this folder: Permission denied"):
+        run_local(tmp_path / "crawl", tmp_path / "out", workers=1, shard_size=3)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_walk_does_not_recurse_so_a_deep_tree_cannot_exhaust_the_stack(tmp_path):
+    from detente.scale.core import iter_sources
+
+    deep = tmp_path.joinpath(*["d"] * 100)
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text("text\n")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 50)  # fewer free frames than the tree has levels
+    try:
+        sources = list(iter_sources(tmp_path))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert sources == ["d/" * 100 + "deep.txt"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from detente.errors import InputError
-from detente.io import read_json
+from detente.io import read_json, read_regular_file
 from detente.lines.model import LineModel, default_model
 from detente.lines.rules import MONTHS, matched_rule
 from detente.lines.textcache import per_line_cache
@@ -36,8 +36,10 @@ _TERMINALS = (".", "!", "?", "…")  # sentence-final marks ...
 _CLOSERS = "\"'”’»)]"  # ... optionally followed by closing quotes and brackets
 _BULLET = re.compile(r"^[•·▪●*-]\s+")
 _DATELINE_FORMATS = ("%d %B %Y %H:%M", "%d %B %Y", "%B %d, %Y %H:%M", "%B %d, %Y")
-# A strict subset of what _DATELINE_FORMATS accept (single spaces, two-digit HH:MM); anything else goes to strptime.
-_PLAIN_DATELINE = re.compile(rf"(\d{{1,2}}) ({MONTHS}) (\d{{4}})(?: (\d\d):(\d\d))?|({MONTHS}) (\d{{1,2}}), (\d{{4}})(?: (\d\d):(\d\d))?")
+# A strict subset of what _DATELINE_FORMATS accept (single spaces, ASCII digits, two-digit HH:MM); anything else
+# goes to strptime. re.ASCII: a Unicode \d would take other scripts' digits, which strptime mostly refuses, and put
+# them in the time ("٠٩:٣٠"), which the document schema does not allow.
+_PLAIN_DATELINE = re.compile(rf"(\d{{1,2}}) ({MONTHS}) (\d{{4}})(?: (\d\d):(\d\d))?|({MONTHS}) (\d{{1,2}}), (\d{{4}})(?: (\d\d):(\d\d))?", re.ASCII)
 _MONTH_NUMBER = {name: number for number, name in enumerate(MONTHS.split("|"), start=1)}
 _METADATA_FIELD = {"byline": "bylines", "publisher": "publishers", "credit": "credits", "copyright": "copyrights"}
 
@@ -303,10 +305,14 @@ def load_corrections(path: Path) -> dict[str, Any] | None:
 
 
 def main_clean(paths: list[str], show_labels: bool = False) -> int:
-    """`detente clean PATH...`: print the clean text (or the line labels) of any raw text files."""
+    """`detente clean PATH...`: print the clean text (or the line labels) of any raw text files.
+
+    Each PATH must be a regular file (or a link to one): a folder, a FIFO, a socket or a device is an error
+    naming it, and is not opened (reading a FIFO would wait for a writer forever).
+    """
     for n, name in enumerate(paths):
         try:
-            text = decode(Path(name).read_bytes(), name)
+            text = decode(read_regular_file(name), name)
         except OSError as err:
             raise InputError(name, f"cannot read: {err.strerror}") from None
         doc = clean_text(text, where=name)

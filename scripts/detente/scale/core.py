@@ -11,6 +11,14 @@ lines in order) and cut into shards of `shard_size` articles; shard k becomes pa
     OUT/lines/part-00000.parquet + .jsonl       one record per input line (schema/line.schema.json)
     OUT/rejects.jsonl                           one record per article that could not be cleaned: source, error
 
+What cannot be read becomes one reject naming it, and the rest of the crawl is cleaned: a file that cannot be
+read or is not a regular file (a FIFO, socket or device named *.txt or *.jsonl is never opened: reading one can
+block forever), a folder that cannot be listed (its whole content is one reject, source "<path>/"), a name that
+is not valid UTF-8 (a folder's, or an article's: the source shows the bad bytes as \\xNN escapes; rename it to clean
+it), and a symbolic link loop. Symbolic links are followed, to files and to folders (a crawl assembled from links
+is read like a copy); a link to a folder that contains it is a loop: it is not followed and becomes a reject.
+Folders are walked without recursion, so depth cannot exhaust Python's stack.
+
 A part file exists only when its shard has at least one record. The per-article logic is pure
 (`process_article`); the Pool driver in local.py and the datatrove steps in datatrove.py both wrap it, so both
 produce the same records in the same shards. Output bytes depend only on the input, not on the worker count.
@@ -33,6 +41,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from detente.errors import DetenteError, InputError, SchemaError
+from detente.io import NotRegularFileError, open_regular_file, read_regular_file
 from detente.pipeline.clean import clean_text, cleaner_id
 from detente.rawtext import decode, doc_id_for, split_lines
 from detente.schemas import category_class, load_schema, validate
@@ -118,7 +127,7 @@ def check_records(records: list[Any], name: str, where: Callable[[Any], str]) ->
 
 @dataclass(frozen=True)
 class ArticleInput:
-    source: str  # path relative to the input folder, "/"-separated
+    source: str  # path relative to the input folder, "/"-separated (+ ":<line>"; a folder's ends in "/")
     data: bytes | None  # None when the file could not be read
     read_error: str | None = None
 
@@ -133,7 +142,7 @@ class ArticleResult:
 
 def read_article(root: Path, source: str) -> ArticleInput:
     try:
-        return ArticleInput(source, (root / source).read_bytes())
+        return ArticleInput(source, read_regular_file(root / source))
     except OSError as err:
         return ArticleInput(source, None, f"{source}: cannot read: {err.strerror or err}")
 
@@ -211,42 +220,117 @@ def shard_reject(reject: dict[str, Any], shard: int) -> dict[str, Any]:
 # Input order and shards (shared by both engines)
 # ---------------------------------------------------------------------------------------------------------
 
-# A shard plan entry (JSON, so datatrove tasks can read the plan): a .txt article by its relative path, or a
-# run of consecutive lines of one .jsonl file: [relative path, first line (1-based), its byte offset, lines].
-PlanEntry = str | list[Any]
+# A shard plan entry (JSON, so datatrove tasks can read the plan): a .txt article by its relative path; a run of
+# consecutive lines of one .jsonl file: [relative path, first line (1-based), its byte offset, lines]; or
+# something found that cannot be read, which becomes one reject: {"source": ..., "error": ...}.
+PlanEntry = str | list[Any] | dict[str, str]
 NO_ARTICLES = "no articles found (.txt files, or lines of .jsonl files)"
+ARTICLE_SUFFIXES = (".txt", ".jsonl")
 
 
-def iter_sources(root: Path) -> Iterator[str]:
-    """Every *.txt and *.jsonl under root, relative, in a fixed order; holds one folder's names at a time."""
-    def walk(directory: str, prefix: str) -> Iterator[str]:
-        with os.scandir(directory) as scan:
-            entries = sorted((e.name, e.is_dir()) for e in scan if not e.name.startswith("."))
-        for name, is_dir in entries:
-            if is_dir:
-                yield from walk(os.path.join(directory, name), f"{prefix}{name}/")
-            elif name.endswith((".txt", ".jsonl")):
-                yield prefix + name
+@dataclass(frozen=True)
+class Unusable:
+    """Something in the input folder that cannot be read as articles: it becomes one reject."""
 
-    yield from walk(str(root), "")
+    source: str
+    error: str
 
 
-def iter_article_refs(root: Path) -> Iterator[tuple[str, int, int]]:
-    """(relative path, line, byte offset) of every article in input order; line 0 for a .txt file (one article)."""
-    for source in iter_sources(root):
-        if not source.endswith(".jsonl"):
-            yield source, 0, 0
+def shown_name(name: str) -> str:
+    """A path as valid text: bytes that are not UTF-8 (which os hands over as surrogate escapes) become \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir gave the undecodable bytes as lone surrogates
+        return False
+    return True
+
+
+def _listing(path: str) -> list[os.DirEntry[str]]:
+    """A folder's entries sorted by name, hidden ones (".*") left out; OSError if it cannot be listed."""
+    with os.scandir(path) as scan:
+        return sorted((entry for entry in scan if not entry.name.startswith(".")), key=lambda entry: entry.name)
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+def iter_sources(root: Path) -> Iterator[str | Unusable]:
+    """Every *.txt and *.jsonl under root (relative path) in a fixed order, and an Unusable for what cannot be read.
+
+    Depth first with an explicit stack: it holds the entries of the folders on the current path only, and the
+    identities of those folders, so that a link back to one of them is caught as a loop.
+    """
+    try:
+        top = _identity(os.stat(root))
+        listing = _listing(str(root))
+    except OSError as err:
+        raise InputError(str(root), f"cannot read this folder: {err.strerror or err}") from None
+    on_path = {top: "the input folder"}  # folder identity -> its source
+    stack = [(top, "", iter(listing))]
+    while stack:
+        identity, prefix, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            del on_path[identity]
             continue
+        source = prefix + entry.name
         try:
-            lines = open(root / source, "rb")
-        except OSError:
-            yield source, 0, 0  # unreadable: iter_articles turns it into one reject naming the file
+            folder = _identity(entry.stat()) if entry.is_dir() else None  # follows links; a dangling one is no folder
+        except OSError as err:  # a link that leads to itself, or into a folder that cannot be searched
+            yield Unusable(shown_name(source), f"{shown_name(source)}: cannot tell whether this is a file or a folder: {err.strerror or err}")
             continue
-        offset = 0
-        with lines:  # only line lengths are kept: memory stays flat
-            for number, line in enumerate(lines, start=1):
-                yield source, number, offset
-                offset += len(line)
+        if folder is None and not entry.name.endswith(ARTICLE_SUFFIXES):
+            continue
+        if not _is_utf8(entry.name):
+            kind = "file" if folder is None else "folder"
+            shown = shown_name(source) + ("" if folder is None else "/")
+            yield Unusable(shown, f"{shown}: the {kind} name is not valid UTF-8 (shown with \\x escapes); rename it to clean what it holds")
+        elif folder is None:
+            yield source
+        elif folder in on_path:
+            yield Unusable(f"{source}/", f"{source}/: a symbolic link loop: this is {on_path[folder]} again, so it is not followed")
+        else:
+            try:
+                listing = _listing(os.path.join(root, source))
+            except OSError as err:
+                yield Unusable(f"{source}/", f"{source}/: cannot read this folder, so none of its files was cleaned: {err.strerror or err}")
+                continue
+            on_path[folder] = f"{source}/"
+            stack.append((folder, f"{source}/", iter(listing)))
+
+
+def _jsonl_refs(root: Path, source: str) -> Iterator[tuple[str, int, int] | Unusable]:
+    try:
+        lines = open_regular_file(root / source)
+    except NotRegularFileError as err:
+        yield Unusable(source, f"{source}: {err.strerror}, so none of its lines was cleaned")
+        return
+    except OSError:
+        yield Unusable(source, f"{source}: cannot read this .jsonl file, so none of its lines was cleaned")
+        return
+    offset = 0
+    with lines:  # only line lengths are kept: memory stays flat
+        for number, line in enumerate(lines, start=1):
+            yield source, number, offset
+            offset += len(line)
+
+
+def iter_article_refs(root: Path) -> Iterator[tuple[str, int, int] | Unusable]:
+    """(relative path, line, byte offset) of every article in input order (line 0 for a .txt file: one article),
+    and an Unusable for each thing found that cannot be read."""
+    for source in iter_sources(root):
+        if isinstance(source, Unusable):
+            yield source
+        elif source.endswith(".jsonl"):
+            yield from _jsonl_refs(root, source)
+        else:
+            yield source, 0, 0
 
 
 def plan_shards(root: Path, shard_size: int) -> Iterator[list[PlanEntry]]:
@@ -254,11 +338,16 @@ def plan_shards(root: Path, shard_size: int) -> Iterator[list[PlanEntry]]:
     refs = iter_article_refs(root)
     while chunk := list(islice(refs, shard_size)):
         shard: list[PlanEntry] = []
-        for path, line, offset in chunk:
+        for ref in chunk:
+            if isinstance(ref, Unusable):
+                shard.append({"source": ref.source, "error": ref.error})
+                continue
+            path, line, offset = ref
+            last = shard[-1] if shard else None
             if line == 0:
                 shard.append(path)
-            elif shard and isinstance(shard[-1], list) and shard[-1][0] == path:
-                shard[-1][3] += 1
+            elif isinstance(last, list) and last[0] == path:
+                last[3] += 1
             else:
                 shard.append([path, line, offset, 1])
         yield shard
@@ -267,15 +356,15 @@ def plan_shards(root: Path, shard_size: int) -> Iterator[list[PlanEntry]]:
 def iter_articles(root: Path, shard: list[PlanEntry]) -> Iterator[ArticleInput]:
     """The articles of one shard plan, read from the input folder (a read error becomes a reject later)."""
     for entry in shard:
-        if isinstance(entry, str) and entry.endswith(".jsonl"):  # a .jsonl file that could not be read when planned
-            yield ArticleInput(entry, None, f"{entry}: cannot read this .jsonl file, so none of its lines was cleaned")
+        if isinstance(entry, dict):  # found when planning: cannot be read as articles
+            yield ArticleInput(entry["source"], None, entry["error"])
             continue
         if isinstance(entry, str):
             yield read_article(root, entry)
             continue
         path, first_line, offset, count = entry
         try:
-            with open(root / path, "rb") as handle:
+            with open_regular_file(root / path) as handle:
                 handle.seek(offset)
                 lines = [handle.readline() for _ in range(count)]  # at most one shard's articles
         except OSError as err:

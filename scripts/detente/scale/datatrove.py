@@ -237,7 +237,9 @@ def _summary(input_dir: Path, out_dir: Path, plan: Path, seconds: float) -> Summ
             rows = {o: pq.ParquetFile(p).metadata.num_rows if (p := out_dir / o / f"{part_name(rank)}.parquet").exists() else 0 for o in OUTPUTS}
             articles = size = 0
             for entry in entries:
-                if isinstance(entry, str):  # a .txt article: its size on disk
+                if isinstance(entry, dict):  # found unreadable when planning: one reject, no bytes
+                    articles += 1
+                elif isinstance(entry, str):  # a .txt article: its size on disk
                     articles += 1
                     size += (input_dir / entry).stat().st_size if (input_dir / entry).is_file() else 0
                 else:  # a run of .jsonl lines: the bytes of their "text", as run_local counts them
