@@ -23,7 +23,7 @@ def odd_paths(tmp_path):
     ("args", "message"),
     [
         (["check-annotations", "{tmp}"], "{tmp}: is a folder; give a file"),
-        (["check-annotations", "{tmp}/pipe"], "{tmp}/pipe: is not a regular file"),  # would block forever if opened
+        (["check-annotations", "{tmp}/pipe"], "{tmp}/pipe: is not a regular file (a FIFO)"),  # would block forever if opened
         (["check-annotations", "{tmp}/missing.yaml"], "{tmp}/missing.yaml: no such file"),
         (["check-annotations", str(GOLD_SOURCE), "--text-dir", "{tmp}"], "{tmp}/dtn-0885a700d99d.txt: no such file"),
         (["validate", "{tmp}"], "{tmp}/MANIFEST.json: no MANIFEST.json: not a release folder"),

@@ -72,7 +72,7 @@ def test_jsonl_errors_name_the_file_and_line(tmp_path):
     path.write_bytes(b'{"a": "caf\xe9"}\n')
     with pytest.raises(InputError, match=rf"^{path}: not valid UTF-8 at byte 10"):
         list(iter_jsonl(path))
-    with pytest.raises(InputError, match=rf"^{tmp_path}: is a folder, not a JSONL file"):
+    with pytest.raises(InputError, match=rf"^{tmp_path}: is a folder; give a file"):
         read_jsonl(tmp_path)
     with pytest.raises(InputError, match=r"missing.jsonl: no such file"):
         read_jsonl(tmp_path / "missing.jsonl")

@@ -59,30 +59,25 @@ def read_regular_file(path: Path | str) -> bytes:
 
 
 def read_input_bytes(path: Path) -> bytes:
-    """The bytes of a file given as input; a missing path, a folder, a FIFO or device (which could block forever)
-    or an unreadable file is an InputError naming it."""
+    """read_regular_file for a file given as input: every refusal is an InputError naming the path."""
     try:
-        mode = path.stat().st_mode
+        return read_regular_file(path)
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
-    except OSError as err:
-        raise InputError(str(path), f"cannot read: {err.strerror}") from None
-    if stat.S_ISDIR(mode):
-        raise InputError(str(path), "is a folder; give a file")
-    if not stat.S_ISREG(mode):
-        raise InputError(str(path), "is not a regular file (a pipe, socket or device); give a file")
-    try:
-        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError(str(path), "is a folder; give a file") from None
+    except NotRegularFileError as err:
+        raise InputError(str(path), f"is {err.strerror}; give a file") from None
     except OSError as err:
         raise InputError(str(path), f"cannot read: {err.strerror}") from None
 
 
 def read_json(path: Path, missing: str = "no such file") -> Any:
     """Parse a JSON file; a missing file or bad JSON is an InputError naming the file (and line)."""
+    if not path.exists():
+        raise InputError(str(path), missing)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(path), missing) from None
+        return json.loads(read_input_bytes(path).decode("utf-8"))
     except UnicodeDecodeError as err:
         raise InputError(str(path), f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
     except json.JSONDecodeError as err:
@@ -96,13 +91,7 @@ def iter_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
     unescaped inside strings, which would cut a valid record in two.
     """
     try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a folder, not a JSONL file") from None
-    except OSError as err:
-        raise InputError(str(path), f"cannot read: {err.strerror}") from None
+        text = read_input_bytes(path).decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(str(path), f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
     for number, line in enumerate(text.split("\n"), start=1):

@@ -180,7 +180,7 @@ def test_concurrent_adds_all_reach_the_split_manifest(tmp_path, repo):
     [
         (lambda tmp: tmp, "is a folder; give a file"),
         (lambda tmp: tmp / "missing.txt", "missing.txt: no such file"),
-        (lambda tmp: (os.mkfifo(tmp / "pipe"), tmp / "pipe")[1], "pipe: is not a regular file"),
+        (lambda tmp: (os.mkfifo(tmp / "pipe"), tmp / "pipe")[1], "pipe: is not a regular file (a FIFO)"),
     ],
 )
 def test_add_refuses_a_folder_a_missing_path_and_a_pipe(tmp_path, repo, monkeypatch, capsys, make, message):
