@@ -1,6 +1,7 @@
 """`detente labelstudio import` never loses gold silently: each document's changes are counted by identity and
 printed, a review that removes too much gold (or is empty) is refused without --allow-removals, reviews by several
-annotators are refused without --annotator, and wrong JSON types are located errors."""
+annotators are refused without --annotator, wrong JSON types are located errors, and any subset of a gold
+document round-trips exactly (hypothesis)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detente import cli, paths
 from detente.growth.labelstudio.diff import MAX_REMOVED_SHARE, Change, Diff
-from detente.growth.labelstudio.review import import_export
+from detente.growth.labelstudio.review import ImportOptions, import_export
 from detente.growth.labelstudio.tasks import (
     accept_predictions,
     current_annotation,
     export_tasks,
 )
-from detente.growth.preannotate import clean_text_of
-from detente.pipeline.annotate import read_yaml
+from detente.growth.preannotate import clean_text_of, source_registries
+from detente.pipeline.annotate import Registries, read_yaml
 from growth_helpers import REPO, RepoCopy, repo_copy, tree_bytes, write_export
 
 DOC = "dtn-518a5a6a036e"
@@ -374,3 +377,39 @@ def test_mixed_task_id_types_name_the_task_with_the_odd_one(tmp_path, repo, caps
     tasks[1]["id"] = "2"
     assert run_import(tmp_path, tasks) == 1
     assert f'task "2" ({OTHER}): `id` is a string ("2"); an integer (Label Studio\'s task ID) expected' in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- 4. round trip of any subset of a gold document
+
+
+@pytest.fixture(scope="module")
+def gold_document(tmp_path_factory: pytest.TempPathFactory) -> tuple[RepoCopy, list[dict[str, Any]], dict[str, list[dict[str, Any]]], Registries]:
+    """A repository copy, the export of DOC's gold as a reviewer submits it unchanged, DOC's compiled gold, and the
+    registries (loaded once: the imports add no record)."""
+    repo = repo_copy(tmp_path_factory.mktemp("subsets"))
+    return repo, exported(), gold(), source_registries(repo.source)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_any_subset_of_a_gold_document_round_trips(gold_document, data):
+    repo, tasks, compiled, registries = gold_document
+    mention_ids, event_ids = [m["id"] for m in compiled["entities"]], [e["id"] for e in compiled["events"]]
+    mentions = data.draw(st.sets(st.sampled_from(mention_ids)), label="mentions kept")
+    events = data.draw(st.sets(st.sampled_from(event_ids)), label="events kept")
+    subset = copy.deepcopy(tasks)
+    drop(subset[0]["annotations"][0]["result"], (set(mention_ids) - mentions) | (set(event_ids) - events))
+    expected = {
+        "entities": [m for m in compiled["entities"] if m["id"] in mentions],
+        "events": [e | {"arguments": [a for a in e["arguments"] if a["mention_id"] in mentions]} for e in compiled["events"] if e["id"] in events],
+    }
+    path = repo.source / "annotations" / f"{DOC}.yaml"
+    original = path.read_bytes()
+    try:
+        outcome = import_export(write_export(repo.root / "subset.json", subset), repo.raw, repo.source, ImportOptions(allow_removals=True))
+        assert current_annotation(DOC, repo.source, subset[0]["data"]["text"], registries) == ("reviewed", expected)
+        m, e, a = counts(compiled)
+        kept_m, kept_e, kept_a = counts(expected)
+        assert outcome.diffs[DOC] == Diff("gold", Change(m, kept_m, 0, m - kept_m, 0), Change(e, kept_e, 0, e - kept_e, 0), Change(a, kept_a, 0, a - kept_a, 0))
+    finally:
+        path.write_bytes(original)
