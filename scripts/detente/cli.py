@@ -107,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="output folder (default: .label-studio/export in the repository)")
     imp = ls_sub.add_parser("import", help="check a Label Studio JSON export and write the reviewed sources")
     imp.add_argument("export_file", metavar="EXPORT.json")
+    imp.add_argument("--allow-removals", action="store_true",
+                     help="import even a review that removes more than 10%% of a gold document's mentions, events or arguments, "
+                          "or is empty (without it such an import is refused; each document's changes are printed either way)")
+    imp.add_argument("--annotator", metavar="NAME_OR_ID",
+                     help="when a task has reviews by several annotators (which is refused otherwise), import the one by this "
+                          "annotator: the Label Studio user ID, e-mail, or name as the refusal prints it; a task reviewed by "
+                          "one annotator imports that review")
     serve = ls_sub.add_parser("serve", help="start Label Studio on 127.0.0.1 with the review project (needs scripts/label_studio.sh)")
     serve.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
     serve.add_argument("--all", dest="include_all", action="store_true")
@@ -134,7 +141,7 @@ def _labelstudio(a: argparse.Namespace) -> int:
         out = Path(a.out) if a.out else paths.REPO_ROOT / ".label-studio" / "export"
         return _stage("growth.labelstudio.tasks:main_export")(paths.RAW_DIR, paths.SOURCE_DIR, out, a.doc_ids, a.include_all)
     if a.ls_command == "import":
-        return _stage("growth.labelstudio.review:main_import")(a.export_file, paths.RAW_DIR, paths.SOURCE_DIR)
+        return _stage("growth.labelstudio.review:main_import")(a.export_file, paths.RAW_DIR, paths.SOURCE_DIR, a.allow_removals, a.annotator)
     data_dir = Path(a.data_dir) if a.data_dir else paths.REPO_ROOT / ".label-studio"
     return _stage("growth.labelstudio.server:main_serve")(paths.RAW_DIR, paths.SOURCE_DIR, data_dir, a.port, a.doc_ids, a.include_all)
 

@@ -33,6 +33,7 @@ from detente.errors import InputError
 from detente.io import write_text_atomically
 from detente.pipeline.agreement import compare, summarise
 from detente.pipeline.annotate import (
+    SAFE_LOADER,
     Registries,
     _find_all,
     compile_document,
@@ -255,7 +256,7 @@ def dump_source(source: dict[str, Any]) -> str:
         out.append(f"- id: {flow(e['id'])}")
         out.extend(f"  {key}: {flow(e[key])}" for key in ("trigger", "plover", "mode", "ace", "realis", "arguments", "date", "cluster"))
     text = "\n".join(out) + "\n"
-    assert yaml.safe_load(text) == {k: v for k, v in source.items() if k != "notes" or v is not None}, "YAML writer lost data"
+    assert yaml.load(text, Loader=SAFE_LOADER) == {k: v for k, v in source.items() if k != "notes" or v is not None}, "YAML writer lost data"
     return text
 
 

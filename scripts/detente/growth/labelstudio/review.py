@@ -10,7 +10,9 @@ One project, one config, one task per document, two texts:
 - `page`, the raw page's lines joined by "\\n": one `line` region per non-blank line labelled with its category.
 Every label set is read from schema/labels.schema.json, so the config cannot drift from the schema.
 
-The import (`import_export`) takes a task's latest submitted annotation (tasks without one are skipped), checks
+The import (`import_export`) checks the export's JSON types (shape.py), takes each task's submitted review (tasks
+without one are skipped; reviews by several annotators, also across copies of one task ID, are refused unless
+`--annotator` picks one; of one annotator's several reviews the latest is taken, and said), checks
 every label against the schema, every span against the text at its offsets, every relation's ends, then writes
 annotations/<doc_id>.yaml with `status: reviewed` (quote + occurrence locators), line_corrections/<doc_id>.json
 for each line whose reviewed category differs from the cleaner's, and new registry records the reviewer named.
@@ -19,6 +21,10 @@ raw offsets: mentions on a line the review takes out of the clean text are dropp
 review adds a line to the clean text, the reviewer has not annotated it yet, so the file stays `status: draft`
 until a second export/review pass. Mention and event IDs m<N>/v<N> of the task are kept (exact round trip);
 regions made in Label Studio are numbered after them. A region without a `level` is a name.
+Each document's changes against what annotations/<doc_id>.yaml holds now are counted by identity (diff.py) and
+printed before anything is written; a review that would remove more than MAX_REMOVED_SHARE of a gold document's
+mentions, events or arguments, or an empty review (result [] or null) of a gold document, refuses the whole import
+unless `--allow-removals` is given (a draft, or a document without an annotation file, has nothing to lose).
 The whole export is checked before anything is written; a release directory is never touched.
 Offsets are Python string indices (code points): Label Studio 1.23.2's Text tag places predictions and stores
 regions drawn in its editor in code points, not in JavaScript's UTF-16 units (checked with emoji in its editor).
@@ -48,7 +54,20 @@ from detente.growth.labelstudio.config import (
     TRIGGER,
     TRIGGER_LABEL,
 )
-from detente.growth.labelstudio.tasks import line_spans, load_raw, page_text
+from detente.growth.labelstudio.diff import MAX_REMOVED_SHARE, Diff, annotation_diff, identities
+from detente.growth.labelstudio.shape import (
+    annotation_name,
+    check_object,
+    check_task,
+    describe,
+    is_int,
+    is_object,
+    is_str,
+    member,
+    strings,
+    texts,
+)
+from detente.growth.labelstudio.tasks import current_annotation, line_spans, load_raw, page_text
 from detente.growth.preannotate import dump_source, locator, source_registries
 from detente.io import read_json, write_text_atomically
 from detente.pipeline.annotate import Registries, compile_document, read_yaml
@@ -81,6 +100,7 @@ class ReviewedDocument:
     new_entities: list[dict[str, Any]]
     new_clusters: list[dict[str, Any]]
     compiled: dict[str, list[dict[str, Any]]]  # the source compiled on the reviewed clean text
+    diff: Diff  # against what annotations/<doc_id>.yaml holds now
     messages: list[str] = field(default_factory=list)  # what the reviewer should know (dropped regions, draft kept)
 
 
@@ -89,11 +109,13 @@ class ImportResult:
     written: list[Path]
     messages: list[str]  # tasks skipped, regions dropped, documents kept as drafts
     documents: dict[str, str]  # doc_id -> status written (reviewed, or draft when text is left to review)
+    diffs: dict[str, Diff]  # doc_id -> what the import changed in its annotation
 
 
-def _latest_annotation(task: dict[str, Any]) -> dict[str, Any] | None:
-    submitted = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-    return max(submitted, key=lambda a: (str(a.get("updated_at", "")), a.get("id", 0))) if submitted else None
+@dataclass(frozen=True)
+class ImportOptions:
+    allow_removals: bool = False  # import even a review that removes more than MAX_REMOVED_SHARE of a gold document
+    annotator: str | None = None  # whose review to import where several annotators reviewed one task
 
 
 def annotator_name(annotation: dict[str, Any]) -> str:
@@ -103,10 +125,47 @@ def annotator_name(annotation: dict[str, Any]) -> str:
     return f"label-studio user {who}"
 
 
+def _is_by(annotation: dict[str, Any], annotator: str) -> bool:
+    """--annotator matches the user ID, the e-mail, or the name errors print (annotator_name)."""
+    who = annotation.get("completed_by")
+    names = {annotator_name(annotation)}
+    if is_int(who):
+        names.add(str(who))
+    elif isinstance(who, dict):
+        names |= {str(who[key]) for key in ("id", "email") if who.get(key) is not None}
+    return annotator in names
+
+
+def choose_annotation(annotations: list[dict[str, Any]], annotator: str | None, where: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """The submitted review to import (None: there is none) and what to tell the user about the choice.
+
+    Reviews by several annotators are refused unless `annotator` names one of them; of one annotator's several
+    reviews the latest is taken. Identical copies (the same task twice in an export) count once.
+    """
+    submitted = list({json.dumps(a, sort_keys=True): a for a in annotations if not a.get("was_cancelled")}.values())
+    said: list[str] = []
+    by_who: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for annotation in submitted:
+        by_who[annotator_name(annotation)].append(annotation)
+    if len(by_who) > 1:
+        listed = "; ".join(f"{who} ({', '.join(annotation_name(a, annotations.index(a) + 1) for a in mine)})" for who, mine in by_who.items())
+        chosen = [who for who, mine in by_who.items() if annotator is not None and _is_by(mine[0], annotator)]
+        if not chosen:
+            wanted = "none of them is --annotator " + repr(annotator) if annotator is not None else "choose whose review to import with --annotator NAME_OR_ID"
+            raise InputError(where, f"reviewed by {len(by_who)} annotators: {listed}; {wanted}")
+        by_who = {chosen[0]: by_who[chosen[0]]}
+        said = [f"{where}: reviewed by {listed}; --annotator {annotator} imports the review by {chosen[0]}"]
+    if not by_who:
+        return None, said
+    [(who, mine)] = by_who.items()
+    latest = max(mine, key=lambda a: (a.get("updated_at") or "", a.get("id") or 0))
+    if len(mine) > 1:
+        said.append(f"{where}: {len(mine)} reviews by {who}; the latest ({annotation_name(latest, annotations.index(latest) + 1)}) is imported")
+    return latest, said
+
+
 def _value_text(value: dict[str, Any], key: str, where: str) -> str | None:
-    raw = value.get(key)
-    items = raw if isinstance(raw, list) else [raw]
-    items = [str(x).strip() for x in items if x is not None and str(x).strip()]
+    items = [x.strip() for x in texts(value, key, where) if x.strip()]
     if len(items) > 1:
         raise InputError(where, f"{len(items)} values given, one expected: {items}")
     return items[0] if items else None
@@ -115,44 +174,51 @@ def _value_text(value: dict[str, Any], key: str, where: str) -> str | None:
 def parse_regions(result: list[dict[str, Any]], text: str, page: str, where: str) -> tuple[dict[str, Region], list[tuple[str, str, str]]]:
     """Label Studio result items -> regions (with their per-region fields) and relations (from, to, role)."""
     allowed = {ENTITY: set(label_set("entity_type")), TRIGGER: {TRIGGER_LABEL}, LINE: set(label_set("line_category"))}
-    texts = {TEXT: text, PAGE: page}
+    texts_of = {TEXT: text, PAGE: page}
     regions: dict[str, Region] = {}
     fields: list[tuple[str, str, dict[str, Any], str]] = []
     relations: list[tuple[str, str, str]] = []
     for k, item in enumerate(result):
+        check_object(item, f"{where}: result {k + 1}", "a result item")
         kind = item.get("type")
         if kind == "relation":
-            labels = item.get("labels") or []
-            here = f"{where}: relation {item.get('from_id')} -> {item.get('to_id')}"
+            ends = f"{where}: result {k + 1} (relation)"
+            from_id = member(item, "from_id", ends, is_str, "a region ID (string)")
+            to_id = member(item, "to_id", ends, is_str, "a region ID (string)")
+            here = f"{where}: relation {from_id} -> {to_id}"
+            labels = strings(item, "labels", here)
             if len(labels) != 1:
                 raise InputError(here, f"needs exactly one role label (one of {', '.join(label_set('argument_role'))}), has {labels}")
             if labels[0] not in label_set("argument_role"):
                 raise InputError(here, f"unknown label {labels[0]!r}: not an argument role ({', '.join(label_set('argument_role'))})")
-            relations.append((str(item.get("from_id")), str(item.get("to_id")), labels[0]))
+            relations.append((from_id, to_id, labels[0]))
             continue
-        name, region_id, value = item.get("from_name"), str(item.get("id")), item.get("value") or {}
+        if kind not in ("labels", "choices", "textarea"):
+            raise InputError(f"{where}: result {k + 1}", f"unknown result type {kind!r} (from {item.get('from_name')!r})")
+        region_id = member(item, "id", f"{where}: result {k + 1} ({item.get('from_name')} {kind})", is_str, "a region ID (string)")
+        name = member(item, "from_name", f"{where}: region {region_id}", is_str, "a control name (string)")
         here = f"{where}: region {region_id} ({name})"
+        value = member(item, "value", here, is_object, "an object")
         if kind == "labels":
             if name not in allowed:
                 raise InputError(here, f"unknown control {name!r} (expected {', '.join(allowed)})")
-            labels = value.get("labels") or []
+            labels = strings(value, "labels", here)
             if len(labels) != 1:
                 raise InputError(here, f"needs exactly one label, has {labels}")
             if labels[0] not in allowed[name]:
                 raise InputError(here, f"unknown label {labels[0]!r} for {name} (allowed: {', '.join(sorted(allowed[name]))})")
-            target = texts[PAGE if name == LINE else TEXT]
-            start, end = value.get("start"), value.get("end")
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(target)):
-                raise InputError(here, f"offsets [{value.get('start')}, {value.get('end')}) are outside the {'page' if name == LINE else 'clean text'}")
+            target = texts_of[PAGE if name == LINE else TEXT]
+            start = member(value, "start", here, is_int, "an integer offset")
+            end = member(value, "end", here, is_int, "an integer offset")
+            if not 0 <= start < end <= len(target):
+                raise InputError(here, f"offsets [{start}, {end}) are outside the {'page' if name == LINE else 'clean text'}")
             if target[start:end] != value.get("text"):
                 raise InputError(here, f"span text {value.get('text')!r} does not match the {'page' if name == LINE else 'clean text'} at [{start}, {end}) ({target[start:end]!r})")
             if region_id in regions:
                 raise InputError(here, f"region ID used twice (also {regions[region_id].control} {regions[region_id].label!r})")
             regions[region_id] = Region(region_id, name, labels[0], start, end)
-        elif kind in ("choices", "textarea"):
-            fields.append((region_id, str(name), value, kind))
         else:
-            raise InputError(f"{where}: result {k + 1}", f"unknown result type {kind!r} (from {name!r})")
+            fields.append((region_id, name, value, kind))
     for region_id, name, value, kind in fields:
         here = f"{where}: region {region_id} field {name}"
         region = regions.get(region_id)
@@ -162,7 +228,7 @@ def parse_regions(result: list[dict[str, Any]], text: str, page: str, where: str
         if name not in expected:
             raise InputError(here, f"unknown control {name!r} for a {region.control} region (expected {', '.join(expected) or 'none'})")
         if kind == "choices":
-            chosen = value.get("choices") or []
+            chosen = strings(value, "choices", here)
             if len(chosen) > 1:
                 raise InputError(here, f"one choice expected, has {chosen}")
             if chosen and chosen[0] not in label_set(CHOICE_FIELDS[name]):
@@ -216,12 +282,15 @@ def _none_word(value: str | None) -> str | None:
     return None if value is None or value.lower() in ("null", "none", "-") else value
 
 
-def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registries: Registries, where: str) -> ReviewedDocument | None:
-    """One exported task -> its reviewed sources (or None: no submitted annotation). Raises InputError naming the task."""
-    data = task.get("data") or {}
+def review_task(
+    data: dict[str, Any], annotations: list[dict[str, Any]], raw_dir: Path, source_dir: Path, registries: Registries, where: str,
+    options: ImportOptions = ImportOptions(),
+) -> ReviewedDocument | None:
+    """One exported task (its data and annotations, JSON types checked) -> its reviewed sources (or None: no submitted
+    annotation). Raises InputError naming the task."""
     doc = load_raw(data.get("doc_id"), raw_dir, where)
     doc_id = doc.doc_id
-    annotation = _latest_annotation(task)
+    annotation, messages = choose_annotation(annotations, options.annotator, where)
     if annotation is None:
         return None
     corrections_path = source_dir / "line_corrections" / f"{doc_id}.json"
@@ -229,7 +298,8 @@ def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registrie
     page = page_text(doc)
     if data.get("text") != old.text or data.get("page") != page:
         raise InputError(where, f"the texts of {doc_id} changed since the task was exported; export and review again")
-    regions, relations = parse_regions(annotation.get("result") or [], old.text, page, where)
+    result = annotation.get("result") or []
+    regions, relations = parse_regions(result, old.text, page, where)
     who = annotator_name(annotation)
 
     # Line labels first: they decide the clean text the mentions end up on.
@@ -270,7 +340,7 @@ def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registrie
 
     # Mentions and triggers on lines the review takes out of the clean text go with them (reported, not silent).
     dropped = {r.id for r in regions.values() if r.control in (ENTITY, TRIGGER) and line_of(r) in removed}
-    messages = [f"{where}: dropped {regions[i].control} {old.text[regions[i].start:regions[i].end]!r} (its line {line_of(regions[i])} is no longer content)" for i in sorted(dropped)]
+    messages += [f"{where}: dropped {regions[i].control} {old.text[regions[i].start:regions[i].end]!r} (its line {line_of(regions[i])} is no longer content)" for i in sorted(dropped)]
     relations = [rel for rel in relations if rel[0] not in dropped and rel[1] not in dropped]
 
     def placed(region: Region) -> dict[str, Any]:
@@ -352,35 +422,74 @@ def review_task(task: dict[str, Any], raw_dir: Path, source_dir: Path, registrie
         validate(record, "event_cluster", f"{where}: new cluster {record['id']}")
     # The same checks as the build, on the clean text the reviewed line labels give.
     compiled = compile_document(source, new.text, Registries({**registries.entities, **new_entities}, {**registries.events, **new_clusters}), where)
-    return ReviewedDocument(where, doc_id, source, corrections, list(new_entities.values()), list(new_clusters.values()), compiled, messages)
+    on_file = current_annotation(doc_id, source_dir, old.text, registries)  # earlier tasks' new records: unused by the file
+    base = "none" if on_file is None else "draft" if on_file[0] == "draft" else "gold"
+    diff = annotation_diff(base, None if on_file is None else identities(on_file[1], old), identities(compiled, new))
+    loss = _loss(diff, empty=not result, doc_id=doc_id)
+    if loss and not options.allow_removals:
+        raise InputError(where, f"{loss}; check the review, or import it with --allow-removals")
+    if loss:
+        messages.append(f"{where}: {loss}; imported as --allow-removals asks")
+    return ReviewedDocument(where, doc_id, source, corrections, list(new_entities.values()), list(new_clusters.values()), compiled, diff, messages)
+
+
+def _loss(diff: Diff, empty: bool, doc_id: str) -> str | None:
+    """What a review would lose of the gold, when that needs --allow-removals: more than MAX_REMOVED_SHARE of its
+    mentions, events or arguments, or anything at all through an empty review. None for a draft or a new file."""
+    losses = diff.losses()
+    if diff.base != "gold" or not (losses or empty):
+        return None
+    removed = ", ".join(f"{change.removed} of {change.before} {kind}" for kind, change in losses.items())
+    why = "the review is empty (result [] or null): were the predictions loaded in Label Studio?" if empty else (
+        f"more than {MAX_REMOVED_SHARE:.0%} of the gold's {' or '.join(losses)}")
+    return f"{f'would remove {removed} of' if removed else 'would replace the gold of'} {doc_id}: {why} ({diff.summary()})"
 
 
 def _task_name(task: Any, k: int) -> str:
+    """`task 12 (dtn-...)`: its Label Studio ID (or, without a usable one, `task #3`, its place in the export)."""
     if not isinstance(task, dict):
         return f"task #{k + 1}"
-    doc_id = (task.get("data") or {}).get("doc_id")
-    return f"task {task.get('id', '#' + str(k + 1))}" + (f" ({doc_id})" if doc_id else "")
+    task_id = task.get("id")
+    name = f"task {task_id}" if is_int(task_id) else f"task #{k + 1}" if task_id is None else f"task {json.dumps(task_id)[:40]}"
+    data = task.get("data")
+    doc_id = data.get("doc_id") if isinstance(data, dict) else None
+    return name + (f" ({doc_id})" if isinstance(doc_id, str) and doc_id else "")
 
 
-def read_export(export_path: Path) -> list[dict[str, Any]]:
+def read_export(export_path: Path) -> list[Any]:
     tasks = read_json(export_path)
     if not isinstance(tasks, list):
-        raise InputError(str(export_path), "a Label Studio JSON export is a list of tasks")
+        raise InputError(str(export_path), f"a Label Studio JSON export is a list of tasks, not {describe(tasks)}")
     return tasks
 
 
-def review_export(tasks: list[dict[str, Any]], raw_dir: Path, source_dir: Path, export_name: str) -> tuple[list[ReviewedDocument], list[str]]:
-    """Check every task; raises one InputError listing every rejected task, or returns what to write and messages."""
+def review_export(
+    tasks: list[Any], raw_dir: Path, source_dir: Path, export_name: str, options: ImportOptions = ImportOptions(),
+) -> tuple[list[ReviewedDocument], list[str]]:
+    """Check every task; raises one InputError listing every rejected task, or returns what to write and messages.
+    Copies of one task ID (an export put together from several) are read as one task with all their reviews."""
     base = source_registries(source_dir)
     entities, clusters = dict(base.entities), dict(base.events)
-    reviewed, messages, errors = [], [], []
-    seen_docs: dict[str, str] = {}
+    reviewed: list[ReviewedDocument] = []
+    messages: list[str] = []
+    errors: list[str] = []
+    copies: dict[int, list[tuple[str, dict[str, Any], list[dict[str, Any]]]]] = defaultdict(list)  # task ID -> its copies
     for k, task in enumerate(tasks):
         where = _task_name(task, k)
         try:
-            if not isinstance(task, dict):
-                raise InputError(where, "not a task object")
-            result = review_task(task, raw_dir, source_dir, Registries(entities, clusters), where)
+            task_id, data, annotations = check_task(task, where)
+            copies[task_id].append((where, data, annotations))
+        except InputError as err:
+            errors.append(str(err))
+    seen_docs: dict[str, str] = {}
+    for same_task in copies.values():
+        where, data, _ = same_task[0]
+        where += f" [{len(same_task)} copies in the export]" if len(same_task) > 1 else ""
+        try:
+            if any(other != data for _, other, _ in same_task[1:]):
+                raise InputError(where, "the copies hold different data; export the project again")
+            annotations = [a for _, _, anns in same_task for a in anns]
+            result = review_task(data, annotations, raw_dir, source_dir, Registries(entities, clusters), where, options)
             if result is None:
                 messages.append(f"{where}: no submitted annotation; left as it is")
                 continue
@@ -406,9 +515,8 @@ def _append_records(path: Path, records: list[dict[str, Any]]) -> None:
     write_text_atomically(path, existing + ("" if not existing or existing.endswith("\n") else "\n") + "\n".join(lines) + "\n")
 
 
-def import_export(export_path: Path, raw_dir: Path, source_dir: Path) -> ImportResult:
-    """`detente labelstudio import`: checked export -> annotation sources, line corrections, registry records."""
-    reviewed, messages = review_export(read_export(export_path), raw_dir, source_dir, str(export_path))
+def write_reviewed(reviewed: list[ReviewedDocument], source_dir: Path) -> list[Path]:
+    """Write what review_export checked: registry records, line corrections, annotation files."""
     written: list[Path] = []
     new_entities = [r for doc in reviewed for r in doc.new_entities]
     new_clusters = [r for doc in reviewed for r in doc.new_clusters]
@@ -429,21 +537,31 @@ def import_export(export_path: Path, raw_dir: Path, source_dir: Path) -> ImportR
         placeholder = source_dir / "draft_clusters" / f"{doc.doc_id}.yaml"
         if placeholder.exists():
             placeholder.unlink()  # the reviewed file no longer uses the draft's placeholder clusters
-    return ImportResult(written, messages, {d.doc_id: d.source["status"] for d in reviewed})
+    return written
 
 
-def main_import(export_path: str, raw_dir: Path, source_dir: Path) -> int:
-    result = import_export(Path(export_path), raw_dir, source_dir)
-    for line in result.messages:
+def import_export(export_path: Path, raw_dir: Path, source_dir: Path, options: ImportOptions = ImportOptions()) -> ImportResult:
+    """`detente labelstudio import`: checked export -> annotation sources, line corrections, registry records."""
+    reviewed, messages = review_export(read_export(export_path), raw_dir, source_dir, str(export_path), options)
+    written = write_reviewed(reviewed, source_dir)
+    return ImportResult(written, messages, {d.doc_id: d.source["status"] for d in reviewed}, {d.doc_id: d.diff for d in reviewed})
+
+
+def main_import(export_path: str, raw_dir: Path, source_dir: Path, allow_removals: bool = False, annotator: str | None = None) -> int:
+    options = ImportOptions(allow_removals, annotator)
+    reviewed, messages = review_export(read_export(Path(export_path)), raw_dir, source_dir, export_path, options)
+    for line in messages:
         print(line)
-    for path in result.written:
+    for doc in reviewed:  # before anything is written
+        print(f"{doc.task}: {doc.diff.summary()}")
+    for path in write_reviewed(reviewed, source_dir):
         print(f"wrote {path}")
-    reviewed = [d for d, status in result.documents.items() if status == "reviewed"]
-    drafts = [d for d, status in result.documents.items() if status == "draft"]
-    print(f"{len(reviewed)} document(s) reviewed: {' '.join(reviewed)}".rstrip())
+    reviewed_ids = [d.doc_id for d in reviewed if d.source["status"] == "reviewed"]
+    drafts = [d.doc_id for d in reviewed if d.source["status"] == "draft"]
+    print(f"{len(reviewed_ids)} document(s) reviewed: {' '.join(reviewed_ids)}".rstrip())
     if drafts:
         print(f"{len(drafts)} kept as draft (text left to review): {' '.join(drafts)}; run `detente labelstudio export` again")
-    if reviewed:
+    if reviewed_ids:
         print("next: detente build, with a new version and CHANGELOG entry, to release them")
     return 0
 

@@ -20,7 +20,7 @@ from detente.growth.labelstudio.config import (
 )
 from detente.growth.preannotate import source_registries
 from detente.io import write_text_atomically
-from detente.pipeline.annotate import compile_document, read_yaml
+from detente.pipeline.annotate import Registries, compile_document, load_registries, read_yaml
 from detente.pipeline.clean import (
     CleanedDocument,
     clean_document,
@@ -93,19 +93,36 @@ def line_results(doc: RawDocument, cleaned: CleanedDocument) -> list[dict[str, A
     ]
 
 
+def current_annotation(
+    doc_id: str, source_dir: Path, text: str, registries: Registries | None = None,
+) -> tuple[str | None, dict[str, list[dict[str, Any]]]] | None:
+    """What annotations/<doc_id>.yaml holds now, compiled on `text`: (its status, compiled), or None without a file.
+    `registries`: those of source_dir when not given (loading them is most of the time); a draft also compiles with
+    its placeholder clusters (draft_clusters/<doc_id>.yaml)."""
+    path = source_dir / "annotations" / f"{doc_id}.yaml"
+    if not path.exists():
+        return None
+    source = read_yaml(path)
+    status = source.get("status") if isinstance(source, dict) else None
+    drafts = source_dir / "draft_clusters" / f"{doc_id}.yaml"
+    extra = (drafts,) if status == "draft" and drafts.exists() else ()
+    if registries is None:
+        registries = source_registries(source_dir, extra)
+    elif extra:
+        registries = Registries(registries.entities, {**registries.events, **load_registries([], list(extra)).events})
+    return status, compile_document(source, text, registries, str(path))
+
+
 def document_task(doc_id: str, raw_dir: Path, source_dir: Path) -> dict[str, Any]:
     """One task: the document's texts, and its draft or gold annotation and line labels as a prediction."""
     doc = load_raw(doc_id, raw_dir, str(raw_dir / f"{doc_id}.txt"))
     cleaned = clean_document(doc, source_dir / "line_corrections")
     results: list[dict[str, Any]] = []
-    path = source_dir / "annotations" / f"{doc_id}.yaml"
     model_version = "detente-cleaner (line labels only)"
-    if path.exists():
-        source = read_yaml(path)
-        status = source.get("status") if isinstance(source, dict) else None
-        drafts = source_dir / "draft_clusters" / f"{doc_id}.yaml"
-        registries = source_registries(source_dir, (drafts,) if status == "draft" and drafts.exists() else ())
-        results = annotation_results(compile_document(source, cleaned.text, registries, str(path)), cleaned.text)
+    current = current_annotation(doc_id, source_dir, cleaned.text)
+    if current is not None:
+        status, compiled = current
+        results = annotation_results(compiled, cleaned.text)
         model_version = "gold (reviewed)" if status == "reviewed" else "draft"
     results += line_results(doc, cleaned)
     date = doc.metadata["publication_date"]["value"]
