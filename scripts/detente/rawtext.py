@@ -4,6 +4,7 @@ Shared by every stage that reads a page (the raw store, the cleaner and its trai
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from detente.errors import InputError
@@ -28,15 +29,26 @@ def decode(data: bytes, where: str) -> str:
         raise InputError(where, f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
 
 
-def line_pieces(text: str) -> list[str]:
-    """The text split on "\\n" only, each piece keeping a trailing "\\r"; a final newline ends the last line.
+BOM = "\ufeff"
+_LINE_END = re.compile(r"\n|\r(?!\n)")  # "\n", or a lone "\r" (old Mac files); "\r\n" splits at its "\n"
 
-    Piece k starts at the sum of (len(piece) + 1) over the pieces before it.
+
+def line_pieces(text: str) -> list[str]:
+    """The text split at each line end ("\\n", "\\r\\n" or a lone "\\r"), a piece keeping the "\\r" of a "\\r\\n"; a final
+    line end ends the last line. Every separator is one character, so piece k starts at the sum of (len(piece) + 1)
+    over the pieces before it. Only these: U+2028, U+0085 and the like stay inside a line.
     """
-    pieces = text.split("\n")
-    if text.endswith("\n"):
+    pieces = _LINE_END.split(text)
+    if text.endswith(("\n", "\r")):
         pieces.pop()
     return pieces
+
+
+def line_end_style(text: str) -> str:
+    """How the page ends its lines: "lf", "crlf", "cr", "mixed", or "none" (a single line without an end)."""
+    crlf = text.count("\r\n")
+    styles = {name for name, count in (("crlf", crlf), ("lf", text.count("\n") - crlf), ("cr", text.count("\r") - crlf)) if count}
+    return styles.pop() if len(styles) == 1 else ("mixed" if styles else "none")
 
 
 def split_lines(text: str) -> list[RawLine]:

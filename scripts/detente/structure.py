@@ -29,7 +29,7 @@ from detente.schemas import load_schema
 
 @dataclass(frozen=True)
 class Scalar:
-    dtype: str  # "string" | "int32" | "int64"
+    dtype: str  # "string" | "int32" | "int64" | "bool"
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,8 @@ class _Derivation:
             if len(options) != 1:
                 raise SchemaError(path, "anyOf with more than one non-null option has no column type")
             return self.node(options[0], base, path)  # nullable: every column type here holds null
+        if "enum" in schema and "type" not in schema:
+            return Label(tuple(schema["enum"]))
         types = schema.get("type", "string" if "const" in schema else None)
         kinds = [t for t in types if t != "null"] if isinstance(types, list) else [types]
         if len(kinds) != 1:
@@ -116,6 +118,8 @@ class _Derivation:
             return Label(tuple(schema["enum"])) if "enum" in schema else Scalar("string")
         if kind == "integer":
             return Scalar("int64" if path in INT64_PATHS else "int32")
+        if kind == "boolean":
+            return Scalar("bool")
         raise SchemaError(path, f"type {kind!r} has no column type")
 
     def struct(self, schema: dict[str, Any], base: str, path: str) -> Struct:
@@ -184,7 +188,7 @@ def arrow_type(node: Node, labels_as_index: bool = False) -> pa.DataType:
     if isinstance(node, Label):
         return pa.int64() if labels_as_index else pa.string()
     if isinstance(node, Scalar):
-        return {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64()}[node.dtype]
+        return {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "bool": pa.bool_()}[node.dtype]
     if isinstance(node, ListOf):
         return pa.list_(arrow_type(node.item, labels_as_index))
     return pa.struct([pa.field(name, arrow_type(child, labels_as_index)) for name, child in node.fields])

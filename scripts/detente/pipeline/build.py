@@ -33,6 +33,7 @@ from detente.pipeline.corpus import RawDocument, load_corpus
 from detente.pipeline.ner import ner_rows
 from detente.pipeline.splits import SPLITS, assign, load_manifest
 from detente.pipeline.validate import validate_release
+from detente.rawtext import BOM, line_end_style
 from detente.schemas import schema_bytes, validate
 from detente.structure import CONFIG_SCHEMAS
 from detente.version import DATASET_VERSION
@@ -89,6 +90,8 @@ def document_record(doc: RawDocument, cleaned: CleanedDocument, annotation: dict
             "raw_sha256": meta["sha256"],
             "raw_bytes": meta["bytes"],
             "raw_lines": len(cleaned.labels),
+            "raw_line_ends": line_end_style(doc.text),
+            "raw_bom": doc.text.startswith(BOM),
             "cleaner": cleaner_id(),
         },
         "segments": [

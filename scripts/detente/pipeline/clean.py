@@ -22,7 +22,7 @@ from detente.lines.rules import MONTHS, matched_rule
 from detente.lines.textcache import per_line_cache
 from detente.offsets import check_segments
 from detente.pipeline.corpus import RawDocument
-from detente.rawtext import RawLine, decode, line_pieces, split_lines
+from detente.rawtext import BOM, RawLine, decode, line_pieces, split_lines
 from detente.schemas import category_class, label_set, validate
 
 CLEANER_VERSION = "detente-cleaner/2"  # 2: the content decision comes from the learned line model
@@ -286,8 +286,12 @@ def assemble(pieces: list[str], categories: list[str], features: list[LineFeatur
 
 
 def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: str = "<text>", model: LineModel | None = None) -> CleanedDocument:
-    """Pure core: raw page text -> labelled lines + clean text + offsets (`model`: default, the packaged line model)."""
-    pieces = line_pieces(raw_text)
+    """Pure core: raw page text -> labelled lines + clean text + offsets (`model`: default, the packaged line model).
+
+    A byte-order mark is not text: it is left out of the clean text and title (offsets still point into the page).
+    """
+    bom = 1 if raw_text.startswith(BOM) else 0
+    pieces = line_pieces(raw_text[bom:])
     features, categories, rules = predict_page(pieces, model)
     sources = ["predicted"] * len(pieces)
     if corrections is not None:
@@ -295,6 +299,8 @@ def clean_text(raw_text: str, corrections: dict[str, Any] | None = None, where: 
         corrected = apply_corrections(predicted, split_lines(raw_text), corrections, where)
         categories, sources = [lb.category for lb in corrected], [lb.label_source for lb in corrected]
     text, title, segments, meta = assemble(pieces, categories, features)
+    if bom:
+        segments = [seg._replace(raw_start=seg.raw_start + bom) for seg in segments]
     doc = CleanedDocument(text, title, categories, rules, sources, segments, meta)
     check_segments(doc.text, raw_text, doc.segments, where)  # every clean character maps back to the page
     return doc
