@@ -87,12 +87,12 @@ def test_every_annotation_span_reproduces_its_text_and_arguments_resolve():
 
 
 def test_card_and_datasheet_figures_are_what_the_release_gives(fresh_release):
-    from detente.publish.card import render_readme, replace_counts_block
+    from detente.publish.card import load_cff, render_readme, replace_counts_block
 
     release, _ = fresh_release
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     datasheet = (REPO / "DATASHEET.md").read_text(encoding="utf-8")
-    assert render_readme(readme, release) == readme, "README card is stale: run `make dataset`"
+    assert render_readme(readme, release, load_cff(), REPO / "annotated") == readme, "README card is stale: run `make dataset`"
     assert replace_counts_block(datasheet, release) == datasheet, "DATASHEET figures are stale: run `make dataset`"
     study = json.loads((RELEASE / "agreement.json").read_text())
     assert f"{study['comparisons']['a_vs_b (before adjudication)']['f1']['entity_strict_names']['f1']:.3f}" in datasheet

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 import yaml
 from jsonschema import Draft7Validator
 
@@ -68,3 +70,38 @@ def test_hub_card_metadata_loads_with_huggingface_hub():
     for key in ("task_categories", "size_categories", "annotations_creators", "source_datasets"):
         assert data[key], key
     assert {"documents", "lines", "ner", "documents-0.4.0", "ner-0.2.0"} <= {c["config_name"] for c in data["configs"]}
+
+
+def test_a_new_version_reaches_citation_bibtex_croissant_and_card(tmp_path):
+    """Build a next version in a copy; the build refuses while CITATION.cff cites the old one, then every place that
+    cites the dataset carries the new version."""
+    import shutil
+
+    from detente.errors import InputError
+    from detente.pipeline.build import BuildInputs, build
+    from detente.publish.card import write_card
+    from detente.publish.release import check_citation
+
+    major, minor, _ = map(int, DATASET_VERSION.split("."))
+    nxt = f"{major}.{minor + 1}.0"
+    for name in ("README.md", "DATASHEET.md", "CITATION.cff", "LICENSE"):
+        shutil.copyfile(REPO / name, tmp_path / name)
+    (tmp_path / "CHANGELOG.md").write_text(f"# Changelog\n\n## {nxt} — test\n- test\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"CITATION.cff: cites version\(s\) \['{re.escape(DATASET_VERSION)}'\], but version {re.escape(nxt)} is being built"):
+        check_citation(nxt, tmp_path / "CITATION.cff")
+    cff_text = (tmp_path / "CITATION.cff").read_text(encoding="utf-8").replace(f'"{DATASET_VERSION}"', f'"{nxt}"')
+    (tmp_path / "CITATION.cff").write_text(cff_text, encoding="utf-8")
+    check_citation(nxt, tmp_path / "CITATION.cff")
+    annotated = tmp_path / "annotated"
+    shutil.copytree(REPO / "annotated" / DATASET_VERSION, annotated / DATASET_VERSION)
+    release, status = build(BuildInputs(changelog=tmp_path / "CHANGELOG.md"), out_root=annotated, version=nxt)
+    assert status == "written"
+    write_card(release, root=tmp_path, annotated=annotated)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    card = yaml.safe_load(readme.split("---\n")[1])
+    assert {f["path"].split("/")[1] for c in card["configs"] if c["config_name"] == "documents" for f in c["data_files"]} == {nxt}
+    assert f"documents-{DATASET_VERSION}" in {c["config_name"] for c in card["configs"]}
+    assert f"version = {{{nxt}}}" in readme  # the BibTeX block
+    crois = json.loads((tmp_path / "croissant.json").read_text(encoding="utf-8"))
+    assert crois["version"] == nxt and f"version = {{{nxt}}}" in crois["citeAs"]
+    assert all(f"annotated/{nxt}/" in d["contentUrl"] for d in crois["distribution"])

@@ -10,12 +10,12 @@ from typing import Any
 import yaml
 from datasets import ClassLabel, Value
 
+from detente import paths
 from detente.bench.baselines import LexicalBaseline
 from detente.bench.evaluate import evaluate, parse_predictions
 from detente.errors import DetenteError
 from detente.features import CONFIG_FEATURES, release_config_features
 from detente.io import write_text_atomically
-from detente.paths import ANNOTATED_DIR, CITATION, CROISSANT, DATASHEET, README
 from detente.pipeline.annotate import read_yaml
 from detente.pipeline.build import Release, release_counts
 from detente.pipeline.splits import SPLITS
@@ -56,7 +56,7 @@ LICENSE_DETAILS = (
 )
 
 
-def published_versions(annotated: Path = ANNOTATED_DIR) -> list[str]:
+def published_versions(annotated: Path) -> list[str]:
     """Versions under annotated/ that carry their schemas (0.2.0 on), oldest first."""
     found = [p.name for p in annotated.iterdir() if re.fullmatch(r"\d+\.\d+\.\d+", p.name) and (p / "schema").is_dir()]
     return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
@@ -70,7 +70,7 @@ def _config_entry(name: str, version: str, config: str, default: bool = False) -
     }
 
 
-def card_yaml(version: str, annotated: Path = ANNOTATED_DIR) -> dict[str, Any]:
+def card_yaml(version: str, annotated: Path) -> dict[str, Any]:
     """Hub YAML: the current release as `documents`, `lines`, `ner`, and every earlier published release that carries
     its schemas as `<config>-<version>`, each with features from that release's own schemas (ClassLabels intact)."""
     configs = [_config_entry(config, version, config, default=config == "documents") for config in CONFIG_FEATURES]
@@ -165,15 +165,15 @@ def agreement_markdown(study: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_readme(current: str, release: Release) -> str:
+def render_readme(current: str, release: Release, cff: dict[str, Any], annotated: Path) -> str:
     """Replace the YAML front matter and the generated counts block of README text."""
     body = current
     if body.startswith("---\n"):
         end = body.index("\n---\n", 4)
         body = body[end + len("\n---\n") :]
-    front = yaml.safe_dump(card_yaml(release.version), sort_keys=False, allow_unicode=True, width=1000)
+    front = yaml.safe_dump(card_yaml(release.version, annotated), sort_keys=False, allow_unicode=True, width=1000)
     body = replace_counts_block(body, release)
-    body = _replace_block(body, BIB_START, BIB_END, "```bibtex\n" + bibtex_from_cff(load_cff()) + "\n```")
+    body = _replace_block(body, BIB_START, BIB_END, "```bibtex\n" + bibtex_from_cff(cff) + "\n```")
     return f"---\n{front}---\n{_replace_block(body, BOARD_START, BOARD_END, leaderboard_markdown(release))}"
 
 
@@ -214,12 +214,17 @@ def _replace_file(path: Path, updated: str) -> str:
     return "updated"
 
 
-def write_card(release: Release, readme: Path = README, datasheet: Path = DATASHEET) -> str:
-    """Refresh README (YAML + figures) and DATASHEET figures; returns what changed."""
-    status = _replace_file(readme, render_readme(readme.read_text(encoding="utf-8"), release))
+def write_card(release: Release, root: Path | None = None, annotated: Path | None = None) -> str:
+    """Refresh README (YAML, figures, BibTeX), DATASHEET figures and croissant.json in `root` (default: the
+    repository) from the release under `annotated` and root/CITATION.cff; returns what changed."""
+    root = root or paths.REPO_ROOT
+    annotated = annotated or paths.ANNOTATED_DIR
+    readme, datasheet = root / paths.README.name, root / paths.DATASHEET.name
+    cff = load_cff(root / paths.CITATION.name)
+    status = _replace_file(readme, render_readme(readme.read_text(encoding="utf-8"), release, cff, annotated))
     sheet = _replace_file(datasheet, replace_counts_block(datasheet.read_text(encoding="utf-8"), release))
-    manifest = json.loads((ANNOTATED_DIR / release.version / "MANIFEST.json").read_text(encoding="utf-8"))
-    crois = _replace_file(CROISSANT, json.dumps(croissant(release, manifest, load_cff()), indent=2, ensure_ascii=False) + "\n")
+    manifest = json.loads((annotated / release.version / "MANIFEST.json").read_text(encoding="utf-8"))
+    crois = _replace_file(root / paths.CROISSANT.name, json.dumps(croissant(release, manifest, cff), indent=2, ensure_ascii=False) + "\n")
     return f"README.md {status}, DATASHEET.md {sheet}, croissant.json {crois}"
 
 
@@ -232,8 +237,10 @@ def bibtex_from_cff(cff: dict[str, Any]) -> str:
     return f"@misc{{{key},\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields) + "\n}"
 
 
-def load_cff(path: Path = CITATION) -> dict[str, Any]:
-    return read_yaml(path)
+def load_cff(path: Path | None = None) -> dict[str, Any]:
+    """CITATION.cff (default: the repository's), parsed."""
+    cff: dict[str, Any] = read_yaml(path or paths.CITATION)
+    return cff
 
 
 _CROISSANT_CONTEXT = {
