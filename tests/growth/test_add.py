@@ -205,3 +205,16 @@ def test_add_refuses_binary_or_control_only_files(tmp_path, repo, data, message)
     with pytest.raises(InputError, match=message):
         add_article(incoming(tmp_path, data, "odd.txt"), repo.raw, repo.source, AddOptions(date="2023-11-07"))
     assert tree_bytes(repo.root) == before
+
+
+def test_a_dateline_that_cannot_be_read_is_named_in_the_error_and_in_the_evidence(tmp_path, repo):
+    page = ARTICLE.replace(b"\n", b"\nPublished: 17 Septembre 2023\n", 1)  # a dateline in another language
+    path = incoming(tmp_path, page, "undated.txt")
+    from detente.pipeline.clean import clean_text
+
+    assert "dateline" in clean_text(page.decode("utf-8")).categories
+    with pytest.raises(InputError, match=r"is a dateline whose date could not be read; pass --date"):
+        add_article(path, repo.raw, repo.source, AddOptions())
+    result = add_article(path, repo.raw, repo.source, AddOptions(date="2023-11-07"))
+    evidence = result.metadata["publication_date"]["evidence"]
+    assert "could not be read" in evidence and "prints no date" not in evidence

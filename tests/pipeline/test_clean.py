@@ -258,3 +258,25 @@ def strptime_dateline(text: str) -> tuple[str | None, str | None]:
 @example("31 February 2024")
 def test_parse_dateline_agrees_with_strptime(text):
     assert parse_dateline(text) == strptime_dateline(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Published: 17 September 2023, 9:15am", ("2023-09-17", "09:15")),
+        ("Updated Sun, Sep 17, 2023 at 09:15 AM GMT", ("2023-09-17", "09:15")),
+        ("Sept. 17, 2023 | 9:15 p.m.", ("2023-09-17", "21:15")),
+        ("September 17th, 2023", ("2023-09-17", None)),
+        ("Posted on 17 Sep 2023 10:00 HKT", ("2023-09-17", "10:00")),
+        ("Last updated: Monday, 13 November 2023 21:39 (GMT+8)", ("2023-11-13", "21:39")),
+        ("2023-09-17T09:15", ("2023-09-17", "09:15")),
+        ("14 June 2023 09:30", ("2023-06-14", "09:30")),
+        ("June 14, 2023", ("2023-06-14", None)),
+        ("31 February 2023", (None, None)),  # not a date
+        ("Updated 2 hours ago", (None, None)),
+    ],
+)
+def test_common_real_world_dateline_forms_are_read(line, expected):
+    from detente.pipeline.clean import parse_dateline
+
+    assert parse_dateline(line) == expected

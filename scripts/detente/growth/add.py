@@ -74,6 +74,8 @@ def _lines_of(cleaned: CleanedDocument, text: str, categories: set[str]) -> list
 def publication_date(cleaned: CleanedDocument, text: str, given: str | None, where: str) -> dict[str, Any]:
     parsed = [(n, line, parse_dateline(line)[0]) for n, line in _lines_of(cleaned, text, {"dateline"})]
     printed = [(n, line, date) for n, line, date in parsed if date is not None]
+    unread = [(n, line) for n, line, date in parsed if date is None]  # dateline lines whose date could not be read
+    unread_note = "; ".join(f"line {n} ({line!r}) is a dateline whose date could not be read" for n, line in unread[:2])
     if given is not None:
         try:
             dt.date.fromisoformat(given)
@@ -85,13 +87,16 @@ def publication_date(cleaned: CleanedDocument, text: str, given: str | None, whe
         if printed:
             n, line, date = printed[0]
             raise InputError(where, f"--date {given} contradicts the page's dateline on line {n} ({line!r} = {date}); check the date")
-        return {"value": given, "method": "inferred", "evidence": f"{MAINTAINER.format(flag='--date')}; the page prints no date."}
+        what_page_says = unread_note if unread else "the page prints no date"
+        return {"value": given, "method": "inferred", "evidence": f"{MAINTAINER.format(flag='--date')}; {what_page_says}."}
     dates = sorted({date for _, _, date in printed})
     if len(dates) == 1:
         n, line, date = printed[0]
         return {"value": date, "method": "stated", "evidence": f"Line {n} (dateline): {line!r}."}
     if dates:
         raise InputError(where, f"the page prints several dates ({', '.join(dates)}); pass --date YYYY-MM-DD")
+    if unread:
+        raise InputError(where, f"{unread_note}; pass --date YYYY-MM-DD (the split rule needs one)")
     raise InputError(where, "the page prints no publication date the cleaner can read; pass --date YYYY-MM-DD (the split rule needs one)")
 
 

@@ -41,6 +41,13 @@ _DATELINE_FORMATS = ("%d %B %Y %H:%M", "%d %B %Y", "%B %d, %Y %H:%M", "%B %d, %Y
 # them in the time ("٠٩:٣٠"), which the document schema does not allow.
 _PLAIN_DATELINE = re.compile(rf"(\d{{1,2}}) ({MONTHS}) (\d{{4}})(?: (\d\d):(\d\d))?|({MONTHS}) (\d{{1,2}}), (\d{{4}})(?: (\d\d):(\d\d))?", re.ASCII)
 _MONTH_NUMBER = {name: number for number, name in enumerate(MONTHS.split("|"), start=1)}
+# Other common dateline shapes, read after normalising (prefix, weekday, "at", commas, time zone, "Sept", am/pm case):
+# "Published: 17 September 2023, 9:15am", "Updated Sun, Sep 17, 2023 at 09:15 AM GMT", "2023-09-17T09:15".
+_DATELINE_PREFIX = re.compile(r"^(?:first published|last updated|published|updated|posted|date)(?:\s+on)?\s*:?\s*", re.IGNORECASE)
+_WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\.?,?\s+", re.IGNORECASE)
+_TIME_ZONE = re.compile(r"\s*(?:\(?(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|HKT|JST|KST|IST|AEST|MSK)(?:\s*[+-]\s*\d{1,2}(?::?\d\d)?)?\)?|[+-]\d\d:?\d\d)$")
+_LOOSE_DATES = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%Y-%m-%d")
+_LOOSE_TIMES = ("", " %H:%M", " %I:%M%p", " %I%p", " %H.%M", " %I.%M%p")
 _METADATA_FIELD = {"byline": "bylines", "publisher": "publishers", "credit": "credits", "copyright": "copyrights"}
 
 
@@ -247,6 +254,25 @@ def parse_dateline(text: str) -> tuple[str | None, str | None]:
         except ValueError:
             continue
         return parsed_time.date().isoformat(), (parsed_time.strftime("%H:%M") if "%H" in fmt else None)
+    return _parse_loose_dateline(text)
+
+
+def _parse_loose_dateline(text: str) -> tuple[str | None, str | None]:
+    """The other common shapes, after normalising the line; (None, None) when none fits."""
+    loose = _TIME_ZONE.sub("", _WEEKDAY.sub("", _DATELINE_PREFIX.sub("", text.strip())))
+    loose = re.sub(r"\s+at\s+|\s*[,|\u2013\u2014-]\s+|T(?=\d\d:)", " ", loose)
+    loose = re.sub(r"\b(Sept)\b\.?", "Sep", re.sub(r"\b([A-Z][a-z]{2})\.", r"\1", loose))
+    loose = re.sub(r"(\d)\s*([AaPp])\.?[Mm]\.?$", lambda m: m.group(1) + m.group(2).upper() + "M", " ".join(loose.split()))
+    loose = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", loose)
+    if not loose.isascii():
+        return None, None  # strptime would read other scripts' digits; the schema's date and time are ASCII
+    for date_format in _LOOSE_DATES:
+        for time_format in _LOOSE_TIMES:
+            try:
+                parsed = datetime.strptime(loose, date_format + time_format)
+            except ValueError:
+                continue
+            return parsed.date().isoformat(), (parsed.strftime("%H:%M") if time_format else None)
     return None, None
 
 
