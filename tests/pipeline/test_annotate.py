@@ -139,3 +139,39 @@ def test_ner_rows_tag_name_mentions_in_iob2(registries):
 def test_mention_inside_a_token_is_an_error_for_ner():
     with pytest.raises(OffsetError, match=r"mention m1 \('Blink'\): does not start and end on token boundaries"):
         ner_rows("dtn-000000000000", TEXT, [{"id": "m1", "start": 0, "end": 5, "text": "Blink", "type": "PER", "level": "name"}])
+
+
+def test_check_annotations_lists_every_problem_of_every_file(tmp_path, capsys):
+    from conftest import REPO
+    from detente.cli import main
+
+    gold = (REPO / "annotated" / "source" / "annotations" / "dtn-0885a700d99d.yaml").read_text(encoding="utf-8")
+    broken = gold.replace("quote: Qin Gang, occurrence: 1,", "quote: Qin Gong, occurrence: 1,", 1)
+    broken = broken.replace("{role: actor, mention: m3}", "{role: actor, mention: m999}", 1)
+    broken = broken.replace("quote: Wednesday, occurrence: 1,", "quote: Wednesday,", 1)
+    (tmp_path / "dtn-0885a700d99d.yaml").write_text(broken, encoding="utf-8")
+    good = REPO / "annotated" / "source" / "annotations" / "dtn-2544203ab46a.yaml"
+    assert main(["check-annotations", str(tmp_path / "dtn-0885a700d99d.yaml"), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert "quote 'Qin Gong' not found" in captured.err
+    assert "points at 'm999'" in captured.err
+    assert "quote 'Wednesday' is ambiguous" in captured.err
+    assert "dtn-0885a700d99d.yaml: 4 problem(s)" in captured.out  # the fourth: an argument that pointed at the missing mention
+    assert f"{good}: OK," in captured.out
+    assert "1 of 2 file(s): have problems (listed above)" in captured.err
+
+
+def test_an_untouched_draft_checks_clean(tmp_path, monkeypatch, capsys):
+    from detente import paths
+    from detente.cli import main
+    from detente.growth.preannotate import preannotate
+    from growth_helpers import repo_copy
+
+    repo = repo_copy(tmp_path)
+    monkeypatch.setattr(paths, "RAW_DIR", repo.raw)
+    monkeypatch.setattr(paths, "SOURCE_DIR", repo.source)
+    (repo.source / "annotations" / "dtn-692ce5b72fcc.yaml").unlink()  # as if the article had just been added
+    target, _ = preannotate("dtn-692ce5b72fcc", repo.raw, repo.source, overwrite=False)
+    assert "evt:draft-" in target.read_text(encoding="utf-8")
+    assert main(["check-annotations", str(target)]) == 0
+    assert f"{target}: OK," in capsys.readouterr().out

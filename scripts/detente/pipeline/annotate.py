@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from detente import paths
 from detente.errors import InputError
 from detente.io import read_input_bytes
 from detente.offsets import check_annotation_spans
-from detente.paths import CORRECTIONS_DIR, RAW_DIR, SOURCE_DIR
 from detente.pipeline.clean import clean_document
 from detente.pipeline.corpus import load_document
 from detente.rawtext import decode
@@ -95,84 +96,135 @@ def _find_all(haystack: str, needle: str) -> list[int]:
     return hits
 
 
-def compile_document(source: dict[str, Any], text: str, registries: Registries, where: str) -> dict[str, list[dict[str, Any]]]:
-    """Source file -> {"entities": [...], "events": [...]} with offsets, after every check."""
+def compile_document(
+    source: dict[str, Any], text: str, registries: Registries, where: str, problems: list[InputError] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Source file -> {"entities": [...], "events": [...]} with offsets, after every check.
+
+    The first problem raises, unless `problems` is given: then every problem is appended to it, the mention or event
+    it concerns is left out, and checking goes on (`detente check-annotations` lists them all).
+    """
+
+    def report(err: InputError) -> None:
+        if problems is None:
+            raise err
+        problems.append(err)
+
     validate(source, "annotation_source", where)
     modes_by_type = load_schema("labels")["$defs"]["plover_modes_by_type"]["const"]
     mentions: dict[str, dict[str, Any]] = {}
     for m in source["mentions"]:
-        here = f"{where}: mention {m['id']} ({m['quote']!r})"
-        if m["id"] in mentions:
-            raise InputError(here, "duplicate mention ID")
-        start, end = locate(text, m, here)
-        if m["type"] in UNLINKED_TYPES:
-            if m["entity"] is not None:
-                raise InputError(here, f"{m['type']} mentions are values and take `entity: null`")
-        else:
-            if m["entity"] is None:
-                raise InputError(here, f"{m['type']} mention needs an `entity` from the registry")
-            if m["entity"] not in registries.entities:
-                raise InputError(here, f"entity {m['entity']!r} is not in the entity registry")
-            if registries.entities[m["entity"]]["type"] != m["type"]:
-                raise InputError(here, f"type {m['type']} differs from the registry's {registries.entities[m['entity']]['type']} for {m['entity']}")
-        mentions[m["id"]] = {"id": m["id"], "start": start, "end": end, "text": text[start:end], "type": m["type"], "level": m["level"], "entity_id": m["entity"]}
+        try:
+            mentions[m["id"]] = _compile_mention(m, text, registries, where, mentions)
+        except InputError as err:
+            report(err)
 
     ordered = sorted(mentions.values(), key=lambda r: (r["start"], r["end"]))
     for a, b in zip(ordered, ordered[1:]):
         if b["start"] < a["end"]:
-            raise InputError(f"{where}: mentions {a['id']} ({a['text']!r}) and {b['id']} ({b['text']!r})", "overlap; mentions are flat")
+            report(InputError(f"{where}: mentions {a['id']} ({a['text']!r}) and {b['id']} ({b['text']!r})", "overlap; mentions are flat"))
 
     events: dict[str, dict[str, Any]] = {}
     for e in source["events"]:
-        here = f"{where}: event {e['id']} ({e['trigger']['quote']!r})"
-        if e["id"] in events:
-            raise InputError(here, "duplicate event ID")
-        start, end = locate(text, e["trigger"], here)
-        if e["plover"] is None and e["ace"] is None:
-            raise InputError(here, "needs a PLOVER type or an ACE subtype")
-        allowed = modes_by_type.get(e["plover"], []) if e["plover"] else []
-        if e["mode"] is not None and e["mode"] not in allowed:
-            raise InputError(here, f"mode {e['mode']!r} is not a mode of {e['plover']} (allowed: {allowed or 'none'})")
-        for arg in e["arguments"]:
-            target = mentions.get(arg["mention"])
-            if target is None:
-                raise InputError(here, f"argument {arg['role']} points at {arg['mention']!r}, which is not a mention of this document")
-            wanted = ROLE_TYPES.get(arg["role"])
-            if wanted and target["type"] not in wanted:
-                raise InputError(here, f"role {arg['role']} needs a {'/'.join(sorted(wanted))} mention, {arg['mention']} is {target['type']}")
-        if e["cluster"] not in registries.events:
-            raise InputError(here, f"cluster {e['cluster']!r} is not in the event registry")
-        events[e["id"]] = {
-            "id": e["id"],
-            "trigger": {"start": start, "end": end, "text": text[start:end]},
-            "plover": e["plover"],
-            "mode": e["mode"],
-            "ace": e["ace"],
-            "realis": e["realis"],
-            "arguments": [{"role": a["role"], "mention_id": a["mention"]} for a in e["arguments"]],
-            "date": e["date"],
-            "cluster_id": e["cluster"],
-        }
+        try:
+            events[e["id"]] = _compile_event(e, text, registries, where, mentions, events, modes_by_type)
+        except InputError as err:
+            report(err)
     result = {"entities": ordered, "events": sorted(events.values(), key=lambda r: (r["trigger"]["start"], r["id"]))}
     check_annotation_spans(result, text, where)
     return result
 
 
-def main_check(paths: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str]) -> int:
+def _compile_mention(m: dict[str, Any], text: str, registries: Registries, where: str, seen: dict[str, Any]) -> dict[str, Any]:
+    here = f"{where}: mention {m['id']} ({m['quote']!r})"
+    if m["id"] in seen:
+        raise InputError(here, "duplicate mention ID")
+    start, end = locate(text, m, here)
+    if m["type"] in UNLINKED_TYPES:
+        if m["entity"] is not None:
+            raise InputError(here, f"{m['type']} mentions are values and take `entity: null`")
+    else:
+        if m["entity"] is None:
+            raise InputError(here, f"{m['type']} mention needs an `entity` from the registry")
+        if m["entity"] not in registries.entities:
+            raise InputError(here, f"entity {m['entity']!r} is not in the entity registry")
+        if registries.entities[m["entity"]]["type"] != m["type"]:
+            raise InputError(here, f"type {m['type']} differs from the registry's {registries.entities[m['entity']]['type']} for {m['entity']}")
+    return {"id": m["id"], "start": start, "end": end, "text": text[start:end], "type": m["type"], "level": m["level"], "entity_id": m["entity"]}
+
+
+def _compile_event(
+    e: dict[str, Any], text: str, registries: Registries, where: str, mentions: dict[str, Any], seen: dict[str, Any], modes_by_type: dict[str, Any]
+) -> dict[str, Any]:
+    here = f"{where}: event {e['id']} ({e['trigger']['quote']!r})"
+    if e["id"] in seen:
+        raise InputError(here, "duplicate event ID")
+    start, end = locate(text, e["trigger"], here)
+    if e["plover"] is None and e["ace"] is None:
+        raise InputError(here, "needs a PLOVER type or an ACE subtype")
+    allowed = modes_by_type.get(e["plover"], []) if e["plover"] else []
+    if e["mode"] is not None and e["mode"] not in allowed:
+        raise InputError(here, f"mode {e['mode']!r} is not a mode of {e['plover']} (allowed: {allowed or 'none'})")
+    for arg in e["arguments"]:
+        target = mentions.get(arg["mention"])
+        if target is None:
+            raise InputError(here, f"argument {arg['role']} points at {arg['mention']!r}, which is not a mention of this document")
+        wanted = ROLE_TYPES.get(arg["role"])
+        if wanted and target["type"] not in wanted:
+            raise InputError(here, f"role {arg['role']} needs a {'/'.join(sorted(wanted))} mention, {arg['mention']} is {target['type']}")
+    if e["cluster"] not in registries.events:
+        raise InputError(here, f"cluster {e['cluster']!r} is not in the event registry")
+    return {
+        "id": e["id"],
+        "trigger": {"start": start, "end": end, "text": text[start:end]},
+        "plover": e["plover"],
+        "mode": e["mode"],
+        "ace": e["ace"],
+        "realis": e["realis"],
+        "arguments": [{"role": a["role"], "mention_id": a["mention"]} for a in e["arguments"]],
+        "date": e["date"],
+        "cluster_id": e["cluster"],
+    }
+
+
+def main_check(files: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str]) -> int:
     """`detente annotations check FILE...`: compile source files against clean texts and report counts."""
     registries = load_registries(
-        [SOURCE_DIR / "entities.yaml", *map(Path, entity_files)], [SOURCE_DIR / "events.yaml", *map(Path, event_files)]
+        [paths.SOURCE_DIR / "entities.yaml", *map(Path, entity_files)], [paths.SOURCE_DIR / "events.yaml", *map(Path, event_files)]
     )
-    for name in paths:
-        source = read_yaml(Path(name))
-        text = clean_text_for(source.get("doc_id", "") if isinstance(source, dict) else "", text_dir)
-        compiled = compile_document(source, text, registries, name)
-        print(f"{name}: OK, {len(compiled['entities'])} mentions, {len(compiled['events'])} events")
+    failed = 0
+    for name in files:
+        problems: list[InputError] = []
+        try:
+            source = read_yaml(Path(name))
+            doc_id = source.get("doc_id", "") if isinstance(source, dict) else ""
+            text = clean_text_for(doc_id, text_dir)
+            compiled = compile_document(source, text, _with_draft_clusters(registries, source, doc_id), name, problems)
+        except InputError as err:  # the file as a whole: unreadable, not YAML, not the schema, no text
+            problems.append(err)
+        for problem in problems:
+            print(f"{problem}", file=sys.stderr)
+        if problems:
+            failed += 1
+            print(f"{name}: {len(problems)} problem(s)")
+        else:
+            print(f"{name}: OK, {len(compiled['entities'])} mentions, {len(compiled['events'])} events")
+    if failed:
+        raise InputError(f"{failed} of {len(files)} file(s)", "have problems (listed above)")
     return 0
+
+
+def _with_draft_clusters(registries: Registries, source: Any, doc_id: str) -> Registries:
+    """A draft's placeholder clusters live in draft_clusters/<doc_id>.yaml (see growth.preannotate): check with them."""
+    drafts = paths.SOURCE_DIR / "draft_clusters" / f"{doc_id}.yaml"
+    if not (isinstance(source, dict) and source.get("status") == "draft" and drafts.is_file()):
+        return registries
+    extra = load_registries([], [drafts])
+    return Registries(registries.entities, {**registries.events, **extra.events})
 
 
 def clean_text_for(doc_id: str, text_dir: str | None) -> str:
     if text_dir:
         path = Path(text_dir) / f"{doc_id}.txt"
         return decode(read_input_bytes(path), str(path))
-    return clean_document(load_document(RAW_DIR / f"{doc_id}.txt"), CORRECTIONS_DIR).text
+    return clean_document(load_document(paths.RAW_DIR / f"{doc_id}.txt"), paths.SOURCE_DIR / "line_corrections").text
