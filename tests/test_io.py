@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import ast
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO
 from detente.errors import InputError
@@ -72,10 +75,51 @@ def test_jsonl_errors_name_the_file_and_line(tmp_path):
     path.write_bytes(b'{"a": "caf\xe9"}\n')
     with pytest.raises(InputError, match=rf"^{path}: not valid UTF-8 at byte 10"):
         list(iter_jsonl(path))
-    with pytest.raises(InputError, match=rf"^{tmp_path}: is a folder; give a file"):
+    with pytest.raises(InputError, match=rf"^{tmp_path}: is a folder; give a JSONL file"):
         read_jsonl(tmp_path)
     with pytest.raises(InputError, match=r"missing.jsonl: no such file"):
         read_jsonl(tmp_path / "missing.jsonl")
+
+
+# Any Unicode a JSON string in UTF-8 can hold (not lone surrogates), with the line breaks str.splitlines() knows
+# drawn often; numbers that compare equal after a round trip (no NaN).
+TEXT = st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from(list(SEPARATORS) + ["\n", "\u2028", "\u2029", "\u0085"]))
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(JSON, max_size=8))
+def test_jsonl_writer_and_reader_round_trip_any_record(records):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "r.jsonl"
+        path.write_bytes(jsonl_bytes(records))
+        assert read_jsonl(path) == records
+
+
+def test_jsonl_is_read_line_by_line(tmp_path):
+    """Records come before a later line is read (a bad one is found only then), and every byte is reported read."""
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"a": 1}\n\n  \r\n{"a": 2}\n{"a": \n')
+    read: list[int] = []
+    records = iter_jsonl(path, on_bytes=read.append)
+    assert next(records) == (f"{path}:1", {"a": 1})
+    assert next(records) == (f"{path}:4", {"a": 2})
+    with pytest.raises(InputError, match=rf"^{path}:5: invalid JSON"):
+        next(records)
+    assert sum(read) == path.stat().st_size
+    path.write_bytes(b'{"a": 1}\n{"a": "caf\xe9"}\n')
+    with pytest.raises(InputError, match=rf"^{path}: not valid UTF-8 at byte 19: invalid continuation byte \(line 2\)"):
+        read_jsonl(path)
+
+
+def test_jsonl_reader_refuses_what_is_not_a_regular_file_before_reading(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(InputError, match=r"fifo: is not a regular file \(a FIFO\)"):
+        read_jsonl(tmp_path / "fifo")  # would wait for a writer if it were opened
 
 
 def test_read_json_errors_name_the_file(tmp_path):

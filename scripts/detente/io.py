@@ -9,7 +9,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -84,25 +84,66 @@ def read_json(path: Path, missing: str = "no such file") -> Any:
         raise InputError(f"{path}:{err.lineno}", f"invalid JSON: {err.msg}") from None
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
+def parse_json(text: str | bytes, where: str) -> Any:
+    """One JSON value; invalid JSON, or nesting too deep for the parser, is an InputError naming `where`."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(where, f"invalid JSON: {err.msg} (column {err.colno})") from None
+    except RecursionError:
+        raise InputError(where, "invalid JSON: nested too deeply") from None
+
+
+def check_readable_file(path: Path, kind: str = "file") -> os.stat_result:
+    """Before any work: `path` is a regular file this process can open (read_input_bytes's refusals, without
+    reading it). /proc files are regular files and are read as any other."""
+    try:
+        with open_regular_file(path) as handle:
+            return os.fstat(handle.fileno())
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(path), f"is a folder; give a {kind}") from None
+    except NotRegularFileError as err:
+        raise InputError(str(path), f"is {err.strerror}; give a {kind}") from None
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror}") from None
+
+
+def _blank(line: bytes) -> bool:
+    return line.isspace() and not line.strip(b" \t\r\n")  # isspace() first: no copy of a long line
+
+
+def iter_jsonl(path: Path, on_bytes: Callable[[int], object] | None = None) -> Iterator[tuple[str, Any]]:
     """("file:line", record) for each non-blank line of a JSONL file; every problem is an InputError naming it.
 
+    Streams: one line is in memory at a time (its bytes are dropped once decoded, its text once parsed), so a
+    file of any size can be read; `on_bytes(n)` is called with the size of each line read (a progress bar).
     Splits on "\\n" only: str.splitlines() also breaks on U+2028, U+0085 and other characters that JSON allows
     unescaped inside strings, which would cut a valid record in two.
     """
+    check_readable_file(path, "JSONL file")
+    offset = 0
     try:
-        text = read_input_bytes(path).decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(str(path), f"not valid UTF-8 at byte {err.start}: {err.reason}") from None
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip(" \t\r") == "":
-            continue
-        try:
-            yield f"{path}:{number}", json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{path}:{number}", f"invalid JSON: {err.msg} (column {err.colno})") from None
-        except RecursionError:
-            raise InputError(f"{path}:{number}", "invalid JSON: nested too deeply") from None
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):  # a binary file's lines end at b"\n" only
+                if on_bytes is not None:
+                    on_bytes(len(raw))
+                if _blank(raw):
+                    offset += len(raw)
+                    continue
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise InputError(str(path), f"not valid UTF-8 at byte {offset + err.start}: {err.reason} (line {number})") from None
+                offset += len(raw)
+                del raw
+                record = parse_json(text, f"{path}:{number}")
+                del text
+                yield f"{path}:{number}", record
+                del record  # not held while the next line is read
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror}") from None
 
 
 def read_jsonl(path: Path) -> list[Any]:
@@ -124,6 +165,13 @@ def check_writable_file(path: Path) -> None:
     """Before any work: `path` is a regular file or does not exist yet, so write_bytes_atomically may replace it."""
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise InputError(str(path), "exists and is not a regular file: give a file path to write")
+
+
+def check_output_file(path: Path) -> None:
+    """Before any work: check_writable_file, and the folder `path` goes in exists (it is not created)."""
+    check_writable_file(path)
+    if not path.parent.is_dir():
+        raise InputError(str(path), f"no folder {path.parent} to write it in")
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:

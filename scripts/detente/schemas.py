@@ -7,18 +7,21 @@ The schemas are package data: scripts/detente/schema is a symbolic link to the r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from detente.errors import SchemaError
 
 SUFFIX = ".schema.json"
+ANNOTATIONS = {"$ref", "description", "title", "$comment"}  # keywords that do not validate
 
 
 def _schema_files() -> Traversable:
@@ -97,6 +100,55 @@ def _raise_errors(checker: Draft202012Validator, record: Any, name: str, where: 
         )
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         raise SchemaError(where, f"does not match schema '{name}': {details}{more}")
+
+
+def _inline_refs(node: Any, document: dict[str, Any], documents: dict[str, dict[str, Any]]) -> Any:
+    """`node` (a part of schema `document`) with each $ref replaced by what it names: "#/..." in `document`,
+    "<$id>#/..." in the schema with that $id. The schemas have no recursive refs. A $ref beside other keywords is
+    refused: draft 2020-12 applies both, draft 7 (what fastjsonschema compiles) only the $ref."""
+    if isinstance(node, list):
+        return [_inline_refs(value, document, documents) for value in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if ref is None:
+        return {key: _inline_refs(value, document, documents) for key, value in node.items()}
+    if set(node) - ANNOTATIONS:
+        raise ValueError(f"cannot inline $ref {ref!r} beside {sorted(set(node) - ANNOTATIONS)}")
+    target, _, pointer = ref.partition("#")
+    in_document = documents[target] if target else document
+    named: Any = in_document
+    for part in pointer.strip("/").split("/"):
+        named = named[part]
+    return _inline_refs(named, in_document, documents)
+
+
+@cache
+def fast_validator(name: str) -> Callable[[Any], Any]:
+    """Schema `name` compiled to plain Python by fastjsonschema: ~40x faster than jsonschema on a large record.
+
+    Its refs are inlined and it is compiled as draft 7, for schemas whose keywords mean the same there (no $ref
+    beside other keywords, checked; no format, unevaluated* or prefixItems): predictions, for one. Then it accepts
+    what the reference validator accepts.
+    """
+    documents = {load_schema(other)["$id"]: load_schema(other) for other in schema_names()}
+    schema = _inline_refs(load_schema(name), load_schema(name), documents)
+    for keyword in ("$id", "$defs"):
+        schema.pop(keyword, None)
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
+def check(record: Any, name: str, where: str) -> None:
+    """validate(), fast: a record fastjsonschema accepts passes; one it refuses is validated again by jsonschema,
+    whose messages (every violation, with its path) are the reference."""
+    try:
+        fast_validator(name)(record)
+    except fastjsonschema.JsonSchemaValueException as err:
+        validate(record, name, where)
+        path = "/".join(str(part) for part in err.path[1:]) or "<record>"  # the two disagree: fastjsonschema's word
+        problem = err.message.removeprefix(err.name or "").strip()
+        raise SchemaError(where, f"does not match schema '{name}': {path}: {problem}") from None
 
 
 def label_set(name: str) -> list[str]:

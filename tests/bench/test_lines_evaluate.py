@@ -50,7 +50,7 @@ def test_a_bad_predictions_file_is_a_clear_error_not_a_traceback(tmp_path, capsy
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--predictions", "{tmp}"], "{tmp}: is a folder; give a file"),
+        (["--predictions", "{tmp}"], "{tmp}: is a folder; give a JSONL file"),
         (["--predictions", "{tmp}/p.jsonl", "--model", "{tmp}/m.json"], "--model: scores the cleaner with that model"),
         (["--json", "{tmp}/no/such/r.json"], "{tmp}/no/such/r.json: its folder does not exist"),
         (["--json", "{tmp}"], "{tmp}: exists and is not a regular file"),

@@ -13,7 +13,7 @@ from typing import Any
 
 from detente.bench.evaluate import load_gold
 from detente.errors import DetenteError
-from detente.io import jsonl_bytes
+from detente.io import check_output_file, jsonl_bytes, write_bytes_atomically
 
 # Sentence ends: punctuation (and closing quotes) followed by space, or a paragraph break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+|\n")
@@ -166,11 +166,12 @@ def gliner_predictor(model_path: str, threshold: float = 0.5):
 
 
 def write_predictions(records: list[dict[str, Any]], path: Path) -> None:
-    path.write_bytes(jsonl_bytes(records))
+    write_bytes_atomically(path, jsonl_bytes(records))
 
 
 def main_baseline(name: str, split: str, release_dir: Path, out: str, model: str | None) -> int:
     """`detente baseline lexical|spacy|gliner --split test --out FILE`."""
+    check_output_file(Path(out))
     target = load_gold(release_dir, split)
     if name == "lexical":
         predictor = LexicalBaseline().fit(load_gold(release_dir, "train")).predict

@@ -9,27 +9,40 @@ task 9.1); event scoring follows the ACE/OneIE/TextEE definitions, which no main
   trigger span itself need not match;
 - argument classification: argument identification plus the role.
 Each tuple counts once per document; figures are micro-averaged over documents; macro averages are over types.
+
+The predictions file is streamed: each line is read, checked and scored, then dropped, so memory holds the gold and
+one document's predictions, and the scores are running counts (nervaluate's, summed over documents as its
+Evaluator sums them). A prediction nervaluate could only count as spurious is counted without it (see
+_worth_matching), which keeps its matching (every prediction against every gold mention of the document) small.
 """
 
 from __future__ import annotations
 
-import json
+import sys
 import time
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nervaluate import Evaluator
+from nervaluate.entities import EvaluationResult
+from tqdm import tqdm
 
 from detente.errors import InputError, SchemaError
-from detente.io import json_bytes, read_jsonl, write_bytes_atomically
+from detente.io import check_output_file, check_readable_file, iter_jsonl, json_bytes, parse_json, write_bytes_atomically
 from detente.offsets import check_span
 from detente.pipeline.splits import SPLITS
-from detente.schemas import label_set, validate
+from detente.schemas import check, label_set
 from detente.scoring import PRF, match, prf_cells, prf_header
 
 ENTITY_SCHEMES = {"strict": "strict", "exact_span": "exact", "partial_overlap": "partial", "type_only": "ent_type"}
+HALF_CREDIT_SCHEMES = {"partial", "ent_type"}  # nervaluate counts a partial match half in these (its compute_metrics)
+PROGRESS_FROM_BYTES = 4 * 1024 * 1024  # a progress bar on stderr for predictions files from this size (when a terminal)
+PART_GOLD = 16  # gold mentions per part of a document given to nervaluate (see _parts)
+LONGEST_MESSAGE = 1000  # characters of a schema message quoted (it may quote the value, and a line can be huge)
 
 
 @dataclass
@@ -38,46 +51,79 @@ class Predictions:
     missing: list[str] = field(default_factory=list)  # gold documents with no prediction line (scored as empty)
 
 
-def load_gold(release_dir: Path, split: str) -> list[dict[str, Any]]:
+def iter_gold(release_dir: Path, split: str) -> Iterator[dict[str, Any]]:
+    """The documents of a split, one at a time; a release whose documents carry no annotation is refused."""
     if split not in SPLITS:
         raise InputError(str(release_dir), f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
-    path = release_dir / "documents" / f"{split}.jsonl"
-    return read_jsonl(path)
+    for where, doc in iter_jsonl(release_dir / "documents" / f"{split}.jsonl"):
+        if not (isinstance(doc, dict) and isinstance(doc.get("entities"), list) and isinstance(doc.get("events"), list)):
+            raise InputError(where, f"release {release_dir.name} has no gold annotation for the {split} split (its documents carry no entities and events)")
+        yield doc
+
+
+def load_gold(release_dir: Path, split: str) -> list[dict[str, Any]]:
+    return list(iter_gold(release_dir, split))
 
 
 def _check_span(span: dict[str, Any], text: str, where: str) -> None:
     check_span(text, span["start"], span["end"], span.get("text"), where, error=InputError)  # a prediction's text is optional
 
 
-def parse_predictions(lines: list[str], gold: list[dict[str, Any]], path: str = "<predictions>") -> Predictions:
-    """Validate every prediction line against the schema and the gold texts; errors name the line and field."""
-    texts = {doc["id"]: doc["text"] for doc in gold}
-    by_doc: dict[str, dict[str, Any]] = {}
-    for number, line in enumerate(lines, start=1):
-        where = f"{path}:{number}"
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(where, f"invalid JSON: {err.msg} (column {err.colno})") from None
-        try:
-            validate(record, "predictions", where)
-        except SchemaError as err:
-            raise SchemaError(where, err.problem.replace("does not match schema 'predictions': ", "")) from None
+def _json_kind(value: Any) -> str:
+    kinds = {list: "a JSON array", str: "a JSON string", bool: "true or false", int: "a JSON number", float: "a JSON number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _check_schema(record: Any, where: str) -> None:
+    if not isinstance(record, dict):
+        raise SchemaError(where, f"<record>: {_json_kind(record)}, not an object (one JSON object per line, the predictions for one document)")
+    try:
+        check(record, "predictions", where)
+    except SchemaError as err:
+        problem = err.problem.replace("does not match schema 'predictions': ", "")
+        if len(problem) > LONGEST_MESSAGE:
+            problem = problem[:LONGEST_MESSAGE] + " [...]"
+        raise SchemaError(where, problem) from None
+    except RecursionError:
+        raise InputError(where, "nested too deeply") from None
+
+
+def _check_spans(record: dict[str, Any], text: str, where: str) -> None:
+    for k, entity in enumerate(record.get("entities", [])):
+        _check_span(entity, text, f"{where}: entities[{k}]")
+    for k, event in enumerate(record.get("events", [])):
+        _check_span(event["trigger"], text, f"{where}: events[{k}].trigger")
+        for j, arg in enumerate(event.get("arguments", [])):
+            _check_span(arg, text, f"{where}: events[{k}].arguments[{j}]")
+
+
+def check_predictions(records: Iterable[tuple[str, Any]], texts: Mapping[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(doc_id, record) for each ("file:line", record): checked against the schema and the gold texts (doc_id -> text),
+    one per document; errors name the line and field."""
+    seen: set[str] = set()
+    for where, record in records:
+        _check_schema(record, where)
         doc_id = record["doc_id"]
         if doc_id not in texts:
             raise InputError(f"{where}: doc_id", f"unknown document {doc_id!r} (not in this split)")
-        if doc_id in by_doc:
+        if doc_id in seen:
             raise InputError(f"{where}: doc_id", f"second prediction for {doc_id!r}")
-        text = texts[doc_id]
-        for k, entity in enumerate(record.get("entities", [])):
-            _check_span(entity, text, f"{where}: entities[{k}]")
-        for k, event in enumerate(record.get("events", [])):
-            _check_span(event["trigger"], text, f"{where}: events[{k}].trigger")
-            for j, arg in enumerate(event.get("arguments", [])):
-                _check_span(arg, text, f"{where}: events[{k}].arguments[{j}]")
-        by_doc[doc_id] = record
+        _check_spans(record, texts[doc_id], where)
+        seen.add(doc_id)
+        yield doc_id, record
+        del record  # not held while the next line is read
+
+
+def _json_lines(lines: Iterable[str], path: str) -> Iterator[tuple[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield f"{path}:{number}", parse_json(line, f"{path}:{number}")
+
+
+def parse_predictions(lines: Iterable[str], gold: list[dict[str, Any]], path: str = "<predictions>") -> Predictions:
+    """Validate every prediction line against the schema and the gold texts; errors name the line and field."""
+    texts = {doc["id"]: doc["text"] for doc in gold}
+    by_doc = dict(check_predictions(_json_lines(lines, path), texts))
     missing = sorted(set(texts) - set(by_doc))
     for doc_id in missing:
         by_doc[doc_id] = {"doc_id": doc_id, "entities": [], "events": []}
@@ -108,29 +154,114 @@ def gold_as_predictions(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _entities_for_nervaluate(record: dict[str, Any]) -> list[dict[str, Any]]:
-    # nervaluate treats both offsets as inclusive.
-    return [{"label": e["type"], "start": e["start"], "end": e["end"] - 1} for e in record.get("entities", [])]
+def _worth_matching(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The predictions of one document nervaluate must match (in its form), and the count by type of the others,
+    which it could only call spurious.
+
+    In every scheme nervaluate takes the predictions in order and matches each to at most one gold mention that
+    overlaps it and is not matched yet, or calls it spurious, which changes nothing for the others. So a prediction
+    overlapping no gold mention is spurious, and so is each copy of a (type, start, end) after the first k, where k
+    is the number of gold mentions it overlaps: every earlier copy used one of them up or found them all used.
+    """
+    starts = sorted(g["start"] for g in gold)
+    ends = sorted(g["end"] for g in gold)
+    copies: Counter[tuple[str, int, int]] = Counter()
+    kept: list[dict[str, Any]] = []
+    spurious: Counter[str] = Counter()
+    for p in predicted:
+        key = (p["type"], p["start"], p["end"])
+        overlapping = bisect_left(starts, p["end"]) - bisect_right(ends, p["start"])  # gold starting before p ends, less those ending before it starts
+        if copies[key] < overlapping:
+            copies[key] += 1
+            kept.append({"label": p["type"], "start": p["start"], "end": p["end"] - 1})  # nervaluate: both ends inclusive
+        else:
+            spurious[p["type"]] += 1
+    return kept, spurious
+
+
+def _parts(truth: list[dict[str, Any]], kept: list[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
+    """One document's nervaluate input cut into parts: gold mentions and predictions, in order.
+
+    nervaluate only pairs a prediction with a gold mention that overlaps it, so cutting a document where no span
+    crosses changes no decision, and counts add up over parts as over documents. Its work on a document grows with
+    gold mentions x predictions, and with its label set: each part but the last holds PART_GOLD gold mentions or more.
+    """
+    cuts: list[int] = []  # each part after the first starts at one of these offsets
+    reach, gold = -1, 0
+    for start, end, is_gold in sorted([(e["start"], e["end"], True) for e in truth] + [(e["start"], e["end"], False) for e in kept]):
+        if start > reach and gold >= PART_GOLD:  # every span so far ends before this one starts (ends are inclusive)
+            cuts.append(start)
+            gold = 0
+        reach = max(reach, end)
+        gold += is_gold
+    truth_parts: list[list[dict[str, Any]]] = [[] for _ in range(len(cuts) + 1)]
+    kept_parts: list[list[dict[str, Any]]] = [[] for _ in range(len(cuts) + 1)]
+    for entities, parts in ((truth, truth_parts), (kept, kept_parts)):
+        for e in entities:
+            parts[bisect_right(cuts, e["start"])].append(e)
+    return truth_parts, kept_parts
+
+
+def _add_counts(total: EvaluationResult, part: EvaluationResult) -> None:
+    total.correct += part.correct
+    total.incorrect += part.incorrect
+    total.partial += part.partial
+    total.missed += part.missed
+    total.spurious += part.spurious
+
+
+class EntityScores:
+    """nervaluate's counts per scheme, overall and per type, summed over documents as its Evaluator sums them;
+    precision, recall and F1 come from the sums by its own formula (EvaluationResult.compute_metrics)."""
+
+    def __init__(self) -> None:
+        self.tags = label_set("entity_type")
+        self.overall = {scheme: EvaluationResult() for scheme in ENTITY_SCHEMES.values()}
+        self.per_type: dict[str, dict[str, EvaluationResult]] = defaultdict(lambda: {scheme: EvaluationResult() for scheme in ENTITY_SCHEMES.values()})
+
+    def add(self, gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> None:
+        """One document: entities in the predictions format (end exclusive)."""
+        kept, spurious = _worth_matching(gold, predicted)
+        truth = [{"label": g["type"], "start": g["start"], "end": g["end"] - 1} for g in gold]
+        for truth_part, kept_part in zip(*_parts(truth, kept)):  # one Evaluator a part: its per-prediction lists go with it
+            self._add_results(Evaluator([truth_part], [kept_part], tags=self.tags, loader="dict").evaluate())
+        for total in self.overall.values():
+            total.spurious += sum(spurious.values())
+        for tag, count in spurious.items():
+            for total in self.per_type[tag].values():
+                total.spurious += count
+
+    def _add_results(self, results: dict[str, Any]) -> None:
+        for scheme, total in self.overall.items():
+            _add_counts(total, results["overall"][scheme])
+        for tag, by_scheme in results["entities"].items():
+            for scheme, total in self.per_type[tag].items():
+                _add_counts(total, by_scheme[scheme])
+
+    def report(self) -> dict[str, Any]:
+        report: dict[str, Any] = {}
+        for name, scheme in ENTITY_SCHEMES.items():
+            per_type = {tag: _prf_from_nervaluate(self.per_type[tag][scheme], scheme) for tag in sorted(self.per_type)}
+            present = [t for t in per_type if per_type[t]["possible"] > 0]
+            report[name] = {
+                "micro": _prf_from_nervaluate(self.overall[scheme], scheme),
+                "macro_f1": round(sum(per_type[t]["f1"] for t in present) / len(present), 4) if present else 0.0,
+                "per_type": per_type,
+            }
+        return report
 
 
 def score_entities(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, Any]:
-    tags = label_set("entity_type")
-    results = Evaluator([_entities_for_nervaluate(g) for g in gold], [_entities_for_nervaluate(p) for p in predicted], tags=tags, loader="dict").evaluate()
-    report: dict[str, Any] = {}
-    for name, scheme in ENTITY_SCHEMES.items():
-        overall = results["overall"][scheme]
-        per_type = {tag: _prf_from_nervaluate(results["entities"][tag][scheme]) for tag in sorted(results["entities"])}
-        present = [t for t in per_type if per_type[t]["possible"] > 0]
-        report[name] = {
-            "micro": _prf_from_nervaluate(overall),
-            "macro_f1": round(sum(per_type[t]["f1"] for t in present) / len(present), 4) if present else 0.0,
-            "per_type": per_type,
-        }
-    return report
+    """Entity scores of documents in the predictions format (gold and predicted in the same order)."""
+    scores = EntityScores()
+    for g, p in zip(gold, predicted):
+        scores.add(g.get("entities", []), p.get("entities", []))
+    return scores.report()
 
 
-def _prf_from_nervaluate(result: Any) -> dict[str, Any]:
-    values = result if isinstance(result, dict) else vars(result)
+def _prf_from_nervaluate(result: EvaluationResult, scheme: str) -> dict[str, Any]:
+    result.compute_metrics(partial_or_type=scheme in HALF_CREDIT_SCHEMES)
+    values = vars(result)
     keys = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual", "precision", "recall", "f1")
     return {k: (round(values[k], 4) if isinstance(values[k], float) else values[k]) for k in keys}
 
@@ -141,6 +272,9 @@ def _trigger(e: dict[str, Any]) -> tuple[int, int]:
 
 def _event_type(e: dict[str, Any]) -> str | None:
     return e.get("plover") or e.get("ace")
+
+
+EVENT_MEASURES = ("trigger_identification", "trigger_classification", "trigger_classification_ace", "argument_identification", "argument_classification")
 
 
 def event_tuples(record: dict[str, Any]) -> dict[str, set[tuple[Any, ...]]]:
@@ -154,36 +288,56 @@ def event_tuples(record: dict[str, Any]) -> dict[str, set[tuple[Any, ...]]]:
     }
 
 
-def score_events(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, Any]:
-    totals: dict[str, PRF] = defaultdict(lambda: PRF(0, 0, 0))
-    per_type: dict[str, PRF] = defaultdict(lambda: PRF(0, 0, 0))
-    attributes = {"mode": [0, 0], "realis": [0, 0], "date": [0, 0]}
-    for g, p in zip(gold, predicted):
-        gold_t, pred_t = event_tuples(g), event_tuples(p)
-        for name in gold_t:
-            totals[name] += match(gold_t[name], pred_t[name])
-        types = {t for *_, t in gold_t["trigger_classification"] | pred_t["trigger_classification"]}
-        for event_type in types:
-            per_type[str(event_type)] += match(
-                {x for x in gold_t["trigger_classification"] if x[2] == event_type}, {x for x in pred_t["trigger_classification"] if x[2] == event_type}
-            )
+def _by_type(tuples: set[tuple[Any, ...]]) -> dict[str, set[tuple[Any, ...]]]:
+    grouped: dict[str, set[tuple[Any, ...]]] = defaultdict(set)
+    for item in tuples:
+        grouped[str(item[2])].add(item)
+    return grouped
+
+
+class EventScores:
+    """Event counts (true/false positives, false negatives; attribute agreement), summed over documents."""
+
+    def __init__(self) -> None:
+        self.totals = {name: PRF(0, 0, 0) for name in EVENT_MEASURES}
+        self.per_type: dict[str, PRF] = defaultdict(lambda: PRF(0, 0, 0))
+        self.attributes = {"mode": [0, 0], "realis": [0, 0], "date": [0, 0]}  # correct, scored
+
+    def add(self, gold: dict[str, Any], predicted: dict[str, Any]) -> None:
+        """One document, gold and predicted in the predictions format."""
+        gold_t, pred_t = event_tuples(gold), event_tuples(predicted)
+        for name in EVENT_MEASURES:
+            self.totals[name] += match(gold_t[name], pred_t[name])
+        gold_by_type, pred_by_type = _by_type(gold_t["trigger_classification"]), _by_type(pred_t["trigger_classification"])
+        for event_type in gold_by_type.keys() | pred_by_type.keys():
+            self.per_type[event_type] += match(gold_by_type.get(event_type, set()), pred_by_type.get(event_type, set()))
         # Attribute accuracy over events matched by trigger span and type.
-        predicted_by_key = {(*_trigger(e), _event_type(e)): e for e in p.get("events", [])}
-        for e in g.get("events", []):
+        predicted_by_key = {(*_trigger(e), _event_type(e)): e for e in predicted.get("events", [])}
+        for e in gold.get("events", []):
             other = predicted_by_key.get((*_trigger(e), _event_type(e)))
             if other is None:
                 continue
-            for attribute in attributes:
+            for attribute, counts in self.attributes.items():
                 if attribute in other:
-                    attributes[attribute][1] += 1
-                    attributes[attribute][0] += _same(attribute, e.get(attribute), other.get(attribute))
-    present = [t for t, v in per_type.items() if v.tp + v.fn > 0]
-    return {
-        **{name: value.as_dict() for name, value in totals.items()},
-        "trigger_classification_per_type": {t: per_type[t].as_dict() for t in sorted(per_type)},
-        "trigger_classification_macro_f1": round(sum(per_type[t].f1 for t in present) / len(present), 4) if present else 0.0,
-        "attribute_accuracy_on_matched": {k: {"correct": c, "scored": n, "accuracy": round(c / n, 4) if n else None} for k, (c, n) in attributes.items()},
-    }
+                    counts[1] += 1
+                    counts[0] += _same(attribute, e.get(attribute), other.get(attribute))
+
+    def report(self) -> dict[str, Any]:
+        present = [t for t, v in self.per_type.items() if v.tp + v.fn > 0]
+        return {
+            **{name: value.as_dict() for name, value in self.totals.items()},
+            "trigger_classification_per_type": {t: self.per_type[t].as_dict() for t in sorted(self.per_type)},
+            "trigger_classification_macro_f1": round(sum(self.per_type[t].f1 for t in present) / len(present), 4) if present else 0.0,
+            "attribute_accuracy_on_matched": {k: {"correct": c, "scored": n, "accuracy": round(c / n, 4) if n else None} for k, (c, n) in self.attributes.items()},
+        }
+
+
+def score_events(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, Any]:
+    """Event scores of documents in the predictions format (gold and predicted in the same order)."""
+    scores = EventScores()
+    for g, p in zip(gold, predicted):
+        scores.add(g, p)
+    return scores.report()
 
 
 def _same(attribute: str, gold: Any, predicted: Any) -> bool:
@@ -194,16 +348,45 @@ def _same(attribute: str, gold: Any, predicted: Any) -> bool:
     return gold == predicted
 
 
+class Scorer:
+    """Scores of one split, added one document's predictions at a time (checked ones: check_predictions)."""
+
+    def __init__(self, gold: Iterable[dict[str, Any]]) -> None:
+        self.texts: dict[str, str] = {}  # doc_id -> text, for check_predictions
+        self.gold: dict[str, dict[str, Any]] = {}  # doc_id -> gold in the predictions format
+        for doc in gold:
+            self.texts[doc["id"]] = doc["text"]
+            self.gold[doc["id"]] = gold_as_predictions(doc)
+        self.scored: set[str] = set()
+        self.entities = EntityScores()
+        self.events = EventScores()
+
+    def add(self, doc_id: str, predicted: dict[str, Any]) -> None:
+        gold = self.gold[doc_id]
+        self.entities.add(gold["entities"], predicted.get("entities", []))
+        self.events.add(gold, predicted)
+        self.scored.add(doc_id)
+
+    def report(self) -> dict[str, Any]:
+        """The full report; gold documents with no prediction are scored as empty now (once) and listed."""
+        missing = sorted(set(self.gold) - self.scored)
+        for doc_id in missing:
+            self.add(doc_id, {"doc_id": doc_id, "entities": [], "events": []})
+        return {
+            "documents": len(self.gold),
+            "documents_without_prediction": missing,
+            "entities": self.entities.report(),
+            "events": self.events.report(),
+        }
+
+
 def evaluate(gold: list[dict[str, Any]], predictions: Predictions) -> dict[str, Any]:
     """Pure core: gold documents + parsed predictions -> the full report."""
-    predicted = [predictions.by_doc[doc["id"]] for doc in gold]
-    gold_records = [gold_as_predictions(doc) for doc in gold]
-    return {
-        "documents": len(gold),
-        "documents_without_prediction": predictions.missing,
-        "entities": score_entities(gold_records, predicted),
-        "events": score_events(gold_records, predicted),
-    }
+    scorer = Scorer(gold)
+    for doc in gold:
+        if doc["id"] not in predictions.missing:
+            scorer.add(doc["id"], predictions.by_doc[doc["id"]])
+    return scorer.report()
 
 
 def format_report(report: dict[str, Any], split: str) -> str:
@@ -229,15 +412,17 @@ def format_report(report: dict[str, Any], split: str) -> str:
 def main_evaluate(predictions_path: str, split: str, release_dir: Path, json_out: str | None) -> int:
     """`detente evaluate --split test --predictions FILE [--json OUT]`."""
     started = time.perf_counter()
-    gold = load_gold(release_dir, split)
     path = Path(predictions_path)
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")  # JSONL: "\n" only (see detente.io.iter_jsonl)
-    except FileNotFoundError:
-        raise InputError(predictions_path, "no such file") from None
-    except UnicodeDecodeError as err:
-        raise InputError(predictions_path, f"not valid UTF-8 at byte {err.start}") from None
-    report = evaluate(gold, parse_predictions(lines, gold, predictions_path))
+    size = check_readable_file(path, "JSONL file").st_size
+    if json_out:
+        check_output_file(Path(json_out))
+    scorer = Scorer(iter_gold(release_dir, split))
+    show = None if size >= PROGRESS_FROM_BYTES else True  # None: a bar when stderr is a terminal
+    with tqdm(total=size, desc=path.name, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, disable=show, leave=False) as bar:
+        for doc_id, record in check_predictions(iter_jsonl(path, on_bytes=bar.update), scorer.texts):
+            scorer.add(doc_id, record)
+            del record  # not held while the next line is read
+    report = scorer.report()
     print(format_report(report, split))
     if json_out:
         write_bytes_atomically(Path(json_out), json_bytes(report))

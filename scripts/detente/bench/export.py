@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from detente.io import jsonl_bytes, read_jsonl, write_bytes_atomically
+from detente.bench.evaluate import load_gold
+from detente.io import jsonl_bytes, write_bytes_atomically
 from detente.paths import check_outside_releases
 from detente.pipeline.ner import ner_rows, tokenize
 from detente.pipeline.splits import SPLITS
 
 MENTION_TYPES = {"name": "NAM", "nominal": "NOM", "pronoun": "PRO"}  # OneIE mention types
-
-
-def _documents(release_dir: Path, split: str) -> list[dict[str, Any]]:
-    return read_jsonl(release_dir / "documents" / f"{split}.jsonl")
 
 
 def to_conll(documents: list[dict[str, Any]]) -> str:
@@ -117,7 +114,7 @@ def main_export(fmt: str, release_dir: Path, out: str) -> int:
     check_outside_releases(out_dir)
     files: dict[str, bytes] = {}  # everything is made before anything is written
     for split in SPLITS:
-        documents = _documents(release_dir, split)
+        documents = load_gold(release_dir, split)  # refuses a release without annotation
         if fmt == "conll":
             files[f"{split}.conll"] = to_conll(documents).encode("utf-8")
         elif fmt == "brat":
