@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     baseline.add_argument("--model", help="spaCy pipeline name or GLiNER model folder (never downloaded)")
     baseline.add_argument("--out", required=True, metavar="FILE")
     export = sub.add_parser("export", help="export the gold to a standard format")
-    export.add_argument("format", choices=["conll", "brat", "oneie"])
+    export.add_argument("format", choices=["conll", "brat", "textee"], help="CoNLL-2003 BIO, brat standoff (+ annotation.conf), or TextEE-style JSON lines")
     export.add_argument("--out", required=True, metavar="DIR")
     export.add_argument("--release", help="release version (default: the current one)")
     free = sub.add_parser("text-free", help="write a copy of a release without the article texts (offsets + SHA-256), or restore one from your own pages")

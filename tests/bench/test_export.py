@@ -1,4 +1,4 @@
-"""Exports: CoNLL-2003 (parsed back by `datasets`' conll builder), brat standoff and OneIE/TextEE JSON."""
+"""Exports: CoNLL-2003 (parsed back by `datasets`' conll builder), brat standoff and TextEE-style JSON."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 from detente.bench.evaluate import load_gold
-from detente.bench.export import to_brat, to_conll, to_oneie
+from detente.bench.export import to_brat, to_conll, to_textee
 from detente.io import read_jsonl
 from detente.pipeline.splits import SPLITS
 from detente.version import DATASET_VERSION
@@ -58,9 +58,9 @@ def test_brat_ann_follows_the_standoff_shape_and_reproduces_spans():
             assert len(textbound) == len(doc["entities"]) + len(doc["events"])
 
 
-def test_oneie_records_have_the_documented_fields_and_token_offsets():
+def test_textee_records_have_the_documented_fields_and_token_offsets():
     for doc in load_gold(RELEASE, "validation"):
-        records = to_oneie(doc)
+        records = to_textee(doc)
         assert len(records) == len(doc["text"].split("\n"))
         mentions = sum(len(r["entity_mentions"]) for r in records)
         assert mentions == len(doc["entities"])
@@ -86,3 +86,30 @@ def test_export_never_writes_into_a_release_or_the_sources(capsys, inside):
     assert main(["export", "conll", "--out", str(target)]) == 1
     assert "is inside" in capsys.readouterr().err
     assert sorted(p.relative_to(REPO) for p in (REPO / "annotated").rglob("*")) == before
+
+
+def test_brat_export_carries_an_annotation_conf_that_declares_every_label_used(tmp_path):
+    from detente.cli import main
+
+    assert main(["export", "brat", "--out", str(tmp_path)]) == 0
+    for split in SPLITS:
+        conf = (tmp_path / split / "annotation.conf").read_text(encoding="utf-8")
+        sections = dict.fromkeys(["[entities]", "[relations]", "[events]", "[attributes]"])
+        assert all(name in conf for name in sections)
+        entities = conf.split("[entities]\n")[1].split("[relations]")[0].split()
+        events = {line.split("\t")[0]: line.split("\t")[1] for line in conf.split("[events]\n")[1].split("[attributes]")[0].strip().split("\n")}
+        for ann in (tmp_path / split).glob("*.ann"):
+            for line in ann.read_text(encoding="utf-8").splitlines():
+                ident, _, rest = line.partition("\t")
+                if ident.startswith("E"):
+                    label, *arguments = rest.split()
+                    label = label.split(":")[0]
+                    assert label in events, label
+                    for argument in arguments:
+                        role = argument.split(":")[0].rstrip("0123456789")
+                        assert f"{role}*:<ENTITY>" in events[label], (label, role)
+                elif ident.startswith("T") and rest.split()[0] not in events:
+                    assert rest.split()[0] in entities
+                elif ident.startswith("A"):
+                    name, _, value = rest.split()
+                    assert value in conf.split(f"{name}\tArg:<EVENT>, Value:")[1].split("\n")[0].split("|")
