@@ -105,3 +105,47 @@ def test_a_new_version_reaches_citation_bibtex_croissant_and_card(tmp_path):
     crois = json.loads((tmp_path / "croissant.json").read_text(encoding="utf-8"))
     assert crois["version"] == nxt and f"version = {{{nxt}}}" in crois["citeAs"]
     assert all(f"annotated/{nxt}/" in d["contentUrl"] for d in crois["distribution"])
+
+
+def test_croissant_nested_fields_read_what_the_jsonl_holds():
+    """Each nested field (repeated leaves, structs and lists of structs through subFields) of every record set."""
+    import mlcroissant as mlc
+
+    from detente.io import read_jsonl
+    from detente.structure import CONFIG_SCHEMAS, Label, record_structure
+
+    dataset = mlc.Dataset(jsonld=str(REPO / "croissant.json"))
+    crois = json.loads((REPO / "croissant.json").read_text())
+    checked = 0
+    for record_set in crois["recordSet"]:
+        config, split = record_set["@id"].split("-")
+        structure = dict(record_structure(CONFIG_SCHEMAS[config]).fields)
+        expected = read_jsonl(RELEASE / config / f"{split}.jsonl")
+        for row, record in zip(dataset.records(record_set["@id"]), expected, strict=True):
+            for field in record_set["field"]:
+                name, got = field["name"], row[f"{record_set['@id']}/{field['name']}"]
+                for sub in field.get("subField", []):
+                    items = got if field.get("repeated") else [got]
+                    values = record[name] if field.get("repeated") else [record[name]]
+                    leaf = structure[name].item if field.get("repeated") else structure[name]
+                    path = sub["name"]
+                    node = leaf
+                    for part in path.split("."):
+                        node = dict(node.fields)[part]
+                    for item, value in zip(items, values, strict=True):
+                        want = value
+                        for part in path.split("."):
+                            want = None if want is None else want[part]
+                        if isinstance(node, Label) and want is not None:
+                            want = node.names.index(want)
+                        have = item[f"{record_set['@id']}/{name}/{path}"]
+                        have = have.decode() if isinstance(have, bytes) else have
+                        assert have == want, (record_set["@id"], name, path)
+                        checked += 1
+                if field.get("repeated") and not field.get("subField"):
+                    want = record[name]
+                    if isinstance(structure[name].item, Label):
+                        want = [structure[name].item.names.index(v) for v in want]
+                    assert [v.decode() if isinstance(v, bytes) else v for v in got] == want, (record_set["@id"], name)
+                    checked += 1
+    assert checked > 5000
