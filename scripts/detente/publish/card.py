@@ -148,8 +148,10 @@ def agreement_markdown(study: dict[str, Any]) -> str:
     accuracies = [("mode", "mode agreement"), ("realis", "realis agreement"), ("date", "date agreement"), ("entity_link", "entity link agreement")]
     labels = list(study["comparisons"])
     lines = [
-        f"Inter-annotator agreement on {len(study['documents'])} documents ({', '.join(study['documents'])}), "
-        "scored with benchmark matching rules (`detente agreement`):",
+        f"Agreement between two independent annotation passes on {len(study['documents'])} documents ({', '.join(study['documents'])}), "
+        "scored with benchmark matching rules (`detente agreement`). Both passes were made by instances of the same large "
+        "language model (AI annotation agents), so these figures say how reproducible the guidelines are for that "
+        "annotator, not how often two people agree:",
         "",
         "| measure | " + " | ".join(labels) + " |",
         "|---|" + "---:|" * len(labels),
