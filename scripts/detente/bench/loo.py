@@ -21,9 +21,16 @@ from detente.pipeline.splits import SPLITS
 BASELINES = ("lexical",)
 MEASURES = {  # report key -> (path in the evaluate report)
     "entity_strict_names": ("entities", "strict", "micro", "f1"),
+    "entity_partial_names": ("entities", "partial_overlap", "micro", "f1"),
     "trigger_identification": ("events", "trigger_identification", "f1"),
     "trigger_classification": ("events", "trigger_classification", "f1"),
+    "argument_identification": ("events", "argument_identification", "f1"),
     "argument_classification": ("events", "argument_classification", "f1"),
+}
+
+HEADERS = {
+    "entity_strict_names": "entity strict", "entity_partial_names": "entity partial", "trigger_identification": "trigger id",
+    "trigger_classification": "trigger+type", "argument_identification": "arg id", "argument_classification": "arg+role",
 }
 
 
@@ -50,11 +57,11 @@ def leave_one_out(documents: list[dict[str, Any]]) -> dict[str, Any]:
 def format_loo(report: dict[str, Any], version: str) -> str:
     names = list(MEASURES)
     out = [f"leave-one-document-out, {report['baseline']} baseline, release {version}: {report['documents']} folds (each document held out, trained on the others)"]
-    out.append(f"{'held out':<20}" + "".join(f"{name:>26}" for name in names))
+    out.append(f"{'F1, held out':<18}" + "".join(f"{HEADERS[name]:>16}" for name in names))
     for fold in report["folds"]:
-        out.append(f"{fold['doc_id']:<20}" + "".join(f"{fold[name]:>26.3f}" for name in names))
-    out.append(f"{'mean ± sd':<20}" + "".join(f"{report['summary'][n]['mean']:>17.3f} ± {report['summary'][n]['sd']:.3f}" for n in names))
-    out.append("(F1; entity_strict_names: nervaluate strict over name-level mentions; sd is the sample standard deviation over folds)")
+        out.append(f"{fold['doc_id']:<18}" + "".join(f"{fold[name]:>16.3f}" for name in names))
+    out.append(f"{'mean ± sd':<18}" + "".join(f"{report['summary'][n]['mean']:>8.3f} ± {report['summary'][n]['sd']:.3f}" for n in names))
+    out.append("(entity: nervaluate strict and partial over name-level mentions; sd: sample standard deviation over folds, n - 1)")
     return "\n".join(out)
 
 
