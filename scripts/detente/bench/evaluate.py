@@ -1,7 +1,11 @@
 """Evaluate: score a predictions file against the gold of one split.
 
 Entity scoring uses `nervaluate` (strict, exact-span, partial-overlap and type-only schemes, as in SemEval-2013
-task 9.1); event scoring follows the ACE/OneIE/TextEE definitions, which no maintained library implements:
+task 9.1). The headline entity scores are over name-level mentions, the mentions of the `ner` config and of the
+CoNLL export: gold mentions of level "name", and predictions whose `level` is "name" or not given. The same schemes
+over mentions of every level (names, nominals and pronouns, all predictions) are a secondary score
+(`entities_all_levels`), and when predictions give `level`, its accuracy is reported on mentions matched by span
+and type. Event scoring follows the ACE/OneIE/TextEE definitions, which no maintained library implements:
 - trigger identification: the predicted trigger span equals a gold trigger span;
 - trigger classification: span and event type (PLOVER) both match; the ACE variant compares ACE subtypes over
   events that have one;
@@ -9,6 +13,7 @@ task 9.1); event scoring follows the ACE/OneIE/TextEE definitions, which no main
   trigger span itself need not match;
 - argument classification: argument identification plus the role.
 Each tuple counts once per document; figures are micro-averaged over documents; macro averages are over types.
+The headline F1s carry 95% bootstrap intervals (detente.bench.bootstrap), over documents and over items.
 
 The predictions file is streamed: each line is read, checked and scored, then dropped, so memory holds the gold and
 one document's predictions, and the scores are running counts (nervaluate's, summed over documents as its
@@ -27,11 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datasets import ClassLabel, List
 from nervaluate import Evaluator
 from nervaluate.entities import EvaluationResult
 from tqdm import tqdm
 
+from detente.bench.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, Counts, intervals
 from detente.errors import InputError, SchemaError
+from detente.features import config_features
 from detente.io import check_output_file, check_readable_file, iter_jsonl, json_bytes, parse_json, write_bytes_atomically
 from detente.offsets import check_span
 from detente.pipeline.splits import SPLITS
@@ -43,6 +51,9 @@ HALF_CREDIT_SCHEMES = {"partial", "ent_type"}  # nervaluate counts a partial mat
 PROGRESS_FROM_BYTES = 4 * 1024 * 1024  # a progress bar on stderr for predictions files from this size (when a terminal)
 PART_GOLD = 16  # gold mentions per part of a document given to nervaluate (see _parts)
 LONGEST_MESSAGE = 1000  # characters of a schema message quoted (it may quote the value, and a line can be huge)
+NAME = "name"  # the mention level of the headline entity scores (the `ner` config's)
+HEADLINE = ("entity_strict_names", "trigger_identification", "trigger_classification", "argument_classification")  # measures given intervals
+DOCUMENT_FEATURES = config_features("documents")
 
 
 @dataclass
@@ -63,6 +74,23 @@ def iter_gold(release_dir: Path, split: str) -> Iterator[dict[str, Any]]:
 
 def load_gold(release_dir: Path, split: str) -> list[dict[str, Any]]:
     return list(iter_gold(release_dir, split))
+
+
+def _decode(feature: Any, value: Any) -> Any:
+    """A value as `datasets` gives it, with class labels as their names (ints are converted, names kept)."""
+    if isinstance(feature, ClassLabel):
+        return feature.int2str(value) if isinstance(value, int) else value
+    if isinstance(feature, List):
+        return [_decode(feature.feature, v) for v in value] if isinstance(value, list) else value
+    if isinstance(feature, dict) and isinstance(value, dict):
+        return {k: _decode(feature[k], v) if k in feature else v for k, v in value.items()}
+    return value
+
+
+def gold_document(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A gold document from a release JSONL record or a `documents` row as `datasets` returns it (class labels as
+    ints or names): the entities and events with their labels as names."""
+    return {**row, "entities": _decode(DOCUMENT_FEATURES["entities"], row["entities"]), "events": _decode(DOCUMENT_FEATURES["events"], row["events"])}
 
 
 def _check_span(span: dict[str, Any], text: str, where: str) -> None:
@@ -120,7 +148,7 @@ def _json_lines(lines: Iterable[str], path: str) -> Iterator[tuple[str, Any]]:
             yield f"{path}:{number}", parse_json(line, f"{path}:{number}")
 
 
-def parse_predictions(lines: Iterable[str], gold: list[dict[str, Any]], path: str = "<predictions>") -> Predictions:
+def parse_predictions(lines: Iterable[str], gold: Iterable[Mapping[str, Any]], path: str = "<predictions>") -> Predictions:
     """Validate every prediction line against the schema and the gold texts; errors name the line and field."""
     texts = {doc["id"]: doc["text"] for doc in gold}
     by_doc = dict(check_predictions(_json_lines(lines, path), texts))
@@ -231,6 +259,12 @@ class EntityScores:
             for total in self.per_type[tag].values():
                 total.spurious += count
 
+    def strict_counts(self) -> Counts:
+        """The strict scheme's running counts as tp/fp/fn (an incorrect or partial pair is one of each)."""
+        t = self.overall["strict"]
+        pairs = t.incorrect + t.partial
+        return Counts(t.correct, pairs + t.spurious, pairs + t.missed, pairs)
+
     def _add_results(self, results: dict[str, Any]) -> None:
         for scheme, total in self.overall.items():
             _add_counts(total, results["overall"][scheme])
@@ -303,11 +337,12 @@ class EventScores:
         self.per_type: dict[str, PRF] = defaultdict(lambda: PRF(0, 0, 0))
         self.attributes = {"mode": [0, 0], "realis": [0, 0], "date": [0, 0]}  # correct, scored
 
-    def add(self, gold: dict[str, Any], predicted: dict[str, Any]) -> None:
-        """One document, gold and predicted in the predictions format."""
+    def add(self, gold: dict[str, Any], predicted: dict[str, Any]) -> dict[str, PRF]:
+        """One document, gold and predicted in the predictions format; returns its counts by measure."""
         gold_t, pred_t = event_tuples(gold), event_tuples(predicted)
+        counts = {name: match(gold_t[name], pred_t[name]) for name in EVENT_MEASURES}
         for name in EVENT_MEASURES:
-            self.totals[name] += match(gold_t[name], pred_t[name])
+            self.totals[name] += counts[name]
         gold_by_type, pred_by_type = _by_type(gold_t["trigger_classification"]), _by_type(pred_t["trigger_classification"])
         for event_type in gold_by_type.keys() | pred_by_type.keys():
             self.per_type[event_type] += match(gold_by_type.get(event_type, set()), pred_by_type.get(event_type, set()))
@@ -317,10 +352,11 @@ class EventScores:
             other = predicted_by_key.get((*_trigger(e), _event_type(e)))
             if other is None:
                 continue
-            for attribute, counts in self.attributes.items():
+            for attribute, agreement in self.attributes.items():
                 if attribute in other:
-                    counts[1] += 1
-                    counts[0] += _same(attribute, e.get(attribute), other.get(attribute))
+                    agreement[1] += 1
+                    agreement[0] += _same(attribute, e.get(attribute), other.get(attribute))
+        return counts
 
     def report(self) -> dict[str, Any]:
         present = [t for t, v in self.per_type.items() if v.tp + v.fn > 0]
@@ -348,23 +384,56 @@ def _same(attribute: str, gold: Any, predicted: Any) -> bool:
     return gold == predicted
 
 
-class Scorer:
-    """Scores of one split, added one document's predictions at a time (checked ones: check_predictions)."""
+def _names(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The name-level mentions (a prediction without `level` is taken as a name)."""
+    return [m for m in entities if m.get("level", NAME) == NAME]
 
-    def __init__(self, gold: Iterable[dict[str, Any]]) -> None:
+
+def _level_agreement(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> tuple[int, int]:
+    """(correct, scored): `level` of gold mentions that a prediction giving a level matches by span and type (its first)."""
+    levels: dict[tuple[int, int, str], str] = {}
+    for p in predicted:
+        if "level" in p:
+            levels.setdefault((p["start"], p["end"], p["type"]), p["level"])
+    scored = [levels[key] == g["level"] for g in gold if (key := (g["start"], g["end"], g["type"])) in levels]
+    return sum(scored), len(scored)
+
+
+class Scorer:
+    """Scores of one split, added one document's predictions at a time (checked ones: check_predictions).
+
+    Gold documents may come as release records or as `datasets` rows (gold_document). `resamples` bootstrap
+    resamples give the intervals of the headline F1s (0: none), drawn with `seed`."""
+
+    def __init__(self, gold: Iterable[Mapping[str, Any]], resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> None:
         self.texts: dict[str, str] = {}  # doc_id -> text, for check_predictions
         self.gold: dict[str, dict[str, Any]] = {}  # doc_id -> gold in the predictions format
-        for doc in gold:
+        for row in gold:
+            doc = gold_document(row)
             self.texts[doc["id"]] = doc["text"]
             self.gold[doc["id"]] = gold_as_predictions(doc)
+        self.resamples, self.seed = resamples, seed
         self.scored: set[str] = set()
-        self.entities = EntityScores()
+        self.entities = EntityScores()  # headline: name-level mentions
+        self.entities_all_levels = EntityScores()
+        self.levels = [0, 0]  # correct, scored
         self.events = EventScores()
+        self.per_document: dict[str, list[Counts]] = {name: [] for name in HEADLINE}
 
     def add(self, doc_id: str, predicted: dict[str, Any]) -> None:
         gold = self.gold[doc_id]
-        self.entities.add(gold["entities"], predicted.get("entities", []))
-        self.events.add(gold, predicted)
+        entities = predicted.get("entities", [])
+        before = self.entities.strict_counts()
+        self.entities.add(_names(gold["entities"]), _names(entities))
+        after = self.entities.strict_counts()
+        self.per_document["entity_strict_names"].append(after - before)
+        self.entities_all_levels.add(gold["entities"], entities)
+        correct, scored = _level_agreement(gold["entities"], entities)
+        self.levels[0] += correct
+        self.levels[1] += scored
+        for name, counts in self.events.add(gold, predicted).items():
+            if name in self.per_document:
+                self.per_document[name].append(Counts(counts.tp, counts.fp, counts.fn))
         self.scored.add(doc_id)
 
     def report(self) -> dict[str, Any]:
@@ -372,32 +441,71 @@ class Scorer:
         missing = sorted(set(self.gold) - self.scored)
         for doc_id in missing:
             self.add(doc_id, {"doc_id": doc_id, "entities": [], "events": []})
+        correct, scored = self.levels
         return {
             "documents": len(self.gold),
             "documents_without_prediction": missing,
             "entities": self.entities.report(),
+            "entities_scope": "name-level gold mentions (the ner config's); predictions with level 'name' or no level",
+            "entities_all_levels": self.entities_all_levels.report(),
+            "level_accuracy_on_matched": {"correct": correct, "scored": scored, "accuracy": round(correct / scored, 4) if scored else None},
             "events": self.events.report(),
+            "confidence_intervals": self._intervals(),
+        }
+
+    def _intervals(self) -> dict[str, Any]:
+        if self.resamples <= 0:
+            return {"resamples": 0}
+        return {
+            "level": 0.95,
+            "method": "percentile bootstrap; documents: the split's documents drawn with replacement; items: its scored mentions or event tuples drawn with replacement",
+            "resamples": self.resamples,
+            "seed": self.seed,
+            "measures": {name: intervals(self.per_document[name], self.resamples, self.seed) for name in HEADLINE},
         }
 
 
-def evaluate(gold: list[dict[str, Any]], predictions: Predictions) -> dict[str, Any]:
-    """Pure core: gold documents + parsed predictions -> the full report."""
-    scorer = Scorer(gold)
-    for doc in gold:
-        if doc["id"] not in predictions.missing:
-            scorer.add(doc["id"], predictions.by_doc[doc["id"]])
+def evaluate(gold: Iterable[Mapping[str, Any]], predictions: Predictions, bootstrap: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """Pure core: gold documents (release records, or `documents` rows as `datasets` returns them) + parsed
+    predictions -> the full report, with `bootstrap` resamples for the intervals (0: none)."""
+    scorer = Scorer(gold, bootstrap, seed)
+    for doc_id in scorer.gold:
+        if doc_id not in predictions.missing:
+            scorer.add(doc_id, predictions.by_doc[doc_id])
     return scorer.report()
+
+
+def _ci(interval: dict[str, float] | None, none: str) -> str:
+    return none if interval is None else f"[{interval['low']:.3f}, {interval['high']:.3f}]"
+
+
+def format_intervals(intervals: dict[str, Any], documents: int) -> list[str]:
+    """The interval lines of the printed report."""
+    if not intervals["resamples"]:
+        return ["95% bootstrap intervals: off (--bootstrap 0)"]
+    out = [f"95% bootstrap intervals of F1 ({intervals['resamples']} resamples, seed {intervals['seed']}): documents resampled | items resampled"]
+    no_documents = f"n/a ({documents} document{'s' if documents != 1 else ''})"
+    for name, v in intervals["measures"].items():
+        out.append(f"  {name:<30}{v['f1']:>7.3f}  documents {_ci(v['documents'], no_documents):<18} items {_ci(v['items'], 'n/a (no items)')}")
+    return out
 
 
 def format_report(report: dict[str, Any], split: str) -> str:
     out = [f"split {split}: {report['documents']} documents"]
     if report["documents_without_prediction"]:
         out.append(f"no prediction for {len(report['documents_without_prediction'])} document(s), scored as empty: {', '.join(report['documents_without_prediction'])}")
-    out.append(f"{'entities (nervaluate)':<32}{prf_header(7)}{'macroF1':>9}")
+    out.append(f"{'entities, name-level (nervaluate)':<32}{prf_header(7)}{'macroF1':>9}")
     for name, scheme in report["entities"].items():
         m = scheme["micro"]
-        out.append(f"  {name:<30}{prf_cells(m['precision'], m['recall'], m['f1'], 7)}{scheme['macro_f1']:>9.3f}")
+        macro = "=strict" if name == "exact_span" else f"{scheme['macro_f1']:.3f}"
+        out.append(f"  {name:<30}{prf_cells(m['precision'], m['recall'], m['f1'], 7)}{macro:>9}")
     out.append("  strict, per type:" + "".join(f" {t} {v['f1']:.3f}" for t, v in report["entities"]["strict"]["per_type"].items()))
+    out.append("  (nervaluate scores each type over mentions of that type only, so exact_span per type, and its macro F1, equal strict's)")
+    everything = report["entities_all_levels"]["strict"]["micro"]
+    out.append(f"  {'strict, all levels':<30}{prf_cells(everything['precision'], everything['recall'], everything['f1'], 7)}   (names, nominals and pronouns; every prediction)")
+    level = report["level_accuracy_on_matched"]
+    shown = "n/a (not predicted)" if level["accuracy"] is None else f"{level['accuracy']:.3f} ({level['correct']}/{level['scored']})"
+    out.append(f"  level accuracy on mentions matched by span and type, all levels: {shown}")
     out.append(f"{'events':<32}{prf_header(7)}")
     for name in ("trigger_identification", "trigger_classification", "trigger_classification_ace", "argument_identification", "argument_classification"):
         v = report["events"][name]
@@ -406,17 +514,18 @@ def format_report(report: dict[str, Any], split: str) -> str:
     for name, v in report["events"]["attribute_accuracy_on_matched"].items():
         acc = "n/a (not predicted)" if v["accuracy"] is None else f"{v['accuracy']:.3f} ({v['correct']}/{v['scored']})"
         out.append(f"  {name} accuracy on matched events: {acc}")
+    out.extend(format_intervals(report["confidence_intervals"], report["documents"]))
     return "\n".join(out)
 
 
-def main_evaluate(predictions_path: str, split: str, release_dir: Path, json_out: str | None) -> int:
-    """`detente evaluate --split test --predictions FILE [--json OUT]`."""
+def main_evaluate(predictions_path: str, split: str, release_dir: Path, json_out: str | None, resamples: int = DEFAULT_RESAMPLES) -> int:
+    """`detente evaluate --split test --predictions FILE [--json OUT] [--bootstrap N]`."""
     started = time.perf_counter()
     path = Path(predictions_path)
     size = check_readable_file(path, "JSONL file").st_size
     if json_out:
         check_output_file(Path(json_out))
-    scorer = Scorer(iter_gold(release_dir, split))
+    scorer = Scorer(iter_gold(release_dir, split), resamples)
     show = None if size >= PROGRESS_FROM_BYTES else True  # None: a bar when stderr is a terminal
     with tqdm(total=size, desc=path.name, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, disable=show, leave=False) as bar:
         for doc_id, record in check_predictions(iter_jsonl(path, on_bytes=bar.update), scorer.texts):

@@ -11,7 +11,9 @@ import yaml
 
 from detente import paths
 from detente.bench.baselines import LexicalBaseline
+from detente.bench.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from detente.bench.evaluate import evaluate, parse_predictions
+from detente.bench.loo import leave_one_out
 from detente.errors import DetenteError
 from detente.features import CONFIG_FEATURES, release_config_features
 from detente.io import write_text_atomically
@@ -179,23 +181,47 @@ def render_readme(current: str, release: Release, cff: dict[str, Any], annotated
     return f"---\n{front}---\n{_replace_block(body, BOARD_START, BOARD_END, leaderboard_markdown(release))}"
 
 
+def _interval(report: dict[str, Any]) -> str:
+    v = report["confidence_intervals"]["measures"]["entity_strict_names"]
+    return f"{v['f1']:.3f} [{v['items']['low']:.3f}, {v['items']['high']:.3f}]" if v["items"] else f"{v['f1']:.3f}"
+
+
 def leaderboard_markdown(release: Release) -> str:
     """Baseline rows, recomputed from the release (the pretrained adapters need models that are not installed here)."""
     model = LexicalBaseline().fit(release.rows["documents"]["train"])
+    v = release.version
     rows = [
-        "| system | split | entity strict F1 | entity partial F1 | trigger id F1 | trigger+type F1 | arg id F1 | arg+role F1 | reproduce |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| system | release | split | entity strict F1, names [95% CI, items] | entity partial F1 | trigger id F1 | trigger+type F1 | arg id F1 | arg+role F1 | reproduce |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for split in ("validation", "test"):
         gold = release.rows["documents"][split]
         report = evaluate(gold, parse_predictions([json.dumps(model.predict(d)) for d in gold], gold))
-        e, v = report["entities"], report["events"]
+        e, ev = report["entities"], report["events"]
         rows.append(
-            f"| lexical (memorised train surface forms) | {split} | {e['strict']['micro']['f1']:.3f} | {e['partial_overlap']['micro']['f1']:.3f} | "
-            f"{v['trigger_identification']['f1']:.3f} | {v['trigger_classification']['f1']:.3f} | {v['argument_identification']['f1']:.3f} | "
-            f"{v['argument_classification']['f1']:.3f} | `detente baseline lexical --split {split} --out lex.jsonl && detente evaluate --split {split} --predictions lex.jsonl` |"
+            f"| lexical (memorised train surface forms) | {v} | {split} | {_interval(report)} | {e['partial_overlap']['micro']['f1']:.3f} | "
+            f"{ev['trigger_identification']['f1']:.3f} | {ev['trigger_classification']['f1']:.3f} | {ev['argument_identification']['f1']:.3f} | "
+            f"{ev['argument_classification']['f1']:.3f} | `detente baseline lexical --release {v} --split {split} --out lex.jsonl && "
+            f"detente evaluate --release {v} --split {split} --predictions lex.jsonl` |"
         )
+    documents = [d for split in SPLITS for d in release.rows["documents"][split]]
+    loo = leave_one_out(documents)["summary"]
+    cells = " | ".join(f"{loo[m]['mean']:.3f} ± {loo[m]['sd']:.3f}" for m in LOO_MEASURES)
+    rows.append(
+        f"| lexical, leave-one-document-out (mean ± sd over {len(documents)} folds) | {v} | all, one held out | {cells} | "
+        f"`detente evaluate --protocol loo --baseline lexical --release {v}` |"
+    )
+    rows.append("")
+    rows.append(
+        "The test split is one document, so an interval over documents does not exist: the bracket is the 95% bootstrap "
+        "interval over the split's mentions "
+        f"({DEFAULT_RESAMPLES:,} resamples, seed {DEFAULT_SEED}), and the leave-one-document-out row gives the spread "
+        "over documents."
+    )
     return "\n".join(rows)
+
+
+LOO_MEASURES = ("entity_strict_names", "entity_partial_names", "trigger_identification", "trigger_classification", "argument_identification", "argument_classification")
 
 
 def _replace_block(body: str, start: str, end: str, content: str) -> str:
