@@ -1,14 +1,8 @@
 """Import of a Label Studio JSON export back to standoff sources, checked like the build (config.py: the labelling
 config; tasks.py: the export).
 
-One project, one config, one task per document, two texts:
-- `text`, the clean text: entity mentions (`entity` labels = entity types) and event triggers (`trigger`);
-  per-region fields: mention `level`, `entity_id` and, for an entity not yet in the registry, `entity_name`;
-  event `plover`, `mode`, `ace`, `realis`, `date_start`, `date_end`, `date_granularity`, `date_anchor`,
-  `date_expression`, `cluster` and, for a new event cluster, `cluster_name`. Arguments are relations from a
-  trigger to a mention labelled with their role.
-- `page`, the raw page's lines joined by "\\n": one `line` region per non-blank line labelled with its category.
-Every label set is read from schema/labels.schema.json, so the config cannot drift from the schema.
+The project's shape (one task per document; the `text` and `page` controls and their per-region fields) is
+described in config.py.
 
 The import (`import_export`) checks the export's JSON types (shape.py), takes each task's submitted review (tasks
 without one are skipped; reviews by several annotators, also across copies of one task ID, are refused unless
