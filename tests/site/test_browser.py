@@ -257,3 +257,130 @@ def test_markup_in_the_data_never_runs(driver: WebDriver, base_url: str, sites: 
     assert SCRIPT in raw_text and BREAKOUT in raw_text
     assert_no_alert(driver)
     assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+LINK_BLUE = "rgb(26, 86, 176)"  # site.css's link colour, #1a56b0
+
+
+def at_width(driver: WebDriver, width: int) -> None:
+    """Make the page's viewport `width` CSS pixels wide (the window's frame, if any, comes on top)."""
+    driver.set_window_size(width, 1000)
+    extra = driver.execute_script("return window.outerWidth - window.innerWidth")
+    if extra:
+        driver.set_window_size(width + extra, 1000)
+    assert driver.execute_script("return window.innerWidth") == width
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_the_timeline_says_its_axis_is_not_linear_and_fits_the_window(driver: WebDriver, base_url: str, width: int) -> None:
+    """Items 1 and 2 of the review: a caption next to the timeline says the axis is not linear, every collapsed gap
+    is marked on the axis with the time it leaves out, and every mark is inside the window without scrolling sideways."""
+    at_width(driver, width)
+    try:
+        load(driver, f"{base_url}/real/index.html")
+        caption = driver.find_element(By.ID, "timeline-axis-note")
+        assert caption.is_displayed() and "not linear" in caption.text and "collapsed" in caption.text
+        # the caption sits right above the timeline, in the same figure
+        assert driver.execute_script("return document.getElementById('timeline').closest('figure').contains(arguments[0])", caption)
+        gaps = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#timeline g.gap')).map(function (g) {"
+            " var r = g.querySelector('rect').getBoundingClientRect();"
+            " return [g.querySelector('.gap-dots').textContent, g.querySelector('.gap-len').textContent, r.width, r.height]; });"
+        )
+        assert gaps, "the 0.2.0 timeline has collapsed gaps"
+        assert all(dots == "⋯" and length and w > 0 and h > 0 for dots, length, w, h in gaps)
+        view = driver.execute_script("return document.documentElement.clientWidth")
+        boxes = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#timeline a.tl-mark rect')).map(function (r) {"
+            " var b = r.getBoundingClientRect(); return [r.parentNode.dataset.event, b.left, b.right, b.width]; });"
+        )
+        assert len(boxes) == 155
+        outside = [(e, left, right) for e, left, right, w in boxes if not (0 <= left and right <= view and w > 0)]
+        assert outside == [], f"marks outside the {view} px viewport: {outside[:5]}"
+        wrap_scrolls = driver.execute_script("var w = document.querySelector('.tl-wrap'); return w.scrollWidth > w.clientWidth")
+        assert not wrap_scrolls, "the timeline scrolls sideways"
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= view, "the page scrolls sideways"
+        driver.execute_script("document.getElementById('timeline-h').scrollIntoView()")
+        screenshot(driver, f"site-timeline-{width}.png")
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_the_lines_column_is_explained(driver: WebDriver, base_url: str, width: int) -> None:
+    """Item 3: the raw-lines column says what its three numbers are, and a note under the table says what the classes mean."""
+    at_width(driver, width)
+    try:
+        load(driver, f"{base_url}/real/index.html")
+        header = driver.find_element(By.ID, "lines-h")
+        assert " ".join(header.text.split()) == "Lines (content / metadata / boilerplate)"
+        note = driver.find_element(By.ID, "lines-note")
+        assert note.is_displayed() and all(word in note.text for word in ("Content", "metadata", "boilerplate", "raw page"))
+        assert driver.find_element(By.CSS_SELECTOR, "table.docs").get_attribute("aria-describedby") == "lines-note"
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= driver.execute_script("return document.documentElement.clientWidth")
+        screenshot(driver, f"site-index-table-{width}.png")
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
+STYLE = ("return (function (e) { var s = getComputedStyle(e), b = getComputedStyle(e, '::before');"
+         " return {color: s.color, weight: s.fontWeight, style: s.fontStyle, line: s.textDecorationLine, dstyle: s.textDecorationStyle,"
+         " before: b.content, cursor: s.cursor}; })(arguments[0])")
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_entity_index_article_links_and_mention_links_look_different(driver: WebDriver, base_url: str, width: int) -> None:
+    """Item 4: on entities.html an article link is bold and dark, a mention link italic, quoted and purple with a dotted underline."""
+    at_width(driver, width)
+    try:
+        load(driver, f"{base_url}/real/entities.html")
+        articles = driver.find_elements(By.CSS_SELECTOR, "table.docs a.art")
+        mentions = driver.find_elements(By.CSS_SELECTOR, "table.docs a.mention")
+        assert articles and mentions
+        # every link in the mentions column is one or the other
+        assert len(driver.find_elements(By.CSS_SELECTOR, "table.docs td:last-child a")) == len(articles) + len(mentions)
+        article, mention = driver.execute_script(STYLE, articles[0]), driver.execute_script(STYLE, mentions[0])
+        assert int(article["weight"]) >= 600 and int(mention["weight"]) < 600
+        assert article["color"] != mention["color"]
+        assert article["style"] == "normal" and mention["style"] == "italic"
+        assert "underline" not in article["line"] and "underline" in mention["line"] and mention["dstyle"] == "dotted"
+        assert mention["before"] == '"“"' and article["before"] in ("none", "normal")
+        # the same for every link, not just the first of each
+        styles = driver.execute_script(
+            "return [Array.from(document.querySelectorAll('table.docs a.art')).map(function (a) { return getComputedStyle(a).fontWeight + getComputedStyle(a).color; }),"
+            " Array.from(document.querySelectorAll('table.docs a.mention')).map(function (a) { return getComputedStyle(a).fontWeight + getComputedStyle(a).color; })];"
+        )
+        assert set(styles[0]) == {article["weight"] + article["color"]} and set(styles[1]) == {mention["weight"] + mention["color"]}
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", mentions[0])
+        screenshot(driver, f"site-entities-{width}.png")
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_struck_through_raw_lines_look_removed_not_like_links(driver: WebDriver, base_url: str, width: int) -> None:
+    """Item 5: metadata and boilerplate lines of the raw page are grey and struck through, with no link colour,
+    underline or pointer, and keep their category chip."""
+    at_width(driver, width)
+    try:
+        load(driver, f"{base_url}/real/dtn-692ce5b72fcc.html")
+        driver.find_element(By.ID, "raw-toggle").click()
+        rows = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#raw .rl')).map(function (r) {"
+            " var t = r.querySelector('.tx'), s = getComputedStyle(t);"
+            " return [r.dataset.class, s.color, s.textDecorationLine, s.textDecorationColor, s.cursor, getComputedStyle(r).cursor,"
+            " r.querySelector('.cat').textContent, r.dataset.category, t.closest('a') === null]; });"
+        )
+        struck = [row for row in rows if row[0] != "content"]
+        assert struck
+        for cls, colour, line, line_colour, cursor, row_cursor, chip, category, not_in_link in struck:
+            assert "line-through" in line and "underline" not in line, cls
+            assert colour != LINK_BLUE and line_colour != LINK_BLUE, (cls, colour, line_colour)
+            red, green, blue = (int(v) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+            assert max(red, green, blue) - min(red, green, blue) <= 16, f"{cls} text is not grey: {colour}"
+            assert cursor != "pointer" and row_cursor != "pointer"
+            assert chip.startswith(category) and not_in_link
+        driver.execute_script("document.querySelector('#raw .k-metadata').scrollIntoView({block: 'center'})")
+        screenshot(driver, f"site-raw-{width}.png")
+    finally:
+        driver.set_window_size(1280, 1000)

@@ -255,7 +255,9 @@ def test_entity_index_lists_every_linked_mention_once_with_working_links(real_si
     rows = [a for t, a in page.tags if t == "tr" and "data-entity" in a]
     assert Counter(r["data-entity"] for r in rows) == Counter(set(linked))  # each referenced entity once
     assert {r["data-entity"]: int(r["data-mentions"]) for r in rows} == dict(linked)
-    targets = [a["href"] for t, a in page.tags if t == "a" and a.get("class") == "id"]
+    targets = [a["href"] for t, a in page.tags if t == "a" and "mention" in (a.get("class") or "").split()]
+    # one article link (bold, class art) per entity and article it is mentioned in; the mention links are class mention
+    assert len(page.having_class("art")) == len({(m["entity_id"], d["id"]) for d in docs for m in d["entities"] if m["entity_id"]})
     assert len(targets) == sum(linked.values())  # one link per linked mention
     ids_on_page = {d["id"]: {m["id"] for m in d["entities"]} for d in docs}
     for href in targets:

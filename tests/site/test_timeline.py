@@ -75,3 +75,10 @@ def test_no_dated_event_no_timeline(tmp_path: Path) -> None:
             e["date"] = None
     (release / "documents" / "train.jsonl").write_text("".join(json.dumps(d) + "\n" for d in undated), encoding="utf-8")
     assert layout_timeline(load_site_data(release, raw)) is None
+
+
+def test_a_gap_says_how_much_time_it_leaves_out() -> None:
+    segments = timeline_axis({date(2023, 3, 1): False, date(2023, 6, 1): True}, date(2018, 10, 20), date(2023, 6, 30))
+    gaps = [s for s in segments if s.gap]
+    assert [s.skipped for s in gaps] == ["4y", "2m"]  # 2018-10-20..2023-02-28; April and May
+    assert timeline_axis({date(2023, 6, 1): True}, date(2023, 5, 25), date(2023, 6, 30))[0].skipped == "7d"

@@ -34,7 +34,7 @@ from detente.site.load import (
     plover_label,
 )
 from detente.site.spans import event_span, mention_span, nest_spans
-from detente.site.timeline import layout_timeline
+from detente.site.timeline import PX_PER_DAY, layout_timeline
 
 __all__ = ["DEFAULT_OUT_DIR", "MARKER", "build_site", "load_site_data", "main_site", "publish_site", "site_files"]
 
@@ -248,6 +248,7 @@ def render_index(data: SiteData) -> tuple[str, int]:
     html_text = environment().get_template("index.html").render(
         data=data,
         timeline=timeline,
+        px_per_day=PX_PER_DAY,
         marks=marks,
         shared=shared,
         mention_count=sum(len(a.record["entities"]) for a in data.articles),

@@ -3,7 +3,8 @@ mark per dated event mention. Pure functions of the site data; the index templat
 
 A month holding a day-precise date (an event's or a publication date) gets PX_PER_DAY per day; a month holding
 only month-precise dates a narrow column; runs of months holding neither collapse into a gap. So five years fit
-on a page and June 2023 stays readable.
+on a page and June 2023 stays readable. The axis is therefore not linear in time; the index page says so next
+to the timeline, and each gap shows on the axis (hatched, ⋯ and how long it is).
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ class Segment:
         days = (self.last - self.first).days + 1
         offset = (day - self.first).days + (1 if end else 0)
         return self.x + self.width * offset / days
+
+    @property
+    def skipped(self) -> str:
+        """How much time a gap leaves out, short enough to print under its ⋯ on the axis: "4m", "2y", "12d"."""
+        days = (self.last - self.first).days + 1
+        if days < 28:
+            return f"{days}d"
+        months = round(days / 30.44)
+        return f"{months}m" if months < 24 else f"{round(months / 12)}y"
 
 
 @dataclass(frozen=True)
