@@ -79,3 +79,25 @@ def test_commands_that_write_the_corpus_take_its_lock(monkeypatch, tmp_path, cap
     finally:
         release.set()
         holder.join(10)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["baseline", "lexical", "--out", "annotated/{v}/documents/test.jsonl"],
+        ["evaluate", "--predictions", "p.jsonl", "--json", "annotated/{v}/agreement.json"],
+        ["site", "--out", "annotated/{v}/site"],
+        ["scale", "raw", "--out", "annotated/{v}/scaled"],
+        ["train-cleaner", "--data", "raw", "--out", "annotated/source/model.json"],
+        ["evaluate-lines", "--gold", "annotated/{v}", "--json", "annotated/{v}/lines.json"],
+        ["agreement", "a", "b", "dtn-0885a700d99d", "--json", "annotated/x.json"],
+        ["text-free", "--out", "annotated/{v}/free"],
+    ],
+)
+def test_no_command_writes_into_a_release_or_the_sources(capsys, args):
+    from detente.version import DATASET_VERSION
+
+    before = {p: p.stat().st_mtime_ns for p in (REPO / "annotated").rglob("*") if p.is_file()}
+    assert main([str(REPO / a.format(v=DATASET_VERSION)) if a.startswith("annotated") else a for a in args]) == 1
+    assert "is inside" in capsys.readouterr().err
+    assert {p: p.stat().st_mtime_ns for p in (REPO / "annotated").rglob("*") if p.is_file()} == before

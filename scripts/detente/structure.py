@@ -174,6 +174,8 @@ def decode_labels(node: Node, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(node, Label):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(node.names):
+            raise ValueError(f"{value!r} is not an index into the label set ({len(node.names)} names)")
         return node.names[value]
     if isinstance(node, ListOf):
         return [decode_labels(node.item, item) for item in value]

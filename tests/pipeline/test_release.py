@@ -332,3 +332,46 @@ def test_an_old_release_is_checked_against_the_schemas_it_carries():
     assert any("carries no schema/" in n for n in notes) and any("holds no annotation" in n for n in notes)
     for version in ("0.2.0", "0.3.0"):
         assert validate_release(REPO / "annotated" / version)[1] == []
+
+
+def _resum(copy: Path) -> None:
+    import hashlib
+
+    sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(copy)}\n" for p in sorted(copy.rglob("*")) if p.is_file() and p.name != "SHA256SUMS")
+    (copy / "SHA256SUMS").write_text(sums)
+
+
+def test_validate_catches_registry_and_schema_edits_with_checksums_rewritten(tmp_path):
+    for rel, old, new in (("registry/entities.jsonl", b'"name": "', b'"name": "X'), ("schema/document.schema.json", b'"additionalProperties": false', b'"additionalProperties": true')):
+        copy = tmp_path / rel.replace("/", "_") / DATASET_VERSION
+        shutil.copytree(RELEASE, copy)
+        (copy / rel).write_bytes((copy / rel).read_bytes().replace(old, new, 1))
+        _resum(copy)
+        with pytest.raises(InputError, match=rf"{re.escape(rel)}: does not match MANIFEST.json \(other_files"):
+            validate_release(copy)
+
+
+def test_validate_refuses_a_class_index_outside_the_label_set_and_links(tmp_path):
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    copy = tmp_path / DATASET_VERSION
+    shutil.copytree(RELEASE, copy)
+    path = copy / "lines" / "test.parquet"
+    table = pq.read_table(path)
+    column = table.column("class").to_pylist()
+    table = table.set_column(table.schema.get_field_index("class"), "class", [[-1 if v == 2 else v for v in column]])
+    pq.write_table(table, path, store_schema=True)
+    manifest = json.loads((copy / "MANIFEST.json").read_text())
+    data = path.read_bytes()
+    manifest["configs"]["lines"]["test"]["files"]["parquet"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+    (copy / "MANIFEST.json").write_text(json.dumps(manifest, indent=2))
+    _resum(copy)
+    with pytest.raises(InputError, match=r"lines/test.parquet: a class label index does not fit the release's label sets"):
+        validate_release(copy)
+    fresh = tmp_path / "linked" / DATASET_VERSION
+    shutil.copytree(RELEASE, fresh)
+    (fresh / "extra").symlink_to(tmp_path)
+    with pytest.raises(InputError, match=r"holds symbolic links, which a release never does: \['extra'\]"):
+        validate_release(fresh)

@@ -205,6 +205,7 @@ def release_files(release: Release) -> dict[str, bytes]:
     # The release carries the schemas it was validated against, so it stays checkable when schema/ moves on.
     for name in RELEASE_SCHEMAS:
         files[f"schema/{name}.schema.json"] = schema_bytes(name)
+    other_files = {rel: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for rel, data in sorted(files.items())}
     manifest = {
         "name": "DETENTE",
         "version": release.version,
@@ -212,6 +213,7 @@ def release_files(release: Release) -> dict[str, bytes]:
         "split_rule": release.split_rule,
         "splits": {s: sorted(d for d, a in release.assignments.items() if a == s) for s in SPLITS},
         "configs": manifest_configs,
+        "other_files": {rel: entry for rel, entry in other_files.items() if rel.split("/")[0] not in manifest_configs},
         "counts": release_counts(release),
     }
     files["MANIFEST.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from datasets import Features
 
 from detente.errors import InputError
+from detente.features import release_config_features
 from detente.io import read_json, read_jsonl
 from detente.offsets import check_annotation_spans, check_segments
 from detente.paths import RAW_DIR, release_folder
@@ -37,6 +40,9 @@ def check_checksums(release_dir: Path) -> None:
         if len(digest) != 64 or not rel:
             raise InputError(f"{sums_path}:{number}", "not a '<sha256>  <path>' line")
         listed[rel] = digest
+    links = sorted(str(p.relative_to(release_dir)) for p in release_dir.rglob("*") if p.is_symlink())
+    if links:
+        raise InputError(str(release_dir), f"holds symbolic links, which a release never does: {links[:5]}")
     present = {str(p.relative_to(release_dir)) for p in release_dir.rglob("*") if p.is_file()} - {"SHA256SUMS"}
     if present != set(listed):
         raise InputError(str(sums_path), f"files differ from the list: extra {sorted(present - set(listed))}, missing {sorted(set(listed) - present)}")
@@ -52,7 +58,12 @@ def check_document_segments(document: dict[str, Any], raw_text: str) -> None:
 
 
 def check_manifest_files(release_dir: Path, manifest: dict[str, Any]) -> None:
-    """Every data file's sha256 and size as the manifest records them (SHA256SUMS could be rewritten with the data)."""
+    """Every file's sha256 and size as the manifest records them (SHA256SUMS could be rewritten with the data): the
+    config files, and from 0.5.0 every other file too (registry, schemas, agreement)."""
+    for rel, described in manifest.get("other_files", {}).items():
+        data = (release_dir / rel).read_bytes() if (release_dir / rel).is_file() else None
+        if data is None or len(data) != described["bytes"] or hashlib.sha256(data).hexdigest() != described["sha256"]:
+            raise InputError(str(release_dir / rel), "does not match MANIFEST.json (other_files: missing, or sha256 or size differs)")
     for config, splits in manifest["configs"].items():
         for split, entry in splits.items():
             for fmt, described in entry["files"].items():
@@ -99,9 +110,12 @@ def read_parquet_records(release_dir: Path, config: str, rel: str) -> list[dict[
     if b"huggingface" not in (table.schema.metadata or {}):
         return rows
     structure = release_structure(release_dir, CONFIG_SCHEMAS[config])
+    stored = json.loads(table.schema.metadata[b"huggingface"])["info"]["features"]
+    if Features.from_dict(stored) != release_config_features(release_dir, config):
+        raise InputError(str(release_dir / rel), "the datasets features in its metadata are not those of the release's schemas")
     try:
         return [decode_labels(structure, row) for row in rows]
-    except (IndexError, TypeError, KeyError) as err:
+    except (ValueError, IndexError, TypeError, KeyError) as err:
         raise InputError(str(release_dir / rel), f"a class label index does not fit the release's label sets ({err!r})") from None
 
 
