@@ -2,7 +2,9 @@
 
 The texts are their publishers' work; the annotation is ours (CC-BY-4.0). `strip_release` writes a copy of a
 release where every column holding page text is null (documents: text, title, page-metadata lines, mention and
-trigger quotes; lines: text; ner: tokens) and every document keeps its raw page's SHA-256. `restore_release` takes
+trigger quotes; lines: text; ner: tokens), every quotation of a page inside our own metadata (evidence, rights
+statements, date expressions, registry names and notes) is a reference "{doc_id:start:end}" into the page, and
+every document keeps its raw page's SHA-256. `restore_release` takes
 that copy and the user's own copies of the pages, refuses any page whose SHA-256 differs, rebuilds every text
 field from the page through the offsets, and writes the release back: byte-identical to the original, which is
 checked against the original SHA256SUMS the copy carries. Stripping restores in memory first, so a copy that
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente.errors import InputError
-from detente.io import json_bytes, jsonl_bytes, read_json, read_jsonl, write_tree
+from detente.io import json_bytes, jsonl_bytes, read_input_bytes, read_json, read_jsonl, write_tree
 from detente.paths import check_outside_releases
 from detente.pipeline.build import parquet_bytes
 from detente.pipeline.ner import ner_rows
@@ -32,6 +35,65 @@ from detente.structure import CONFIG_SCHEMAS, Struct, arrow_type, release_struct
 CONFIGS = ("documents", "lines", "ner")
 TEXT_FREE_MANIFEST = "TEXT_FREE.json"
 METADATA_FIELDS = {"byline": "bylines", "publisher": "publishers", "credit": "credits", "copyright": "copyrights"}
+
+
+# A quotation inside our own metadata (evidence, date expressions, rights statements, registry notes): replaced by a
+# reference to where it is in a page, "{dtn-<id>:START:END}" (literal braces doubled), and put back on restore.
+QUOTED = re.compile(r"'([^'\n]{8,}?)'|\"([^\"\n]{8,}?)\"|\u2018([^\u2019\n]{8,}?)\u2019|\u201c([^\u201d\n]{8,}?)\u201d")
+REFERENCE = re.compile(r"\{\{|\}\}|\{(dtn-[0-9a-f]{12}):(\d+):(\d+)\}")
+MIN_QUOTE = 8
+
+
+def mask_quotes(value: str | None, pages: dict[str, str]) -> str | None:
+    """`value` with every quotation of a page (the whole value, or a quoted part of it) replaced by a reference."""
+    if value is None:
+        return None
+
+    def find(quote: str) -> str | None:
+        for doc_id, page in pages.items():
+            at = page.find(quote)
+            if at >= 0:
+                return f"{{{doc_id}:{at}:{at + len(quote)}}}"
+        return None
+
+    escaped = value.replace("{", "{{").replace("}", "}}")
+    whole = find(value.strip()) if len(value.strip()) >= MIN_QUOTE else None
+    if whole is not None:
+        start = value.index(value.strip())
+        return escaped[:start] + whole + value[start + len(value.strip()):].replace("{", "{{").replace("}", "}}")
+    out, last = [], 0
+    for match in QUOTED.finditer(value):
+        quote = next(g for g in match.groups() if g is not None)
+        reference = find(quote)
+        if reference is None:
+            continue
+        start = match.start() + 1
+        out.append(value[last:start].replace("{", "{{").replace("}", "}}") + reference)
+        last = start + len(quote)
+    out.append(value[last:].replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
+
+
+def unmask_quotes(value: str | None, pages: dict[str, str], where: str) -> str | None:
+    if value is None:
+        return None
+
+    def put_back(match: re.Match[str]) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
+        doc_id, start, end = match.group(1), int(match.group(2)), int(match.group(3))
+        if doc_id not in pages or not 0 <= start <= end <= len(pages[doc_id]):
+            raise InputError(where, f"a quotation refers to {doc_id}:{start}:{end}, which is not in the pages given")
+        return pages[doc_id][start:end]
+
+    return REFERENCE.sub(put_back, value)
+
+
+def _quote_fields(doc: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """(holder, key) of every field of a document record that may quote its page."""
+    fields = [(doc["publisher"], "evidence"), (doc["publication_date"], "evidence"), (doc["rights"], "statement")]
+    fields += [(event["date"], "expression") for event in doc.get("events", []) if event.get("date")]
+    return fields
 
 
 def strip_document(doc: dict[str, Any]) -> dict[str, Any]:
@@ -72,15 +134,27 @@ def restore_document(stripped: dict[str, Any], raw_text: str) -> dict[str, Any]:
     return doc
 
 
-def _strip(config: str, record: dict[str, Any]) -> dict[str, Any]:
+def _strip(config: str, record: dict[str, Any], pages: dict[str, str]) -> dict[str, Any]:
     if config == "documents":
-        return strip_document(record)
+        stripped = strip_document(record)
+        own = {record["id"]: pages[record["id"]]}
+        for holder, key in _quote_fields(stripped):
+            holder[key] = mask_quotes(holder[key], own)
+        return stripped
     return {**record, ("text" if config == "lines" else "tokens"): None}
+
+
+def _strip_registry(records: list[dict[str, Any]], pages: dict[str, str]) -> list[dict[str, Any]]:
+    """Registry names and notes are the annotators' words; quotations of a page in them are masked too."""
+    return [{k: (mask_quotes(v, pages) if k in ("name", "note") and isinstance(v, str) else v) for k, v in r.items()} for r in records]
 
 
 def _restore(config: str, record: dict[str, Any], raw: dict[str, str], documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
     if config == "documents":
-        return restore_document(record, raw[record["id"]])
+        restored = restore_document(record, raw[record["id"]])
+        for holder, key in _quote_fields(restored):
+            holder[key] = unmask_quotes(holder[key], raw, record["id"])
+        return restored
     if config == "lines":
         return {**record, "text": split_lines(raw[record["doc_id"]])[record["line"] - 1].text}
     doc = documents[record["doc_id"]]
@@ -105,6 +179,9 @@ def _restored_files(copy: dict[str, Any], rows: dict[str, dict[str, list[dict[st
                     schema_dir: Path) -> dict[str, bytes]:
     """Every file of the original release, rebuilt from the text-free rows and the pages; checked against its hashes."""
     files = dict(others)
+    for rel in [r for r in files if r.startswith("registry/")]:  # quotations in names and notes put back
+        records = [json.loads(line) for line in files[rel].decode("utf-8").split("\n") if line]
+        files[rel] = jsonl_bytes([{k: (unmask_quotes(v, raw, rel) if k in ("name", "note") and isinstance(v, str) else v) for k, v in r.items()} for r in records])
     documents: dict[str, dict[str, Any]] = {}
     for config in CONFIGS:  # documents first: ner tokens are cut from the restored clean text
         for split in SPLITS:
@@ -123,7 +200,9 @@ def _restored_files(copy: dict[str, Any], rows: dict[str, dict[str, list[dict[st
     files["SHA256SUMS"] = sums.encode("utf-8")
     expected = dict(reversed(line.split("  ", 1)) for line in sums.splitlines() if line)
     for rel, data in files.items():
-        if rel != "SHA256SUMS" and expected.get(rel) != hashlib.sha256(data).hexdigest():
+        if rel != "SHA256SUMS" and rel not in expected:
+            raise InputError(rel, "is not in the release's SHA256SUMS (a file added to the release or to the copy)")
+        if rel != "SHA256SUMS" and expected[rel] != hashlib.sha256(data).hexdigest():
             raise InputError(rel, "the restored file differs from the original release (a page or the text-free copy does not match)")
     if set(expected) != set(files) - {"SHA256SUMS"}:
         raise InputError("SHA256SUMS", f"restored files differ from the original list: {sorted(set(expected) ^ (set(files) - {'SHA256SUMS'}))}")
@@ -135,10 +214,7 @@ def _raw_pages(raw_dir: Path, wanted: dict[str, str]) -> dict[str, str]:
     pages = {}
     for doc_id, digest in sorted(wanted.items()):
         path = raw_dir / f"{doc_id}.txt"
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            raise InputError(str(path), f"cannot read the page: {err.strerror}") from None
+        data = read_input_bytes(path)
         if hashlib.sha256(data).hexdigest() != digest:
             raise InputError(str(path), f"SHA-256 {hashlib.sha256(data).hexdigest()[:12]}... is not the {digest[:12]}... the annotation was made on; use that exact copy")
         pages[doc_id] = decode(data, str(path))
@@ -147,12 +223,17 @@ def _raw_pages(raw_dir: Path, wanted: dict[str, str]) -> dict[str, str]:
 
 def strip_release(release_dir: Path, raw_dir: Path) -> dict[str, bytes]:
     """The files of the text-free copy of a release (restorable: checked before they are returned)."""
-    rows = _read_release(release_dir)
     manifest = read_json(release_dir / "MANIFEST.json", missing="no MANIFEST.json: not a release folder")
-    stripped = {c: {s: [_strip(c, r) for r in by_split[s]] for s in SPLITS} for c, by_split in rows.items()}
+    rows = _read_release(release_dir)
+    if "documents" not in rows:
+        raise InputError(str(release_dir), "has no documents/ config: not a DETENTE release")
     pages = {d["id"]: d["provenance"]["raw_sha256"] for split in rows["documents"].values() for d in split}
+    raw = _raw_pages(raw_dir, pages)
+    stripped = {c: {s: [_strip(c, r, raw) for r in by_split[s]] for s in SPLITS} for c, by_split in rows.items()}
     others = {str(p.relative_to(release_dir)): p.read_bytes() for p in sorted(release_dir.rglob("*"))
               if p.is_file() and p.parts[len(release_dir.parts)] not in CONFIGS and p.name != "SHA256SUMS"}
+    for rel in [r for r in others if r.startswith("registry/")]:
+        others[rel] = jsonl_bytes(_strip_registry([json.loads(line) for line in others[rel].decode("utf-8").split("\n") if line], raw))
     copy = {
         "what": "A text-free copy of a DETENTE release: page text removed, offsets and each page's SHA-256 kept. "
         "Restore with `detente text-free --restore THIS_FOLDER --raw RAW_DIR --out OUT`.",
@@ -161,7 +242,10 @@ def strip_release(release_dir: Path, raw_dir: Path) -> dict[str, bytes]:
         "original_sha256sums": (release_dir / "SHA256SUMS").read_text(encoding="utf-8"),
         "parquet_labels": "index" if b"huggingface" in (pq.read_schema(release_dir / "documents" / "test.parquet").metadata or {}) else "name",
     }
-    _restored_files(copy, stripped, _raw_pages(raw_dir, pages), others, release_dir)  # proves the copy restores, byte for byte
+    try:
+        _restored_files(copy, stripped, raw, others, release_dir)  # proves the copy restores, byte for byte
+    except InputError as err:
+        raise InputError(str(release_dir), f"does not rebuild from its own pages ({err}); check it with `detente validate` first") from None
     files = {rel: data for rel, data in others.items()}
     for config, by_split in stripped.items():
         for split, records in by_split.items():
@@ -173,10 +257,16 @@ def strip_release(release_dir: Path, raw_dir: Path) -> dict[str, bytes]:
 def restore_release(copy_dir: Path, raw_dir: Path) -> dict[str, bytes]:
     """The original release's files from a text-free copy and the pages (every file checked against its hash)."""
     copy = read_json(copy_dir / TEXT_FREE_MANIFEST, missing=f"no {TEXT_FREE_MANIFEST}: not a text-free copy")
+    if not isinstance(copy, dict) or not isinstance(copy.get("raw_sha256"), dict) or not isinstance(copy.get("original_sha256sums"), str):
+        raise InputError(str(copy_dir / TEXT_FREE_MANIFEST), "is not the manifest of a text-free copy (raw_sha256, original_sha256sums)")
     rows = _read_release(copy_dir)
     others = {str(p.relative_to(copy_dir)): p.read_bytes() for p in sorted(copy_dir.rglob("*"))
               if p.is_file() and p.parts[len(copy_dir.parts)] not in CONFIGS and p.name != TEXT_FREE_MANIFEST}
-    return _restored_files(copy, rows, _raw_pages(raw_dir, copy["raw_sha256"]), others, copy_dir)
+    raw = _raw_pages(raw_dir, copy["raw_sha256"])
+    try:
+        return _restored_files(copy, rows, raw, others, copy_dir)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:  # an edited or damaged copy
+        raise InputError(str(copy_dir), f"is not an intact text-free copy: {type(err).__name__} {err}") from None
 
 
 def main_text_free(release_dir: Path | None, raw_dir: Path, out: str, restore: str | None) -> int:
