@@ -63,7 +63,8 @@ def repo_copy(tmp_path: Path, with_release: bool = False) -> RepoCopy:
 
 
 def tree_bytes(directory: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+    """Every file's bytes, except the corpus lock (an empty file the writers' lock leaves in annotated/source/)."""
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file() and p.name != ".detente.lock"}
 
 
 def region(region_id: str, control: str, label: str, text: str, start: int, end: int, to_name: str = "text") -> dict[str, Any]:

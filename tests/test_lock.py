@@ -38,15 +38,17 @@ def test_a_second_writer_waits_then_gives_up_naming_the_holder(tmp_path, capfd):
     assert queue.get(timeout=5) == "got it"
 
 
-def test_the_lock_lives_outside_the_corpus_and_is_per_folder(tmp_path):
+def test_the_lock_is_one_file_in_the_corpus_whatever_the_environment(tmp_path, monkeypatch):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     with corpus_lock(tmp_path / "a", "splits"):
-        assert not any((tmp_path / "a").iterdir())
+        assert [p.name for p in (tmp_path / "a").iterdir()] == [".detente.lock"]
         with corpus_lock(tmp_path / "b", "splits", wait_seconds=0.1):  # another corpus: not blocked
             pass
-    assert lock_path(tmp_path / "a") != lock_path(tmp_path / "b")
-    assert lock_path(tmp_path / "a") == lock_path(tmp_path / "a" / ".." / "a")
+        monkeypatch.setenv("TMPDIR", str(tmp_path))  # another temporary folder does not split the lock
+        with pytest.raises(InputError, match="has been writing this corpus"), corpus_lock(tmp_path / "a" / ".." / "a", "add", wait_seconds=0.1):
+            pass
+    assert lock_path(tmp_path / "a") == lock_path(tmp_path / "a" / ".." / "a") != lock_path(tmp_path / "b")
 
 
 def test_an_error_inside_releases_the_lock(tmp_path):

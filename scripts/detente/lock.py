@@ -1,19 +1,17 @@
 """One writer at a time on a corpus: every command that writes sources or publishes a release (add, preannotate,
 labelstudio import, splits, build) holds an exclusive lock on the corpus's source folder while it runs.
 
-The lock is an advisory `flock` on a file in the system's temporary folder named after the source folder's resolved
-path, so it covers every checkout of that folder, leaves nothing in the repository, and dies with its process (no
-stale lock after a crash). A second command waits, saying what holds the lock, and gives up with a clear error
+The lock is an advisory `flock` on `.detente.lock` inside the source folder itself (git-ignored), so every process
+that writes that corpus meets the same file whatever its environment (a private or per-user temporary folder would
+split it), and it dies with its process (no stale lock after a crash; the empty file stays). A second command waits, saying what holds the lock, and gives up with a clear error
 after `wait_seconds`. POSIX only (fcntl), like the rest of the tooling.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,9 +23,11 @@ WAIT_SECONDS = 600.0
 POLL_SECONDS = 0.05
 
 
+LOCK_NAME = ".detente.lock"
+
+
 def lock_path(source_dir: Path) -> Path:
-    digest = hashlib.sha256(str(source_dir.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"detente-{digest}.lock"
+    return source_dir.resolve() / LOCK_NAME
 
 
 @contextmanager
@@ -36,7 +36,11 @@ def corpus_lock(source_dir: Path, command: str, wait_seconds: float | None = Non
     (default WAIT_SECONDS, read when called)."""
     wait_seconds = WAIT_SECONDS if wait_seconds is None else wait_seconds
     path = lock_path(source_dir)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        source_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as err:
+        raise InputError(str(path), f"cannot open the corpus lock: {err.strerror}") from None
     try:
         deadline, told = time.monotonic() + wait_seconds, False
         while True:

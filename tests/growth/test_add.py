@@ -218,3 +218,14 @@ def test_a_dateline_that_cannot_be_read_is_named_in_the_error_and_in_the_evidenc
     result = add_article(path, repo.raw, repo.source, AddOptions(date="2023-11-07"))
     evidence = result.metadata["publication_date"]["evidence"]
     assert "could not be read" in evidence and "prints no date" not in evidence
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_with_escapes(tmp_path, repo):
+    import os
+
+    name = os.fsdecode(b"caf\xe9 page.txt")
+    path = tmp_path / name
+    path.write_bytes(ARTICLE)
+    result = add_article(path, repo.raw, repo.source, AddOptions(date="2023-11-07"))
+    assert result.metadata["source_file"] == "caf\\xe9 page.txt"
+    json.dumps(result.metadata, ensure_ascii=False).encode("utf-8")  # text all the way through

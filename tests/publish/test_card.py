@@ -149,3 +149,22 @@ def test_croissant_nested_fields_read_what_the_jsonl_holds():
                     assert [v.decode() if isinstance(v, bytes) else v for v in got] == want, (record_set["@id"], name)
                     checked += 1
     assert checked > 5000
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: "- a list\n", "is not a CITATION.cff mapping"),
+        (lambda t: t.split("preferred-citation:")[0], "has no preferred-citation block"),
+        (lambda t: t.replace('date-released: "', 'released: "'), "lacks date-released"),
+        (lambda t: t.replace('authors:\n  - name: "The DETENTE maintainers"\nversion', 'authors: []\nversion', 1), "lacks authors"),
+    ],
+)
+def test_a_broken_citation_cff_stops_the_build_before_anything_is_written(tmp_path, edit, message):
+    from detente.errors import InputError
+    from detente.publish.release import check_citation
+
+    path = tmp_path / "CITATION.cff"
+    path.write_text(edit((REPO / "CITATION.cff").read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        check_citation(DATASET_VERSION, path)

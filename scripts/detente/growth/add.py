@@ -147,9 +147,14 @@ def line_review_record(doc_id: str, text: str, cleaned: CleanedDocument) -> dict
     }
 
 
+def printable_name(path: Path) -> str:
+    """A file name as text: bytes that are not UTF-8 shown as backslash escapes (JSON and the schema need text)."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def add_article(raw_file: Path, raw_dir: Path, source_dir: Path, options: AddOptions = AddOptions()) -> AddResult:
     """Pure checks first, then one change of four files: line labels for review, metadata, split manifest, raw copy."""
-    where = str(raw_file)
+    where = str(raw_file).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     data = read_input_bytes(raw_file)
     if not data.strip():
         raise InputError(where, "empty file: there is no article to add")
@@ -166,7 +171,7 @@ def add_article(raw_file: Path, raw_dir: Path, source_dir: Path, options: AddOpt
             raise InputError(where, f"already in the corpus as {raw_path} (the same bytes); nothing changed")
         raise InputError(where, f"{raw_path} exists with different bytes (an ID collision); nothing changed")
     cleaned = clean_text(text, where=where)
-    metadata = metadata_record(doc_id, raw_file.name, data, text, cleaned, options, where)
+    metadata = metadata_record(doc_id, printable_name(raw_file), data, text, cleaned, options, where)
     manifest_path = source_dir / "splits.json"
     manifest = load_manifest(manifest_path)
     before = dict(manifest["assignments"])

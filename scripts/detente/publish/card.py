@@ -261,7 +261,8 @@ def bibtex_from_cff(cff: dict[str, Any]) -> str:
     authors = " and ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in cff["authors"])
     year = str(cff["date-released"])[:4]
     key = f"detente{year}v{cff['version'].replace('.', '')}"
-    fields = [("title", "{" + cff["title"] + "}"), ("author", "{" + authors + "}"), ("year", year), ("version", cff["version"]), ("note", f"Dataset, licence {cff['license']}")]
+    note = f"Dataset; annotations, metadata and code {cff['license']}; article texts remain their publishers' (see its DATASHEET)"
+    fields = [("title", "{" + cff["title"] + "}"), ("author", "{" + authors + "}"), ("year", year), ("version", cff["version"]), ("note", note)]
     return f"@misc{{{key},\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields) + "\n}"
 
 

@@ -16,7 +16,15 @@ from detente.version import DATASET_VERSION
 def check_citation(version: str, citation: Path) -> None:
     """CITATION.cff (the source of the README BibTeX and Croissant citeAs) must cite the version being built."""
     cff = load_cff(citation)
-    cited = {str(cff.get("version")), str((cff.get("preferred-citation") or {}).get("version"))}
+    if not isinstance(cff, dict):
+        raise InputError(str(citation), "is not a CITATION.cff mapping")
+    preferred = cff.get("preferred-citation")
+    if not isinstance(preferred, dict):
+        raise InputError(str(citation), "has no preferred-citation block (type, title, authors, version, year)")
+    missing = [key for key in ("title", "abstract", "authors", "version", "date-released", "license", "repository-code") if not cff.get(key)]
+    if missing or not isinstance(cff["authors"], list):
+        raise InputError(str(citation), f"lacks {', '.join(missing) or 'a list of authors'}: the card, BibTeX and Croissant are made from it")
+    cited = {str(cff["version"]), str(preferred.get("version"))}
     if cited != {version}:
         raise InputError(str(citation), f"cites version(s) {sorted(cited)}, but version {version} is being built; update version, "
                          "preferred-citation version and date-released first")
