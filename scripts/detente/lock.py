@@ -3,8 +3,8 @@ labelstudio import, splits, build) holds an exclusive lock on the corpus's sourc
 
 The lock is an advisory `flock` on `.detente.lock` inside the source folder itself (git-ignored), so every process
 that writes that corpus meets the same file whatever its environment (a private or per-user temporary folder would
-split it), and it dies with its process (no stale lock after a crash; the empty file stays). A second command waits, saying what holds the lock, and gives up with a clear error
-after `wait_seconds`. POSIX only (fcntl), like the rest of the tooling.
+split it), and it dies with its process (no stale lock after a crash; the empty file stays). A second command
+waits, saying what holds the lock, and gives up with a clear error after `wait_seconds`. POSIX only (fcntl).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from detente.errors import InputError
 
 WAIT_SECONDS = 600.0
 POLL_SECONDS = 0.05
-
-
 LOCK_NAME = ".detente.lock"
 
 
@@ -36,8 +34,9 @@ def corpus_lock(source_dir: Path, command: str, wait_seconds: float | None = Non
     (default WAIT_SECONDS, read when called)."""
     wait_seconds = WAIT_SECONDS if wait_seconds is None else wait_seconds
     path = lock_path(source_dir)
+    if not source_dir.is_dir():
+        raise InputError(str(source_dir), "no such corpus source folder (annotated/source of a DETENTE repository)")
     try:
-        source_dir.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as err:
         raise InputError(str(path), f"cannot open the corpus lock: {err.strerror}") from None
