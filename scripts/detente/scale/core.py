@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -37,14 +36,12 @@ from typing import Any
 import fastjsonschema
 import orjson
 import pyarrow as pa
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from detente.errors import DetenteError, InputError, SchemaError
 from detente.io import NotRegularFileError, open_regular_file, read_regular_file
 from detente.pipeline.clean import clean_text, cleaner_id
 from detente.rawtext import decode, doc_id_for, split_lines
-from detente.schemas import category_class, load_schema, validate
+from detente.schemas import category_class, check, fast_validator
 from detente.structure import arrow_schema
 
 DOCUMENT_SCHEMA = "scaled_document"
@@ -62,59 +59,16 @@ ROW_GROUP_ARTICLES = 100  # articles per Parquet row group and per write: bounds
 # Schemas: the same JSON Schemas as detente.schemas, compiled once for speed
 # ---------------------------------------------------------------------------------------------------------
 
-def _inline_label_refs(node: Any, labels: dict[str, Any]) -> Any:
-    """Replace each $ref into labels.schema.json by the definition it names (the only refs these schemas use)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if ref is not None:
-            prefix = f"{labels['$id']}#/$defs/"
-            if not ref.startswith(prefix):
-                raise ValueError(f"cannot inline $ref {ref!r}: only refs into labels.schema.json are supported")
-            return _inline_label_refs(labels["$defs"][ref[len(prefix):]], labels)
-        return {key: _inline_label_refs(value, labels) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_inline_label_refs(value, labels) for value in node]
-    return node
-
-
-@cache
-def _fast_validator(name: str, many: bool = False) -> Callable[[Any], Any]:
-    # jsonschema takes ~30 us per line record here (7 ms per article): more than cleaning itself. The schemas
-    # use only keywords whose meaning is the same in draft 7, which fastjsonschema compiles to plain Python.
-    schema = _inline_label_refs(load_schema(name), load_schema("labels"))
-    schema.pop("$id", None)
-    if many:  # a list of records in one call: no Python call per record
-        schema = {"type": "array", "items": schema}
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    return fastjsonschema.compile(schema)
-
-
-def _validate_with_jsonschema(record: Any, name: str, where: str) -> None:
-    """The reference validator (and its messages): detente.schemas.validate, or the same for our own schema."""
-    if name != DOCUMENT_SCHEMA:
-        validate(record, name, where)
-        return
-    labels = load_schema("labels")
-    registry = Registry().with_resource(labels["$id"], Resource.from_contents(labels))
-    errors = sorted(Draft202012Validator(load_schema(name), registry=registry).iter_errors(record), key=lambda e: list(e.absolute_path))
-    if errors:
-        details = "; ".join(f"{'/'.join(str(p) for p in e.absolute_path) or '<record>'}: {e.message}" for e in errors[:5])
-        raise SchemaError(where, f"does not match schema '{name}': {details}")
-
-
 def check_record(record: Any, name: str, where: str) -> None:
-    """Raise SchemaError naming `where` if `record` does not match schema `name` (fast path, jsonschema's message)."""
-    try:
-        _fast_validator(name)(record)
-    except fastjsonschema.JsonSchemaValueException as err:
-        _validate_with_jsonschema(record, name, where)
-        raise SchemaError(where, f"does not match schema '{name}': {err.message}") from None  # the two disagree
+    """Raise SchemaError naming `where` if `record` does not match schema `name` (detente.schemas.check: fast path,
+    jsonschema's messages)."""
+    check(record, name, where)
 
 
 def check_records(records: list[Any], name: str, where: Callable[[Any], str]) -> None:
     """check_record on each record, in one fast call; on a failure, the first bad record is named."""
     try:
-        _fast_validator(name, many=True)(records)
+        fast_validator(name, many=True)(records)
     except fastjsonschema.JsonSchemaValueException as err:
         for record in records:
             check_record(record, name, where(record))
