@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     name = f"{args.command} {args.ls_command}" if args.command == "labelstudio" else args.command
     try:
-        for option in ("out", "json_out"):  # no command writes its output into a release or the sources
+        for option in ("out", "json_out"):  # the one guard: no command writes its output into a release or the sources
             if getattr(args, option, None):
                 paths.check_outside_releases(Path(getattr(args, option)))
         if name in WRITERS:

@@ -58,18 +58,26 @@ def read_regular_file(path: Path | str) -> bytes:
         return handle.read()
 
 
-def read_input_bytes(path: Path) -> bytes:
-    """read_regular_file for a file given as input: every refusal is an InputError naming the path."""
+@contextmanager
+def input_errors(path: Path, kind: str = "file") -> Iterator[None]:
+    """Turn the OS's refusals of an input file (missing, a folder, a FIFO or device, unreadable) into an InputError
+    naming the path."""
     try:
-        return read_regular_file(path)
+        yield
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
     except IsADirectoryError:
-        raise InputError(str(path), "is a folder; give a file") from None
+        raise InputError(str(path), f"is a folder; give a {kind}") from None
     except NotRegularFileError as err:
-        raise InputError(str(path), f"is {err.strerror}; give a file") from None
+        raise InputError(str(path), f"is {err.strerror}; give a {kind}") from None
     except OSError as err:
         raise InputError(str(path), f"cannot read: {err.strerror}") from None
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """read_regular_file for a file given as input: every refusal is an InputError naming the path."""
+    with input_errors(path):
+        return read_regular_file(path)
 
 
 def read_json(path: Path, missing: str = "no such file") -> Any:
@@ -97,17 +105,8 @@ def parse_json(text: str | bytes, where: str) -> Any:
 def check_readable_file(path: Path, kind: str = "file") -> os.stat_result:
     """Before any work: `path` is a regular file this process can open (read_input_bytes's refusals, without
     reading it). /proc files are regular files and are read as any other."""
-    try:
-        with open_regular_file(path) as handle:
-            return os.fstat(handle.fileno())
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), f"is a folder; give a {kind}") from None
-    except NotRegularFileError as err:
-        raise InputError(str(path), f"is {err.strerror}; give a {kind}") from None
-    except OSError as err:
-        raise InputError(str(path), f"cannot read: {err.strerror}") from None
+    with input_errors(path, kind), open_regular_file(path) as handle:
+        return os.fstat(handle.fileno())
 
 
 def _blank(line: bytes) -> bool:
@@ -250,10 +249,13 @@ def staged_folder(target: Path, replace: bool = False) -> Iterator[Path]:
             shutil.rmtree(staging)
 
 
-def write_tree(files: dict[str, bytes], target: Path, replace: bool = False) -> None:
-    """Publish `files` (relative path -> bytes) as the folder `target` through staged_folder."""
+def write_tree(files: dict[str, bytes], target: Path, replace: bool = False, check: Callable[[Path], None] | None = None) -> None:
+    """Publish `files` (relative path -> bytes) as the folder `target` through staged_folder; `check`, if given,
+    reads the staged folder back first and raises to publish nothing."""
     with staged_folder(target, replace=replace) as staging:
         for rel, data in sorted(files.items()):
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        if check is not None:
+            check(staging)

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from detente.errors import DetenteError, InputError, ReleaseExistsError
 from detente.features import encode_record, storage_schema
-from detente.io import jsonl_bytes, staged_folder
+from detente.io import jsonl_bytes, write_tree
 from detente.paths import ANNOTATED_DIR, CHANGELOG, RAW_DIR, SOURCE_DIR
 from detente.pipeline.agreement import agreement_study
 from detente.pipeline.annotate import (
@@ -175,12 +175,15 @@ def assemble_release(inputs: BuildInputs, version: str = DATASET_VERSION) -> Rel
     return Release(version, rows, registry, manifest["rule"], released_assignments, pending, agreement)
 
 
+# Fixed writer options, so a file's bytes depend on its records alone (releases up to 0.4.0 used them too).
+PARQUET_WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 9, "use_dictionary": True, "write_statistics": True}
+
+
 def parquet_bytes(config: str, records: list[dict[str, Any]]) -> bytes:
     table = pa.Table.from_pylist([encode_record(config, r) for r in records], schema=storage_schema(config))
     sink = io.BytesIO()
-    # Fixed writer options so the bytes depend on the records alone.
     # store_schema: keeps the schema metadata (the `datasets` features) in the file; it is deterministic too.
-    pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=True, write_statistics=True, store_schema=True)
+    pq.write_table(table, sink, store_schema=True, **PARQUET_WRITE_OPTIONS)
     return sink.getvalue()
 
 
@@ -267,15 +270,13 @@ def publish(files: dict[str, bytes], out_root: Path, version: str, raw_dir: Path
             f"{target}: version {version} is already published with different content; "
             "bump DATASET_VERSION in scripts/detente/version.py and add a CHANGELOG entry"
         )
-    with staged_folder(target) as staging:  # renamed into place only if the block succeeds: all or nothing
-        for rel, data in sorted(files.items()):
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+    def read_back(staging: Path) -> None:
         try:
             validate_release(staging, raw_dir)
         except DetenteError as err:
             raise DetenteError(f"{target}: the release failed its read-back check and was not published: {err}") from None
+
+    write_tree(files, target, check=read_back)  # staged, read back, then renamed into place: all or nothing
     return "written"
 
 

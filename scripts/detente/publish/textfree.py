@@ -25,8 +25,7 @@ import pyarrow.parquet as pq
 
 from detente.errors import InputError
 from detente.io import json_bytes, jsonl_bytes, read_input_bytes, read_json, read_jsonl, write_tree
-from detente.paths import check_outside_releases
-from detente.pipeline.build import parquet_bytes
+from detente.pipeline.build import PARQUET_WRITE_OPTIONS, parquet_bytes
 from detente.pipeline.ner import ner_rows
 from detente.pipeline.splits import SPLITS
 from detente.rawtext import decode, split_lines
@@ -170,8 +169,7 @@ def _names_parquet(structure: Struct, records: list[dict[str, Any]]) -> bytes:
     """Parquet as releases up to 0.4.0 wrote it (labels as names, no schema metadata; the same writer options)."""
     schema = pa.schema([pa.field(name, arrow_type(node)) for name, node in structure.fields])
     sink = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(records, schema=schema), sink, compression="zstd", compression_level=9,
-                   use_dictionary=True, write_statistics=True, store_schema=False)
+    pq.write_table(pa.Table.from_pylist(records, schema=schema), sink, store_schema=False, **PARQUET_WRITE_OPTIONS)
     return sink.getvalue()
 
 
@@ -272,7 +270,6 @@ def restore_release(copy_dir: Path, raw_dir: Path) -> dict[str, bytes]:
 def main_text_free(release_dir: Path | None, raw_dir: Path, out: str, restore: str | None) -> int:
     """`detente text-free --out DIR [--release V]` and `detente text-free --restore COPY --raw RAW --out DIR`."""
     out_dir = Path(out)
-    check_outside_releases(out_dir)
     if out_dir.exists():
         raise InputError(str(out_dir), "exists already; give a new folder")
     if restore is not None:
