@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     scale.add_argument("--engine", choices=["local", "datatrove"], default="local", help="local: multiprocessing (default); datatrove: the scale-out path")
     scale.add_argument("--logging-dir", help="datatrove only: plan, logs, stats and completion markers (default OUT.datatrove-logs); reuse it to resume")
     train = sub.add_parser("train-cleaner", help="train the cleaner's line model from folders of line-labelled pages (raw/ + gold/*.tsv)")
-    train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="folders of raw/<id>.txt + gold/<id>.tsv (e.g. ../shared/boilerplate/train)")
+    train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="folders of raw/<id>.txt + gold/<id>.tsv (the packaged model: the maintainers' ../shared/boilerplate/train)")
     train.add_argument("--out", required=True, metavar="FILE", help="model file to write (JSON; the packaged one is scripts/detente/lines/line_model.json)")
     train.add_argument("--tune", metavar="DIR", help="choose the content threshold on these pages (e.g. ../shared/boilerplate/dev); default: on held-out sites of --data")
     train.add_argument("--seed", type=int, default=13, help="random seed (default 13, the packaged model's)")

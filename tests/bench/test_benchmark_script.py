@@ -143,6 +143,17 @@ def test_a_missing_dev_set_is_named_and_the_seeds_still_run(tmp_path):
     assert re.search(r"^line scores on seeds \(5 pages", run.stdout, re.MULTILINE), run.stdout
 
 
+def test_a_missing_cross_validation_folder_is_skipped_with_the_reason(tmp_path):
+    """A user's clone has no ../shared/boilerplate/train: the README's --cv-train command says so and exits 0."""
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--skip-scale", "--skip-cleaners", "--cv-train", str(tmp_path / "absent")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"cross-validation skipped: {tmp_path / 'absent'} is not a folder of labelled pages" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
 def test_cross_validation_of_the_training_runs_with_outer_folds_apart_from_the_inner(tmp_path, capsys):
     benchmark = import_benchmark()
     benchmark.cross_validate(write_pages(tmp_path / "pages", 60), 3)
