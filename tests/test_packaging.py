@@ -48,8 +48,13 @@ def installed(tmp_path_factory) -> Path:
     return root
 
 
+def _outside_env() -> dict[str, str]:
+    """This environment without PYTHONPATH or VIRTUAL_ENV: the installed venv must not see the repository's scripts/."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = _outside_env()
     code = "import sys; from detente.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([str(root / "venv" / "bin" / "python"), "-c", code, *args], capture_output=True, text=True, cwd=root, env=env)
 
@@ -58,7 +63,7 @@ def test_the_installed_package_is_the_wheel(installed):
     out = _run(installed, "--help")
     assert out.returncode == 0
     where = subprocess.run([str(installed / "venv" / "bin" / "python"), "-c", "import detente.schemas as s; print(s.__file__)"],
-                           capture_output=True, text=True, cwd=installed, check=True).stdout
+                           capture_output=True, text=True, cwd=installed, check=True, env=_outside_env()).stdout
     assert where.startswith(str(installed)) and str(REPO) not in where
 
 

@@ -31,8 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("version", nargs="?", metavar="VERSION|FOLDER", help="a version under annotated/ (default: the current one) or a release folder path")
     validate.add_argument("--raw", metavar="DIR", help="the raw/ folder the release was built from (default: raw/ of this repository)")
     sub.add_parser("splits", help="append documents missing from the split manifest, by the documented rule")
-    check = sub.add_parser("check-annotations", help="compile annotation source files and report every error")
-    check.add_argument("paths", nargs="+", metavar="YAML")
+    check = sub.add_parser(
+        "check-annotations", help="compile annotation source files and report every error; --consistency: cross-document consistency",
+        description="Compile annotation source files against the clean texts and report every error. With --consistency, "
+        "also compare the files with each other (default: every reviewed source file of the corpus) and list each expression "
+        "annotated in one place and not in another, each trigger or name annotated with different types, and each event "
+        "without arguments whose sentence holds a PER/ORG/GPE/NORP mention. Exit status: 0 no findings, 1 findings, 2 bad input.",
+    )
+    check.add_argument("paths", nargs="*", metavar="YAML", help="annotation source files (needed unless --consistency)")
+    check.add_argument("--consistency", action="store_true", help="check the files together for inconsistent annotation (no YAML: the whole corpus)")
+    check.add_argument(
+        "--min-trigger-length", type=int, default=3, metavar="N",
+        help="--consistency: look for unannotated occurrences of triggers of at least N characters (default: 3)",
+    )
     check.add_argument("--text-dir", help="folder of <doc_id>.txt clean texts (default: clean the raw file)")
     check.add_argument("--entities", action="append", default=[], help="extra entity registry file(s)")
     check.add_argument("--events", action="append", default=[], help="extra event registry file(s)")
@@ -154,6 +165,18 @@ def _evaluate(a: argparse.Namespace) -> int:
     return _stage("bench.evaluate:main_evaluate")(a.predictions, a.split, paths.release_folder(a.release), a.json_out, a.bootstrap)
 
 
+def _check_annotations(a: argparse.Namespace) -> int:
+    if not a.consistency:
+        if not a.paths:
+            raise DetenteError("give YAML file(s) to check, or --consistency to check the whole corpus")
+        return _stage("pipeline.annotate:main_check")(a.paths, a.text_dir, a.entities, a.events)
+    try:  # findings exit 1, so bad input exits 2 here
+        return _stage("pipeline.consistency:main_consistency")(a.paths, a.text_dir, a.entities, a.events, a.min_trigger_length)
+    except (DetenteError, OSError) as err:
+        print(_error_message("check-annotations", err), file=sys.stderr)
+        return 2
+
+
 def _preannotate(a: argparse.Namespace) -> int:
     if not a.doc_ids and not a.evaluate:
         raise DetenteError("give DOC_ID(s) or --evaluate")
@@ -176,7 +199,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": lambda a: _stage("publish.release:main_build")(),
     "validate": lambda a: _stage("pipeline.validate:main_validate")(a.version, a.raw),
     "splits": lambda a: _stage("pipeline.splits:main_splits")(),
-    "check-annotations": lambda a: _stage("pipeline.annotate:main_check")(a.paths, a.text_dir, a.entities, a.events),
+    "check-annotations": _check_annotations,
     "agreement": lambda a: _stage("pipeline.agreement:main_agreement")(
         a.reference_dir, a.prediction_dir, a.doc_ids, a.text_dir, a.entities, a.events, a.json_out, a.diff
     ),
@@ -213,13 +236,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             with corpus_lock(paths.SOURCE_DIR, name):
                 return COMMANDS[args.command](args)
         return COMMANDS[args.command](args)
-    except DetenteError as err:
-        print(f"detente {args.command}: error: {err}", file=sys.stderr)
+    except (DetenteError, OSError) as err:
+        print(_error_message(args.command, err), file=sys.stderr)
         return 1
-    except OSError as err:  # the file system refused (a path in /proc, a full disk, ...): name the path, no traceback
+
+
+def _error_message(command: str, err: DetenteError | OSError) -> str:
+    if isinstance(err, OSError):  # the file system refused (a path in /proc, a full disk, ...): name the path, no traceback
         where = err.filename if err.filename is not None else "file system"
-        print(f"detente {args.command}: error: {where}: {err.strerror or err}", file=sys.stderr)
-        return 1
+        return f"detente {command}: error: {where}: {err.strerror or err}"
+    return f"detente {command}: error: {err}"
 
 
 if __name__ == "__main__":

@@ -187,31 +187,56 @@ def _compile_event(
     }
 
 
-def main_check(files: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str]) -> int:
-    """`detente annotations check FILE...`: compile source files against clean texts and report counts."""
-    registries = load_registries(
+def corpus_registries(entity_files: list[str], event_files: list[str]) -> Registries:
+    """The corpus's entity and event registries, with any extra registry files merged in."""
+    return load_registries(
         [paths.SOURCE_DIR / "entities.yaml", *map(Path, entity_files)], [paths.SOURCE_DIR / "events.yaml", *map(Path, event_files)]
     )
+
+
+def main_check(files: list[str], text_dir: str | None, entity_files: list[str], event_files: list[str]) -> int:
+    """`detente annotations check FILE...`: compile source files against clean texts and report counts."""
+    registries = corpus_registries(entity_files, event_files)
     failed = 0
     for name in files:
         problems: list[InputError] = []
-        try:
-            source = read_yaml(Path(name))
-            doc_id = source.get("doc_id", "") if isinstance(source, dict) else ""
-            text = clean_text_for(doc_id, text_dir)
-            compiled = compile_document(source, text, _with_draft_clusters(registries, source, doc_id), name, problems)
-        except InputError as err:  # the file as a whole: unreadable, not YAML, not the schema, no text
-            problems.append(err)
+        compiled = compile_source_file(name, text_dir, registries, problems)
         for problem in problems:
             print(f"{problem}", file=sys.stderr)
-        if problems:
+        if problems or compiled is None:
             failed += 1
             print(f"{name}: {len(problems)} problem(s)")
         else:
-            print(f"{name}: OK, {len(compiled['entities'])} mentions, {len(compiled['events'])} events")
+            print(f"{name}: OK, {len(compiled.annotation['entities'])} mentions, {len(compiled.annotation['events'])} events")
     if failed:
         raise InputError(f"{failed} of {len(files)} file(s)", "have problems (listed above)")
     return 0
+
+
+@dataclass(frozen=True)
+class CompiledSource:
+    """One annotation source file compiled against its clean text."""
+
+    path: str
+    doc_id: str
+    status: str
+    text: str
+    annotation: dict[str, list[dict[str, Any]]]
+
+
+def compile_source_file(name: str, text_dir: str | None, registries: Registries, problems: list[InputError]) -> CompiledSource | None:
+    """A source file compiled against its document's clean text (from `text_dir`, else cleaned from raw/), a draft with
+    its placeholder clusters. Every problem is appended to `problems`; None when the file as a whole cannot be compiled
+    (unreadable, not YAML, not the schema, no text)."""
+    try:
+        source = read_yaml(Path(name))
+        doc_id = source.get("doc_id", "") if isinstance(source, dict) else ""
+        text = clean_text_for(doc_id, text_dir)
+        compiled = compile_document(source, text, _with_draft_clusters(registries, source, doc_id), name, problems)
+    except InputError as err:
+        problems.append(err)
+        return None
+    return CompiledSource(name, doc_id, source["status"], text, compiled)
 
 
 def _with_draft_clusters(registries: Registries, source: Any, doc_id: str) -> Registries:
