@@ -1,4 +1,4 @@
-"""Command line: `detente clean|build|validate|splits|check-annotations|agreement|train-cleaner|evaluate-lines|evaluate|
+"""Command line: `detente clean|build|changes|validate|splits|check-annotations|agreement|train-cleaner|evaluate-lines|evaluate|
 baseline|export|site|scale|add|preannotate|labelstudio`. Parsing and printing only; the stages hold the logic.
 
 Each command's module is imported only when that command runs (COMMANDS below names it), so `detente --help` and
@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a published release against its manifest and schemas")
     validate.add_argument("version", nargs="?", metavar="VERSION|FOLDER", help="a version under annotated/ (default: the current one) or a release folder path")
     validate.add_argument("--raw", metavar="DIR", help="the raw/ folder the release was built from (default: raw/ of this repository)")
+    changes = sub.add_parser("changes", help="list every annotation that differs between two releases (for the CHANGELOG)")
+    changes.add_argument("old", metavar="OLD", help="a version under annotated/ or a release folder")
+    changes.add_argument("new", metavar="NEW", help="a version under annotated/ or a release folder")
     sub.add_parser("splits", help="append documents missing from the split manifest, by the documented rule")
     check = sub.add_parser(
         "check-annotations", help="compile annotation source files and report every error; --consistency: cross-document consistency",
@@ -197,6 +200,7 @@ def _labelstudio(a: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "clean": lambda a: _stage("pipeline.clean:main_clean")(a.paths, show_labels=a.labels),
     "build": lambda a: _stage("publish.release:main_build")(),
+    "changes": lambda a: _stage("publish.changes:main_changes")(a.old, a.new),
     "validate": lambda a: _stage("pipeline.validate:main_validate")(a.version, a.raw),
     "splits": lambda a: _stage("pipeline.splits:main_splits")(),
     "check-annotations": _check_annotations,

@@ -152,7 +152,8 @@ def agreement_study(source_dir: Path, texts: dict[str, str]) -> dict[str, Any]:
     """
     study = source_dir / "agreement"
     registries = load_registries(
-        [source_dir / "entities.yaml", study / "pass_b_entities.yaml"], [source_dir / "events.yaml", study / "pass_b_events.yaml"]
+        [source_dir / "entities.yaml", study / "pass_b_entities.yaml"],
+        [source_dir / "events.yaml", study / "pass_b_events.yaml", *[p for p in [study / "retired_events.yaml"] if p.is_file()]],
     )
     doc_ids = sorted(p.stem for p in (study / "pass_b").glob("*.yaml"))
 

@@ -293,7 +293,7 @@ RAI: dict[str, Any] = {
     "rai:dataPreprocessingProtocol": "Every raw line is labelled content, page metadata or boilerplate by detente-cleaner/2 (a learned line classifier "
     "trained on other web pages, WCXB and Scrapinghub's benchmark), reviewed; the clean text is the content lines joined by newlines, each character "
     "mapped back to its raw offset.",
-    "rai:dataAnnotationProtocol": "ANNOTATION_GUIDELINES.md v1.1: entity mentions (10 types, name/nominal/pronoun), PLOVER/ACE 2005 events with "
+    "rai:dataAnnotationProtocol": "ANNOTATION_GUIDELINES.md v1.2: entity mentions (10 types, name/nominal/pronoun), PLOVER/ACE 2005 events with "
     "arguments, realis, normalised dates and cross-document clusters; standoff YAML sources compiled to offsets and checked by the build.",
     "rai:dataAnnotationPlatform": "Standoff YAML files edited by the annotation agents; Label Studio 1.23.2 round trip for review.",
     "rai:dataAnnotationAnalysis": "Two documents annotated twice independently (agreement.json; DATASHEET agreement table). Both passes come from "
