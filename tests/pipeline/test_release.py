@@ -95,7 +95,10 @@ def test_card_and_datasheet_figures_are_what_the_release_gives(fresh_release):
     assert render_readme(readme, release, load_cff(), REPO / "annotated") == readme, "README card is stale: run `make dataset`"
     assert replace_counts_block(datasheet, release) == datasheet, "DATASHEET figures are stale: run `make dataset`"
     study = json.loads((RELEASE / "agreement.json").read_text())
-    assert f"{study['comparisons']['a_vs_b (before adjudication)']['f1']['entity_strict_names']['f1']:.3f}" in datasheet
+    first, fresh = study["studies"]
+    assert f"{first['comparisons']['a_vs_b (before adjudication)']['f1']['entity_strict_names']['f1']:.3f}" in datasheet
+    assert fresh["documents"] == ["dtn-2544203ab46a", "dtn-32a52c8a8bac"]
+    assert f"{fresh['comparisons']['c_vs_d']['f1']['trigger_classification_plover']['f1']:.3f}" in datasheet
 
 
 def test_every_raw_line_appears_exactly_once_in_lines():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,26 +146,72 @@ def disagreements(reference: dict[str, Any], prediction: dict[str, Any], text: s
     return out
 
 
+@dataclass(frozen=True)
+class Study:
+    """One stored agreement study under annotated/source/: its passes as made, and what is compared with what."""
+
+    key: str
+    folder: str  # under the source folder
+    guidelines: str
+    description: str  # how the passes were made (printed with the figures)
+    passes: dict[str, str]  # pass name -> subfolder of `folder`; "gold" is the adjudicated annotations/
+    comparisons: dict[str, tuple[str, str]]  # label -> (reference pass, predicted pass)
+    registry_globs: tuple[str, str]  # (entity files, event files) under `folder`: records only the passes use
+
+
+STUDIES = (
+    Study(
+        "v1.0", "agreement", "v1.0 (adjudicated into v1.1, guidelines §5)",
+        "Two independent passes under guidelines v1.0: pass A by the primary annotator, pass B by a second annotator who "
+        "saw neither pass A nor any other annotation; the gold is their adjudication.",
+        {"a": "pass_a", "b": "pass_b"},
+        {"a_vs_b (before adjudication)": ("a", "b"), "a_vs_gold (current gold)": ("gold", "a"), "b_vs_gold (current gold)": ("gold", "b")},
+        ("pass_b_entities.yaml", "*_events.yaml"),
+    ),
+    Study(
+        "v1.2", "agreement/v1.2", "v1.2 (guidelines §7)",
+        "Two fresh passes under guidelines v1.2, C and D, each document by annotators who saw neither the gold nor any "
+        "other pass (only the guidelines' rules, the clean text, the publication date and the entity registry), on "
+        "two documents outside the v1.0 study; `gold_before` is the gold as re-checked against v1.2 before the passes "
+        "were read, `gold` the gold after adjudicating what they found (which adopted some of their choices, so the "
+        "'after' columns are not independent evidence).",
+        {"c": "pass_c", "d": "pass_d", "gold_before": "gold_before"},
+        {
+            "c_vs_d": ("c", "d"),
+            "c_vs_gold (before adjudication)": ("gold_before", "c"),
+            "d_vs_gold (before adjudication)": ("gold_before", "d"),
+            "c_vs_gold (after)": ("gold", "c"),
+            "d_vs_gold (after)": ("gold", "d"),
+        },
+        ("pass_*/entities_*.yaml", "pass_*/events_*.yaml"),
+    ),
+)
+
+
 def agreement_study(source_dir: Path, texts: dict[str, str]) -> dict[str, Any]:
-    """Figures of the stored agreement study (annotated/source/agreement/): before and after adjudication.
+    """Figures of every stored agreement study (annotated/source/agreement/...) whose folder exists, recomputed."""
+    return {"studies": [_study_figures(study, source_dir, texts) for study in STUDIES if (source_dir / study.folder).is_dir()]}
 
-    pass_a/ and pass_b/ hold the two independent annotations as made; the adjudicated gold is annotations/.
-    """
-    study = source_dir / "agreement"
+
+def _study_figures(study: Study, source_dir: Path, texts: dict[str, str]) -> dict[str, Any]:
+    folder = source_dir / study.folder
+    entity_glob, event_glob = study.registry_globs
     registries = load_registries(
-        [source_dir / "entities.yaml", study / "pass_b_entities.yaml"],
-        [source_dir / "events.yaml", study / "pass_b_events.yaml", *[p for p in [study / "retired_events.yaml"] if p.is_file()]],
+        [source_dir / "entities.yaml", *sorted(folder.glob(entity_glob))], [source_dir / "events.yaml", *sorted(folder.glob(event_glob))]
     )
-    doc_ids = sorted(p.stem for p in (study / "pass_b").glob("*.yaml"))
+    first_pass = next(iter(study.passes.values()))
+    doc_ids = sorted(p.stem for p in (folder / first_pass).glob("*.yaml") if p.stem.startswith("dtn-"))
 
-    def compiled(folder: Path, doc_id: str) -> dict[str, Any]:
-        path = folder / f"{doc_id}.yaml"
+    def compiled(pass_folder: Path, doc_id: str) -> dict[str, Any]:
+        path = pass_folder / f"{doc_id}.yaml"
         return compile_document(read_yaml(path), texts[doc_id], registries, str(path))
 
-    passes = {"a": study / "pass_a", "b": study / "pass_b", "gold": source_dir / "annotations"}
-    loaded = {name: {d: compiled(folder, d) for d in doc_ids} for name, folder in passes.items()}
-    pairs = {"a_vs_b (before adjudication)": ("a", "b"), "a_vs_gold (after)": ("gold", "a"), "b_vs_gold (after)": ("gold", "b")}
+    passes = {name: folder / sub for name, sub in study.passes.items()} | {"gold": source_dir / "annotations"}
+    loaded = {name: {d: compiled(pass_folder, d) for d in doc_ids} for name, pass_folder in passes.items()}
     return {
+        "study": study.key,
+        "guidelines": study.guidelines,
+        "description": study.description,
         "documents": doc_ids,
-        "comparisons": {label: summarise([compare(loaded[r][d], loaded[p][d]) for d in doc_ids]) for label, (r, p) in pairs.items()},
+        "comparisons": {label: summarise([compare(loaded[r][d], loaded[p][d]) for d in doc_ids]) for label, (r, p) in study.comparisons.items()},
     }

@@ -123,7 +123,7 @@ def counts_markdown(release: Release) -> str:
         f"documents pending review (not released): {len(counts['pending'])}."
     )
     if release.agreement is not None:
-        sections.append(agreement_markdown(release.agreement))
+        sections.extend(agreement_markdown(study) for study in release.agreement["studies"])
     return "\n\n".join(sections)
 
 
@@ -143,6 +143,7 @@ def agreement_markdown(study: dict[str, Any]) -> str:
         ("entity_strict_names", "entity span+type F1 (names)"),
         ("entity_strict_all_levels", "entity span+type F1 (all levels)"),
         ("trigger_identification", "event trigger identification F1"),
+        ("trigger_classification_plover", "event trigger+type F1 (PLOVER)"),
         ("trigger_classification", "event trigger+type F1 (PLOVER and ACE)"),
         ("argument_identification", "argument identification F1"),
         ("argument_classification", "argument classification F1"),
@@ -150,10 +151,10 @@ def agreement_markdown(study: dict[str, Any]) -> str:
     accuracies = [("mode", "mode agreement"), ("realis", "realis agreement"), ("date", "date agreement"), ("entity_link", "entity link agreement")]
     labels = list(study["comparisons"])
     lines = [
-        f"Agreement between two independent annotation passes on {len(study['documents'])} documents ({', '.join(study['documents'])}), "
-        "scored with benchmark matching rules (`detente agreement`). Both passes were made by instances of the same large "
-        "language model (AI annotation agents), so these figures say how reproducible the guidelines are for that "
-        "annotator, not how often two people agree:",
+        f"Agreement study, guidelines {study['guidelines']}: independent annotation passes on {len(study['documents'])} documents "
+        f"({', '.join(study['documents'])}), scored with benchmark matching rules (`detente agreement`). {study['description']} "
+        "All passes were made by instances of the same large language model (AI annotation agents), so these figures say how "
+        "reproducible the guidelines are for that annotator, not how often two people agree:",
         "",
         "| measure | " + " | ".join(labels) + " |",
         "|---|" + "---:|" * len(labels),
