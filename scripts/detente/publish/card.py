@@ -297,9 +297,10 @@ RAI: dict[str, Any] = {
     "rai:dataAnnotationProtocol": "ANNOTATION_GUIDELINES.md v1.2: entity mentions (10 types, name/nominal/pronoun), PLOVER/ACE 2005 events with "
     "arguments, realis, normalised dates and cross-document clusters; standoff YAML sources compiled to offsets and checked by the build.",
     "rai:dataAnnotationPlatform": "Standoff YAML files edited by the annotation agents; Label Studio 1.23.2 round trip for review.",
-    "rai:dataAnnotationAnalysis": "Two documents annotated twice independently (agreement.json; DATASHEET agreement table). Both passes come from "
-    "instances of the same language model, so the figures measure how reproducible the guidelines are for that annotator.",
-    "rai:annotationsPerItem": "One adjudicated gold annotation per document; two independent passes for the two agreement documents.",
+    "rai:dataAnnotationAnalysis": "Two agreement studies, each with two documents annotated twice independently (guidelines v1.0 and v1.2; "
+    "agreement.json; DATASHEET agreement tables). All passes come from instances of the same language model, so the figures measure how "
+    "reproducible the guidelines are for that annotator.",
+    "rai:annotationsPerItem": "One adjudicated gold annotation per document; two further independent passes for each of the four agreement documents.",
     "rai:annotatorDemographics": "No human crowd: AI annotation agents (instances of a large language model given only the guidelines, the clean "
     "text and the registries) and one maintainer who adjudicated.",
     "rai:machineAnnotationTools": "A large language model acting as annotator (the gold is machine-generated, then adjudicated by one maintainer); "
