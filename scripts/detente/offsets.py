@@ -29,12 +29,17 @@ def check_span(text: str, start: Any, end: Any, quoted: str | None, where: str, 
 
 
 def check_annotation_spans(annotation: Mapping[str, Any], text: str, where: str) -> None:
-    """Every entity mention and event trigger of a document record reproduces its quoted text."""
+    """Every entity mention, event trigger, quotation and quotation cue of a document record reproduces its quoted text."""
     for mention in annotation["entities"]:
         check_span(text, mention["start"], mention["end"], mention["text"], f"{where}: {mention['id']}")
     for event in annotation["events"]:
         trigger = event["trigger"]
         check_span(text, trigger["start"], trigger["end"], trigger["text"], f"{where}: {event['id']}")
+    for quotation in annotation.get("quotations", ()):  # records of releases before 0.7.0 have none
+        check_span(text, quotation["start"], quotation["end"], quotation["text"], f"{where}: {quotation['id']}")
+        if quotation["cue"] is not None:
+            cue = quotation["cue"]
+            check_span(text, cue["start"], cue["end"], cue["text"], f"{where}: {quotation['id']} cue")
 
 
 def check_segments(clean_text: str, raw_text: str, segments: Iterable[tuple[int, int, int, int]], where: str) -> None:

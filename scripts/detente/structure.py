@@ -53,11 +53,11 @@ Node = Scalar | Label | ListOf | Struct
 CONFIG_SCHEMAS = {"documents": "document", "lines": "line", "ner": "ner"}
 
 INT64_PATHS = frozenset({"document.provenance.raw_bytes", "raw_metadata.bytes"})
-# Column order of the `documents` files as released since 0.1.0 (line_labels last). The schema lists line_labels
-# after segments; a release must rebuild byte-identical, so this order, checked to be a permutation, is kept.
+# Column order of the `documents` files as released since 0.1.0 (line_labels last, then quotations from 0.7.0). The
+# schema lists line_labels after segments; a release must rebuild byte-identical, so this order is kept.
 COLUMN_ORDER = {
     "document": ("id", "title", "text", "language", "url", "publisher", "publication_date", "rights", "page_metadata",
-                 "provenance", "segments", "annotation", "entities", "events", "line_labels"),
+                 "provenance", "segments", "annotation", "entities", "events", "line_labels", "quotations"),
 }
 
 _URN = "urn:detente:schema:"
@@ -124,9 +124,11 @@ class _Derivation:
 
     def struct(self, schema: dict[str, Any], base: str, path: str) -> Struct:
         properties = schema.get("properties", {})
-        order = COLUMN_ORDER.get(path, tuple(properties))
+        # A release's own schemas may predate columns listed in COLUMN_ORDER (quotations came in 0.7.0): those are
+        # left out; a property the order does not list is an error.
+        order = tuple(name for name in COLUMN_ORDER.get(path, tuple(properties)) if name in properties)
         if sorted(order) != sorted(properties):
-            raise SchemaError(path, f"column order {order} is not a permutation of the schema's properties {tuple(properties)}")
+            raise SchemaError(path, f"column order {order} does not list every property of the schema {tuple(properties)}")
         return Struct(tuple((name, self.node(properties[name], base, f"{path}.{name}")) for name in order))
 
     def record(self, schema_name: str) -> Struct:

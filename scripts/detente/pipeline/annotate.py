@@ -99,7 +99,7 @@ def _find_all(haystack: str, needle: str) -> list[int]:
 def compile_document(
     source: dict[str, Any], text: str, registries: Registries, where: str, problems: list[InputError] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Source file -> {"entities": [...], "events": [...]} with offsets, after every check.
+    """Source file -> {"entities": [...], "events": [...], "quotations": [...]} with offsets, after every check.
 
     The first problem raises, unless `problems` is given: then every problem is appended to it, the mention or event
     it concerns is left out, and checking goes on (`detente check-annotations` lists them all).
@@ -130,9 +130,42 @@ def compile_document(
             events[e["id"]] = _compile_event(e, text, registries, where, mentions, events, modes_by_type)
         except InputError as err:
             report(err)
-    result = {"entities": ordered, "events": sorted(events.values(), key=lambda r: (r["trigger"]["start"], r["id"]))}
+    quotations: dict[str, dict[str, Any]] = {}
+    for q in source.get("quotations", []):
+        try:
+            quotations[q["id"]] = _compile_quotation(q, text, where, mentions, events, quotations)
+        except InputError as err:
+            report(err)
+    by_offset = sorted(quotations.values(), key=lambda r: (r["start"], r["end"]))
+    for a, b in zip(by_offset, by_offset[1:]):
+        if b["start"] < a["end"]:
+            report(InputError(f"{where}: quotations {a['id']} and {b['id']}", f"overlap ([{a['start']},{a['end']}) and [{b['start']},{b['end']})); quotations never overlap"))
+    result = {"entities": ordered, "events": sorted(events.values(), key=lambda r: (r["trigger"]["start"], r["id"])), "quotations": by_offset}
     check_annotation_spans(result, text, where)
     return result
+
+
+def _compile_quotation(
+    q: dict[str, Any], text: str, where: str, mentions: dict[str, Any], events: dict[str, Any], seen: dict[str, Any]
+) -> dict[str, Any]:
+    here = f"{where}: quotation {q['id']} ({q['quote'][:40]!r})"
+    if q["id"] in seen:
+        raise InputError(here, "duplicate quotation ID")
+    start, end = locate(text, q, here)
+    for field in ("speaker", "addressee"):
+        if q[field] is not None and q[field] not in mentions:
+            raise InputError(here, f"{field} {q[field]!r} is not a mention of this document")
+    if q["about_event"] is not None and q["about_event"] not in events:
+        raise InputError(here, f"about_event {q['about_event']!r} is not an event of this document")
+    cue = None
+    if q["cue"] is not None:
+        cue_start, cue_end = locate(text, q["cue"], f"{here} cue")
+        cue = {"start": cue_start, "end": cue_end, "text": text[cue_start:cue_end]}
+    return {
+        "id": q["id"], "start": start, "end": end, "text": text[start:end], "kind": q["kind"], "paraphrase": q["paraphrase"],
+        "speaker_id": q["speaker"], "cue": cue, "addressee_id": q["addressee"], "source_type": q["source_type"], "side": q["side"],
+        "about_event_id": q["about_event"],
+    }
 
 
 def _compile_mention(m: dict[str, Any], text: str, registries: Registries, where: str, seen: dict[str, Any]) -> dict[str, Any]:

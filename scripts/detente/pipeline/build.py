@@ -104,6 +104,7 @@ def document_record(doc: RawDocument, cleaned: CleanedDocument, annotation: dict
             {"line": lb.line, "class": lb.line_class, "category": lb.category, "label_source": lb.label_source}
             for lb in cleaned.labels
         ],
+        "quotations": annotation["quotations"],
     }
 
 
@@ -243,6 +244,10 @@ def release_counts(release: Release) -> dict[str, Any]:
         counts.setdefault("event_types", {})[split] = dict(sorted(Counter(e["plover"] or "(ACE only)" for e in events).items()))
         counts.setdefault("realis", {})[split] = dict(sorted(Counter(e["realis"] for e in events).items()))
         counts.setdefault("arguments", {})[split] = sum(len(e["arguments"]) for e in events)
+        quotations = [q for d in docs for q in d["quotations"]]
+        counts.setdefault("quotation_kinds", {})[split] = dict(sorted(Counter(q["kind"] + (" (paraphrase)" if q["paraphrase"] else "") for q in quotations).items()))
+        counts.setdefault("quotation_sides", {})[split] = dict(sorted(Counter(q["side"] for q in quotations).items()))
+        counts.setdefault("quotation_sources", {})[split] = dict(sorted(Counter(q["source_type"] or "(not stated)" for q in quotations).items()))
         counts.setdefault("ner_rows", {})[split] = len(release.rows["ner"][split])
     counts["registry"] = {name: len(records) for name, records in release.registry.items()}
     counts["pending"] = list(release.pending)

@@ -117,6 +117,10 @@ def counts_markdown(release: Release) -> str:
     sections.append(_by_split_table(counts, "mention_levels", "Entity mentions by level"))
     sections.append(_by_split_table(counts, "event_types", "Event mentions by PLOVER type ('(ACE only)': personnel events with an ACE subtype and no PLOVER type)"))
     sections.append(_by_split_table(counts, "realis", "Event mentions by realis"))
+    if any(counts.get("quotation_kinds", {}).get(s) for s in SPLITS):
+        sections.append(_by_split_table(counts, "quotation_kinds", "Quotations by kind (guidelines §8)"))
+        sections.append(_by_split_table(counts, "quotation_sides", "Quotations by side (whose account)"))
+        sections.append(_by_split_table(counts, "quotation_sources", "Quotations by stated source"))
     sections.append(
         f"Event arguments: {sum(counts['arguments'].values())}; `ner` rows (paragraphs): {sum(counts['ner_rows'].values())}; "
         f"registry records referenced: {counts['registry']['entities']} entities, {counts['registry']['events']} event clusters; "
