@@ -48,3 +48,64 @@ def prf_cells(precision: float, recall: float, f1: float, width: int, digits: in
 def prf_header(width: int, p: str = "P") -> str:
     """Column titles matching prf_cells."""
     return f"{p:>{width}}{'R':>{width}}{'F1':>{width}}"
+
+
+# Quotation fields compared on matched quotations (guidelines §8). A speaker or addressee is compared as the entity
+# it refers to (so two passes that chose different mentions of Wang Yi agree), an event as its cluster.
+QUOTATION_ATTRIBUTES = ("speaker", "addressee", "cue", "source_type", "side", "about_event", "kind", "paraphrase")
+
+
+def _quotation_attributes(doc: dict[str, Any], quotation: dict[str, Any]) -> dict[str, Any]:
+    mentions = {m["id"]: m for m in doc.get("entities", [])}
+    clusters = {e["id"]: e.get("cluster_id") for e in doc.get("events", [])}
+
+    def who(mention_id: str | None) -> Any:
+        if mention_id is None or mention_id not in mentions:
+            return None
+        m = mentions[mention_id]
+        return m.get("entity_id") or (m["start"], m["end"])
+
+    cue = quotation.get("cue")
+    return {
+        "speaker": who(quotation.get("speaker_id")),
+        "addressee": who(quotation.get("addressee_id")),
+        "cue": None if cue is None else (cue["start"], cue["end"]),
+        "source_type": quotation.get("source_type"),
+        "side": quotation.get("side"),
+        "about_event": None if quotation.get("about_event_id") is None else clusters.get(quotation["about_event_id"], quotation["about_event_id"]),
+        "kind": quotation.get("kind"),
+        "paraphrase": quotation.get("paraphrase"),
+    }
+
+
+def overlap_pairs(reference: list[tuple[int, int]], prediction: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One-to-one pairs (reference index, prediction index) of overlapping spans, the largest overlaps first
+    (ties: earlier spans first), so a long prediction covering two references is matched to one of them."""
+    candidates = []
+    for i, (rs, re_) in enumerate(reference):
+        for j, (ps, pe) in enumerate(prediction):
+            overlap = min(re_, pe) - max(rs, ps)
+            if overlap > 0:
+                candidates.append((-overlap, i, j))
+    pairs, used_ref, used_pred = [], set(), set()
+    for _, i, j in sorted(candidates):
+        if i not in used_ref and j not in used_pred:
+            pairs.append((i, j))
+            used_ref.add(i)
+            used_pred.add(j)
+    return sorted(pairs)
+
+
+def quotation_scores(reference: dict[str, Any], prediction: dict[str, Any]) -> tuple[dict[str, PRF], dict[str, tuple[int, int]]]:
+    """Quotation span F1 (exact and overlap matching) and, on overlap-matched pairs, (agreeing, matched) per attribute.
+
+    Documents are compiled records ({"entities", "events", "quotations"}); a document without quotations has none."""
+    ref_q, pred_q = reference.get("quotations", []), prediction.get("quotations", [])
+    exact = match({(q["start"], q["end"]) for q in ref_q}, {(q["start"], q["end"]) for q in pred_q})
+    pairs = overlap_pairs([(q["start"], q["end"]) for q in ref_q], [(q["start"], q["end"]) for q in pred_q])
+    overlap = PRF(len(pairs), len(pred_q) - len(pairs), len(ref_q) - len(pairs))
+    counts = {}
+    for name in QUOTATION_ATTRIBUTES:
+        agree = sum(_quotation_attributes(reference, ref_q[i])[name] == _quotation_attributes(prediction, pred_q[j])[name] for i, j in pairs)
+        counts[name] = (agree, len(pairs))
+    return {"quotation_exact": exact, "quotation_overlap": overlap}, counts

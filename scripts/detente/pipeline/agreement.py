@@ -15,7 +15,7 @@ from detente.pipeline.annotate import (
     load_registries,
     read_yaml,
 )
-from detente.scoring import PRF, match, prf_cells, prf_header
+from detente.scoring import PRF, match, prf_cells, prf_header, quotation_scores
 
 
 def _mentions(doc: dict[str, Any], names_only: bool) -> list[dict[str, Any]]:
@@ -61,6 +61,10 @@ def compare(reference: dict[str, Any], prediction: dict[str, Any]) -> dict[str, 
             lambda m: (m["start"], m["end"], m["type"]), lambda m: m["entity_id"],
         ),
     }
+    if "quotations" in reference and "quotations" in prediction:  # both annotated the quotation layer (§8)
+        quotation_prf, quotation_counts = quotation_scores(reference, prediction)
+        scores.update(quotation_prf)
+        counts.update({f"quotation_{name}": value for name, value in quotation_counts.items()})
     return {"prf": scores, "agreement_counts": counts}
 
 

@@ -140,7 +140,9 @@ def compile_document(
     for a, b in zip(by_offset, by_offset[1:]):
         if b["start"] < a["end"]:
             report(InputError(f"{where}: quotations {a['id']} and {b['id']}", f"overlap ([{a['start']},{a['end']}) and [{b['start']},{b['end']})); quotations never overlap"))
-    result = {"entities": ordered, "events": sorted(events.values(), key=lambda r: (r["trigger"]["start"], r["id"])), "quotations": by_offset}
+    result: dict[str, list[dict[str, Any]]] = {"entities": ordered, "events": sorted(events.values(), key=lambda r: (r["trigger"]["start"], r["id"]))}
+    if "quotations" in source:  # a file without the block (an agreement pass of entities and events only) has no quotation layer
+        result["quotations"] = by_offset
     check_annotation_spans(result, text, where)
     return result
 

@@ -104,7 +104,7 @@ def document_record(doc: RawDocument, cleaned: CleanedDocument, annotation: dict
             {"line": lb.line, "class": lb.line_class, "category": lb.category, "label_source": lb.label_source}
             for lb in cleaned.labels
         ],
-        "quotations": annotation["quotations"],
+        "quotations": annotation.get("quotations", []),
     }
 
 
