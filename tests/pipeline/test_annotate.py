@@ -175,3 +175,63 @@ def test_an_untouched_draft_checks_clean(tmp_path, monkeypatch, capsys):
     assert "evt:draft-" in target.read_text(encoding="utf-8")
     assert main(["check-annotations", str(target)]) == 0
     assert f"{target}: OK," in capsys.readouterr().out
+
+
+QUOTED = {
+    "id": "q1", "quote": "the talks were candid", "kind": "indirect", "paraphrase": False, "speaker": "m7",
+    "cue": {"quote": "said"}, "addressee": None, "source_type": None, "side": "us", "about_event": "v1",
+}
+
+
+def _with_quotations(*quotations: dict) -> dict:
+    source = copy.deepcopy(SOURCE)
+    source["mentions"].append({"id": "m7", "quote": "Blinken", "context": "Blinken said", "type": "PER", "level": "name", "entity": "ent:antony-blinken"})
+    source["quotations"] = [copy.deepcopy(q) for q in quotations]
+    return source
+
+
+def test_quotations_compile_with_speaker_cue_and_event(registries):
+    compiled = compile_document(_with_quotations(QUOTED), TEXT, registries, "a.yaml")
+    start = TEXT.index("the talks were candid")
+    assert compiled["quotations"] == [{
+        "id": "q1", "start": start, "end": start + 21, "text": "the talks were candid", "kind": "indirect", "paraphrase": False,
+        "speaker_id": "m7", "cue": {"start": start - 5, "end": start - 1, "text": "said"}, "addressee_id": None,
+        "source_type": None, "side": "us", "about_event_id": "v1",
+    }]
+    assert "quotations" not in compile_document(SOURCE, TEXT, registries, "a.yaml")  # no block, no layer
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda q: q.update(speaker="m99"), InputError, r"a.yaml: quotation q1 \('the talks were candid'\): speaker 'm99' is not a mention of this document"),
+        (lambda q: q.update(addressee="m42"), InputError, r"quotation q1 .*: addressee 'm42' is not a mention of this document"),
+        (lambda q: q.update(about_event="v9"), InputError, r"quotation q1 .*: about_event 'v9' is not an event of this document"),
+        (lambda q: q.update(quote="the talks were frank"), InputError, r"quotation q1 .*: quote 'the talks were frank' not found in the clean text"),
+        (lambda q: q.update(cue={"quote": "stated"}), InputError, r"quotation q1 .* cue: quote 'stated' not found"),
+        (lambda q: q.update(side="taiwan"), SchemaError, r"quotations/0/side: 'taiwan' is not one of"),
+        (lambda q: q.update(source_type="tweet"), SchemaError, r"quotations/0/source_type"),
+        (lambda q: q.update(speaker="Blinken"), SchemaError, r"quotations/0/speaker"),
+        (lambda q: q.update(tone="warm"), SchemaError, r"quotations/0"),
+    ],
+)
+def test_malformed_quotation_gives_a_located_error(registries, change, error, message):
+    quotation = copy.deepcopy(QUOTED)
+    change(quotation)
+    with pytest.raises(error, match=message):
+        compile_document(_with_quotations(quotation), TEXT, registries, "a.yaml")
+
+
+def test_overlapping_and_duplicate_quotations_are_refused(registries):
+    inner = dict(QUOTED, id="q2", quote="talks were candid", cue=None, speaker=None)
+    with pytest.raises(InputError, match=r"a.yaml: quotations q1 and q2: overlap \(\[\d+,\d+\) and \[\d+,\d+\)\); quotations never overlap"):
+        compile_document(_with_quotations(QUOTED, inner), TEXT, registries, "a.yaml")
+    with pytest.raises(InputError, match=r"quotation q1 .*: duplicate quotation ID"):
+        compile_document(_with_quotations(QUOTED, dict(QUOTED, quote="respect China")), TEXT, registries, "a.yaml")
+
+
+def test_a_quotation_whose_offsets_do_not_reproduce_its_text_is_an_error(registries):
+    compiled = compile_document(_with_quotations(QUOTED), TEXT, registries, "a.yaml")
+    compiled["quotations"][0]["cue"]["end"] += 1
+    with pytest.raises(OffsetError, match=r"a.yaml: q1 cue: offsets"):
+        check_annotation_spans(compiled, TEXT, "a.yaml")

@@ -378,3 +378,23 @@ def test_validate_refuses_a_class_index_outside_the_label_set_and_links(tmp_path
     (fresh / "extra").symlink_to(tmp_path)
     with pytest.raises(InputError, match=r"holds symbolic links, which a release never does: \['extra'\]"):
         validate_release(fresh)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda q: q.update(side="both"), r"quotations/0/side"),
+        (lambda q: q.update(speaker_id="Qin"), r"quotations/0/speaker_id"),
+        (lambda q: q.pop("about_event_id"), r"quotations/0.*about_event_id"),
+        (lambda q: q.update(cue={"start": 1, "end": 2}), r"quotations/0/cue"),
+    ],
+)
+def test_a_document_record_with_a_malformed_quotation_breaks_the_schema(change, message):
+    record = json.loads((RELEASE / "documents" / "train.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    quotation = {"id": "q1", "start": 0, "end": 5, "text": record["text"][:5], "kind": "direct", "paraphrase": False, "speaker_id": None,
+                 "cue": None, "addressee_id": None, "source_type": None, "side": "unknown", "about_event_id": None}
+    record["quotations"] = [quotation]
+    validate(record, "document", "train.jsonl:1")
+    change(quotation)
+    with pytest.raises(SchemaError, match=message):
+        validate(record, "document", "train.jsonl:1")

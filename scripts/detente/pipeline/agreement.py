@@ -161,6 +161,7 @@ class Study:
     passes: dict[str, str]  # pass name -> subfolder of `folder`; "gold" is the adjudicated annotations/
     comparisons: dict[str, tuple[str, str]]  # label -> (reference pass, predicted pass)
     registry_globs: tuple[str, str]  # (entity files, event files) under `folder`: records only the passes use
+    layer: str = "annotation"  # what the passes annotated: "annotation" (entities and events) or "quotations" (§8)
 
 
 STUDIES = (
@@ -189,6 +190,20 @@ STUDIES = (
         },
         ("pass_*/entities_*.yaml", "pass_*/events_*.yaml"),
     ),
+    Study(
+        "quotations", "agreement/quotations", "v1.3 (quotations, guidelines §8)",
+        "The quotation layer: the primary pass over all five documents, of which two were also annotated by a second "
+        "annotator who saw neither the primary pass nor any other quotation annotation (both on the gold entities and "
+        "events); the gold is their adjudication.",
+        {"primary": "pass_primary", "second": "pass_second"},
+        {
+            "primary_vs_second (before adjudication)": ("primary", "second"),
+            "primary_vs_gold (after)": ("gold", "primary"),
+            "second_vs_gold (after)": ("gold", "second"),
+        },
+        ("pass_*/entities_*.yaml", "pass_*/events_*.yaml"),
+        layer="quotations",
+    ),
 )
 
 
@@ -203,8 +218,8 @@ def _study_figures(study: Study, source_dir: Path, texts: dict[str, str]) -> dic
     registries = load_registries(
         [source_dir / "entities.yaml", *sorted(folder.glob(entity_glob))], [source_dir / "events.yaml", *sorted(folder.glob(event_glob))]
     )
-    first_pass = next(iter(study.passes.values()))
-    doc_ids = sorted(p.stem for p in (folder / first_pass).glob("*.yaml") if p.stem.startswith("dtn-"))
+    documents_pass = list(study.passes.values())[-1]  # the study's documents: those of its last (independent) pass
+    doc_ids = sorted(p.stem for p in (folder / documents_pass).glob("*.yaml") if p.stem.startswith("dtn-"))
 
     def compiled(pass_folder: Path, doc_id: str) -> dict[str, Any]:
         path = pass_folder / f"{doc_id}.yaml"
@@ -215,6 +230,7 @@ def _study_figures(study: Study, source_dir: Path, texts: dict[str, str]) -> dic
     return {
         "study": study.key,
         "guidelines": study.guidelines,
+        "layer": study.layer,
         "description": study.description,
         "documents": doc_ids,
         "comparisons": {label: summarise([compare(loaded[r][d], loaded[p][d]) for d in doc_ids]) for label, (r, p) in study.comparisons.items()},

@@ -153,6 +153,13 @@ def agreement_markdown(study: dict[str, Any]) -> str:
         ("argument_classification", "argument classification F1"),
     ]
     accuracies = [("mode", "mode agreement"), ("realis", "realis agreement"), ("date", "date agreement"), ("entity_link", "entity link agreement")]
+    if study.get("layer") == "quotations":
+        measures = [("quotation_exact", "quotation span F1 (exact)"), ("quotation_overlap", "quotation span F1 (overlap)")]
+        accuracies = [
+            ("quotation_speaker", "speaker accuracy"), ("quotation_cue", "cue accuracy"), ("quotation_source_type", "source accuracy"),
+            ("quotation_side", "side accuracy"), ("quotation_about_event", "event-link accuracy"), ("quotation_addressee", "addressee accuracy"),
+            ("quotation_kind", "kind accuracy"), ("quotation_paraphrase", "paraphrase accuracy"),
+        ]
     labels = list(study["comparisons"])
     lines = [
         f"Agreement study, guidelines {study['guidelines']}: independent annotation passes on {len(study['documents'])} documents "

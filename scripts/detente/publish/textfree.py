@@ -1,8 +1,8 @@
 """A release without the article texts, and the way back: `detente text-free`.
 
 The texts are their publishers' work; the annotation is ours (CC-BY-4.0). `strip_release` writes a copy of a
-release where every column holding page text is null (documents: text, title, page-metadata lines, mention and
-trigger quotes; lines: text; ner: tokens), every quotation of a page inside our own metadata (evidence, rights
+release where every column holding page text is null (documents: text, title, page-metadata lines, mention,
+trigger, quotation and cue quotes; lines: text; ner: tokens), every quotation of a page inside our own metadata (evidence, rights
 statements, date expressions, registry names and notes) is a reference "{doc_id:start:end}" into the page, and
 every document keeps its raw page's SHA-256. `restore_release` takes
 that copy and the user's own copies of the pages, refuses any page whose SHA-256 differs, rebuilds every text
@@ -107,6 +107,10 @@ def strip_document(doc: dict[str, Any]) -> dict[str, Any]:
         mention["text"] = None
     for event in out.get("events", []):
         event["trigger"]["text"] = None
+    for quotation in out.get("quotations", []):  # from 0.7.0
+        quotation["text"] = None
+        if quotation["cue"] is not None:
+            quotation["cue"]["text"] = None
     return out
 
 
@@ -130,6 +134,10 @@ def restore_document(stripped: dict[str, Any], raw_text: str) -> dict[str, Any]:
         mention["text"] = text[mention["start"] : mention["end"]]
     for event in doc.get("events", []):
         event["trigger"]["text"] = text[event["trigger"]["start"] : event["trigger"]["end"]]
+    for quotation in doc.get("quotations", []):
+        quotation["text"] = text[quotation["start"] : quotation["end"]]
+        if quotation["cue"] is not None:
+            quotation["cue"]["text"] = text[quotation["cue"]["start"] : quotation["cue"]["end"]]
     return doc
 
 
