@@ -110,7 +110,14 @@ def test_a_column_order_that_is_not_the_schemas_properties_is_an_error(monkeypat
     _with_schemas(monkeypatch, {"toy": {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}})
     monkeypatch.setitem(structure.COLUMN_ORDER, "toy", ("a",))
     try:
-        with pytest.raises(SchemaError, match=r"toy: column order \('a',\) is not a permutation"):
+        with pytest.raises(SchemaError, match=r"toy: column order \('a',\) does not list every property of the schema \('a', 'b'\)"):
             record_structure("toy")
     finally:
         structure.record_structure.cache_clear()
+
+
+def test_a_release_whose_schema_predates_a_column_keeps_its_own_columns():
+    old = structure.release_structure(ANNOTATED_DIR / "0.6.0", "document")
+    new = structure.release_structure(ANNOTATED_DIR / "0.7.0", "document")
+    assert [name for name, _ in old.fields][-2:] == ["events", "line_labels"]
+    assert [name for name, _ in new.fields][-3:] == ["events", "line_labels", "quotations"]

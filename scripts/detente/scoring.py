@@ -55,7 +55,7 @@ def prf_header(width: int, p: str = "P") -> str:
 QUOTATION_ATTRIBUTES = ("speaker", "addressee", "cue", "source_type", "side", "about_event", "kind", "paraphrase")
 
 
-def _quotation_attributes(doc: dict[str, Any], quotation: dict[str, Any]) -> dict[str, Any]:
+def quotation_attributes(doc: dict[str, Any], quotation: dict[str, Any]) -> dict[str, Any]:
     mentions = {m["id"]: m for m in doc.get("entities", [])}
     clusters = {e["id"]: e.get("cluster_id") for e in doc.get("events", [])}
 
@@ -106,6 +106,6 @@ def quotation_scores(reference: dict[str, Any], prediction: dict[str, Any]) -> t
     overlap = PRF(len(pairs), len(pred_q) - len(pairs), len(ref_q) - len(pairs))
     counts = {}
     for name in QUOTATION_ATTRIBUTES:
-        agree = sum(_quotation_attributes(reference, ref_q[i])[name] == _quotation_attributes(prediction, pred_q[j])[name] for i, j in pairs)
+        agree = sum(quotation_attributes(reference, ref_q[i])[name] == quotation_attributes(prediction, pred_q[j])[name] for i, j in pairs)
         counts[name] = (agree, len(pairs))
     return {"quotation_exact": exact, "quotation_overlap": overlap}, counts

@@ -156,7 +156,9 @@ def test_check_annotations_lists_every_problem_of_every_file(tmp_path, capsys):
     assert "quote 'Qin Gong' not found" in captured.err
     assert "points at 'm999'" in captured.err
     assert "quote 'Wednesday' is ambiguous" in captured.err
-    assert "dtn-0885a700d99d.yaml: 4 problem(s)" in captured.out  # the fourth: an argument that pointed at the missing mention
+    # the fourth: an argument that pointed at the missing mention; the fifth: the quotation whose speaker it was
+    assert "dtn-0885a700d99d.yaml: 5 problem(s)" in captured.out
+    assert "quotation q2" in captured.err and "speaker 'm23' is not a mention of this document" in captured.err
     assert f"{good}: OK," in captured.out
     assert "1 of 2 file(s): have problems (listed above)" in captured.err
 

@@ -95,7 +95,9 @@ def test_card_and_datasheet_figures_are_what_the_release_gives(fresh_release):
     assert render_readme(readme, release, load_cff(), REPO / "annotated") == readme, "README card is stale: run `make dataset`"
     assert replace_counts_block(datasheet, release) == datasheet, "DATASHEET figures are stale: run `make dataset`"
     study = json.loads((RELEASE / "agreement.json").read_text())
-    first, fresh = study["studies"]
+    first, fresh, quotes = study["studies"]
+    assert quotes["layer"] == "quotations" and quotes["documents"] == ["dtn-2544203ab46a", "dtn-518a5a6a036e"]
+    assert f"{quotes['comparisons']['primary_vs_second (before adjudication)']['f1']['quotation_overlap']['f1']:.3f}" in datasheet
     assert f"{first['comparisons']['a_vs_b (before adjudication)']['f1']['entity_strict_names']['f1']:.3f}" in datasheet
     assert fresh["documents"] == ["dtn-2544203ab46a", "dtn-32a52c8a8bac"]
     assert f"{fresh['comparisons']['c_vs_d']['f1']['trigger_classification_plover']['f1']:.3f}" in datasheet
@@ -383,7 +385,7 @@ def test_validate_refuses_a_class_index_outside_the_label_set_and_links(tmp_path
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda q: q.update(side="both"), r"quotations/0/side"),
+        (lambda q: q.update(side="taiwan"), r"quotations/0/side"),
         (lambda q: q.update(speaker_id="Qin"), r"quotations/0/speaker_id"),
         (lambda q: q.pop("about_event_id"), r"quotations/0.*about_event_id"),
         (lambda q: q.update(cue={"start": 1, "end": 2}), r"quotations/0/cue"),

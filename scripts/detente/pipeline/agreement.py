@@ -15,7 +15,7 @@ from detente.pipeline.annotate import (
     load_registries,
     read_yaml,
 )
-from detente.scoring import PRF, match, prf_cells, prf_header, quotation_scores
+from detente.scoring import PRF, QUOTATION_ATTRIBUTES, match, overlap_pairs, prf_cells, prf_header, quotation_attributes, quotation_scores
 
 
 def _mentions(doc: dict[str, Any], names_only: bool) -> list[dict[str, Any]]:
@@ -147,6 +147,29 @@ def disagreements(reference: dict[str, Any], prediction: dict[str, Any], text: s
         args_b = sorted((r["role"], spans_b[r["mention_id"]]) for r in b["arguments"])
         if args_a != args_b:
             out.append(f"event {text[span[0]:span[1]]!r} arguments: A={args_a} B={args_b}")
+    if "quotations" in reference and "quotations" in prediction:
+        out.extend(_quotation_disagreements(reference, prediction, text))
+    return out
+
+
+def _quotation_disagreements(reference: dict[str, Any], prediction: dict[str, Any], text: str) -> list[str]:
+    ref_q, pred_q = reference["quotations"], prediction["quotations"]
+    pairs = overlap_pairs([(q["start"], q["end"]) for q in ref_q], [(q["start"], q["end"]) for q in pred_q])
+    out = []
+    for i, q in enumerate(ref_q):
+        if i not in {a for a, _ in pairs}:
+            out.append(f"quotation A only: {q['text'][:80]!r} [{q['start']},{q['end']})")
+    for j, q in enumerate(pred_q):
+        if j not in {b for _, b in pairs}:
+            out.append(f"quotation B only: {q['text'][:80]!r} [{q['start']},{q['end']})")
+    for i, j in pairs:
+        a, b = ref_q[i], pred_q[j]
+        if (a["start"], a["end"]) != (b["start"], b["end"]):
+            out.append(f"quotation span: A={a['text']!r} B={b['text']!r}")
+        attrs_a, attrs_b = quotation_attributes(reference, a), quotation_attributes(prediction, b)
+        for name in QUOTATION_ATTRIBUTES:
+            if attrs_a[name] != attrs_b[name]:
+                out.append(f"quotation {a['text'][:50]!r} {name}: A={attrs_a[name]} B={attrs_b[name]}")
     return out
 
 
