@@ -2,6 +2,11 @@
 
 Its text carries markup (`<script>`, an `<img onerror>` breakout) in a title, a mention, a raw line and a
 publisher, so the tests can show that the site prints it as text.
+
+With `quotations=True` it is a release with the quotation layer (0.7.0 on): the two articles get an empty
+quotations column and a third article reports what each side said about the follow-up talks (a US readout, a
+Chinese statement with markup in it, a Reuters report, an unnamed diplomat), with a quotation that starts inside
+a mention, so the pages must cut it to nest.
 """
 
 from __future__ import annotations
@@ -42,7 +47,20 @@ def _span(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
     return start, start + len(quote)
 
 
-def _document(lines: list[tuple[str, str, str]], publisher: str, date: str, mentions: list[dict[str, Any]], events: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]], bytes]:
+ARTICLE_C = [
+    ("US, China give differing accounts of Paris talks", "content", "title"),
+    ('The State Department said in a readout that the talks were "candid and productive".', "content", "body"),
+    (f'China\'s foreign ministry said the US must "stop {SCRIPT} interference" in a statement.', "content", "body"),
+    ("Reuters reported that the envoys met for four hours.", "content", "body"),
+    ('"Progress was made," a diplomat told reporters.', "content", "body"),
+    ("Paris envoys' spokesman wants more talks, Li Wei said.", "content", "body"),
+]
+
+
+def _document(
+    lines: list[tuple[str, str, str]], publisher: str, date: str, mentions: list[dict[str, Any]], events: list[dict[str, Any]],
+    quotations: list[dict[str, Any]] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], bytes]:
     raw_text = "".join(t + "\n" for t, _, _ in lines)
     raw = raw_text.encode("utf-8")
     doc_id = _doc_id(raw)
@@ -72,6 +90,18 @@ def _document(lines: list[tuple[str, str, str]], publisher: str, date: str, ment
             "arguments": [{"role": role, "mention_id": mid} for role, mid in e.get("arguments", [])],
             "date": e.get("date"), "cluster_id": e["cluster"],
         })
+    quotation_records = []
+    for number, q in enumerate(quotations or [], start=1):
+        start, end = _span(text, q["quote"])
+        cue = None
+        if q.get("cue"):
+            cue_start, cue_end = _span(text, q["cue"], q.get("cue_occurrence", 1))
+            cue = {"start": cue_start, "end": cue_end, "text": text[cue_start:cue_end]}
+        quotation_records.append({
+            "id": f"q{number}", "start": start, "end": end, "text": text[start:end], "kind": q["kind"], "paraphrase": q.get("paraphrase", False),
+            "speaker_id": q.get("speaker"), "cue": cue, "addressee_id": q.get("addressee"), "source_type": q.get("source"),
+            "side": q["side"], "about_event_id": q.get("about"),
+        })
     title = next(t for t, _, c in lines if c == "title")
     record = {
         "id": doc_id, "title": title, "text": text, "language": "en", "url": None,
@@ -86,7 +116,46 @@ def _document(lines: list[tuple[str, str, str]], publisher: str, date: str, ment
         "entities": entities, "events": event_records,
         "line_labels": [{"line": r["line"], "class": r["class"], "category": r["category"], "label_source": r["label_source"]} for r in line_records],
     }
+    if quotations is not None:
+        record["quotations"] = quotation_records
     return record, line_records, raw
+
+
+def accounts_document() -> tuple[dict[str, Any], list[dict[str, Any]], bytes]:
+    """Article C: statements of each side about the follow-up talks in Paris."""
+    return _document(
+        ARTICLE_C, "Example Wire", "2023-06-21",
+        mentions=[
+            {"quote": "US", "type": "GPE", "entity": "ent:us"},
+            {"quote": "China", "type": "GPE", "entity": "ent:china"},
+            {"quote": "Paris", "type": "GPE", "entity": "ent:paris"},
+            {"quote": "State Department", "type": "ORG", "entity": "ent:state-department"},
+            {"quote": "China's foreign ministry", "type": "ORG", "entity": "ent:china-mfa"},
+            {"quote": "US", "occurrence": 2, "type": "GPE", "entity": "ent:us"},
+            {"quote": "Reuters", "type": "ORG", "entity": "ent:reuters"},
+            {"quote": "envoys", "type": "PER", "level": "nominal", "entity": "ent:envoys"},
+            {"quote": "diplomat", "type": "PER", "level": "nominal", "entity": "ent:diplomat"},
+            {"quote": "reporters", "type": "PER", "level": "nominal", "entity": "ent:reporters"},
+            {"quote": "Paris envoys' spokesman", "type": "PER", "level": "nominal", "entity": "ent:spokesman"},
+            {"quote": "Li Wei", "type": "PER", "entity": "ent:li-wei"},
+        ],
+        events=[
+            {"quote": "talks", "plover": "CONSULT", "mode": "meet", "cluster": "evt:paris-talks-followup", "occurrence": 2},
+            {"quote": "met", "plover": "CONSULT", "mode": "meet", "cluster": "evt:paris-talks-followup", "arguments": [("actor", "m8")]},
+        ],
+        quotations=[
+            {"quote": 'the talks were "candid and productive"', "kind": "mixed", "speaker": "m4", "cue": "said", "source": "readout",
+             "side": "us", "about": "v1"},
+            {"quote": f'the US must "stop {SCRIPT} interference"', "kind": "mixed", "speaker": "m5", "cue": "said", "cue_occurrence": 2,
+             "source": "statement", "side": "china", "about": "v1"},
+            {"quote": "the envoys met for four hours", "kind": "indirect", "speaker": "m7", "cue": "reported", "source": "news_report",
+             "side": "third_party", "about": "v2"},
+            {"quote": "Progress was made,", "kind": "direct", "speaker": "m9", "cue": "told", "addressee": "m10", "side": "unknown"},
+            # starts inside the mention "Paris envoys' spokesman": the page cuts it at the mention's end
+            {"quote": "spokesman wants more talks", "kind": "indirect", "paraphrase": True, "speaker": "m12", "cue": "said", "cue_occurrence": 3,
+             "side": "unknown", "about": None},
+        ],
+    )
 
 
 def fake_documents() -> list[tuple[dict[str, Any], list[dict[str, Any]], bytes]]:
@@ -127,13 +196,18 @@ def fake_documents() -> list[tuple[dict[str, Any], list[dict[str, Any]], bytes]]
     return [a, b]
 
 
-def write_fake_release(root: Path) -> tuple[Path, Path, list[dict[str, Any]]]:
-    """Write release/ (version 9.9.9) and raw/ under root; returns (release_dir, raw_dir, document records)."""
+def write_fake_release(root: Path, quotations: bool = False) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """Write release/ (version 9.9.9) and raw/ under root; returns (release_dir, raw_dir, document records).
+    With `quotations`, a release with the quotation layer: article C added, and the column in every document."""
     release, raw_dir = root / "release", root / "raw"
     for sub in ("documents", "lines", "registry"):
         (release / sub).mkdir(parents=True)
     raw_dir.mkdir(parents=True)
     docs = fake_documents()
+    if quotations:
+        for doc, _, _ in docs:
+            doc["quotations"] = []
+        docs.append(accounts_document())
     (release / "documents" / "train.jsonl").write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d, _, _ in docs), encoding="utf-8")
     (release / "lines" / "train.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for _, lines, _ in docs for r in lines), encoding="utf-8")
     for doc, _, raw in docs:
@@ -143,6 +217,18 @@ def write_fake_release(root: Path) -> tuple[Path, Path, list[dict[str, Any]]]:
         {"id": "ent:evil-org", "name": f"Evil {SCRIPT} Org", "type": "ORG", "wikidata": None},
         {"id": "ent:paris", "name": "Paris", "type": "GPE", "wikidata": None},
     ]
+    if quotations:
+        entities += [
+            {"id": "ent:us", "name": "United States", "type": "GPE", "wikidata": None},
+            {"id": "ent:china", "name": "China", "type": "GPE", "wikidata": None},
+            {"id": "ent:state-department", "name": "US Department of State", "type": "ORG", "wikidata": None},
+            {"id": "ent:china-mfa", "name": f"Ministry of Foreign Affairs {BREAKOUT}", "type": "ORG", "wikidata": None},
+            {"id": "ent:reuters", "name": "Reuters", "type": "ORG", "wikidata": None},
+            {"id": "ent:diplomat", "name": "Unnamed diplomat", "type": "PER", "wikidata": None},
+            {"id": "ent:reporters", "name": "Reporters", "type": "PER", "wikidata": None},
+            {"id": "ent:spokesman", "name": "Envoys' spokesman", "type": "PER", "wikidata": None},
+            {"id": "ent:li-wei", "name": "Li Wei", "type": "PER", "wikidata": None},
+        ]
     clusters = [
         {"id": "evt:paris-talks-2023-06", "name": f"Talks in Paris {BREAKOUT}", "date": {"start": "2023-06-05", "end": None}},
         {"id": "evt:paris-talks-followup", "name": "Follow-up talks in Paris", "date": {"start": "2023-06", "end": None}},

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from detente.paths import release_folder
+from detente.site.accounts import source_name
 from detente.site.render import build_site
 from fake_release import BREAKOUT, SCRIPT, write_fake_release
 
@@ -77,7 +79,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     build_site(RELEASE, RAW, root / "www" / "real")
     release, raw, _ = write_fake_release(root / "fake-src")
     build_site(release, raw, root / "www" / "fake")
-    return {"root": root / "www", "real": root / "www" / "real", "fake": root / "www" / "fake", "fake_release": release}
+    quoted, quoted_raw, _ = write_fake_release(root / "quotes-src", quotations=True)
+    build_site(quoted, quoted_raw, root / "www" / "quotes")
+    return {"root": root / "www", "real": root / "www" / "real", "fake": root / "www" / "fake", "fake_release": release,
+            "quotes": root / "www" / "quotes", "quotes_release": quoted}
 
 
 @pytest.fixture(scope="module")
@@ -382,5 +387,122 @@ def test_struck_through_raw_lines_look_removed_not_like_links(driver: WebDriver,
             assert chip.startswith(category) and not_in_link
         driver.execute_script("document.querySelector('#raw .k-metadata').scrollIntoView({block: 'center'})")
         screenshot(driver, f"site-raw-{width}.png")
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
+def no_sideways_scroll(driver: WebDriver) -> bool:
+    return bool(driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+COLUMNS = ("return Array.from(arguments[0].querySelectorAll(':scope > .sides > section.side')).map(function (s) {"
+           " var r = s.getBoundingClientRect(); return [s.dataset.side, s.querySelector('h3').textContent, r.left, r.top, r.width]; });")
+STATEMENTS = ("return Array.from(arguments[0].querySelectorAll('section.side')).map(function (s) {"
+              " return [s.dataset.side, Array.from(s.querySelectorAll('li.statement')).map(function (li) {"
+              " return [li.dataset.doc, li.dataset.quote, li.dataset.side, li.querySelector('.source').textContent, li.innerText]; })]; });")
+
+
+def assert_side_by_side(driver: WebDriver, section: WebElement) -> None:
+    """The US and the Chinese account are the two columns of the section, next to each other, US first."""
+    columns = driver.execute_script(COLUMNS, section)
+    assert [(side, heading.split(" (")[0]) for side, heading, _, _, _ in columns] == [("us", "US account"), ("china", "Chinese account")]
+    (_, _, us_left, us_top, us_width), (_, _, cn_left, cn_top, cn_width) = columns
+    assert us_top == cn_top and us_left + us_width <= cn_left and us_width > 200 and cn_width > 200, columns
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_quotations_are_marked_and_listed_and_the_accounts_stand_side_by_side(driver: WebDriver, base_url: str, sites: dict[str, Path], width: int) -> None:
+    """The quotation layer on the fake release: marks in the text that a table links to, and the accounts page with
+    the US and Chinese columns next to each other; no markup from the data runs, nothing scrolls sideways."""
+    docs = read_docs(sites["quotes_release"])
+    doc = next(d for d in docs if d.get("quotations"))
+    at_width(driver, width)
+    try:
+        load(driver, f"{base_url}/quotes/{doc['id']}.html")
+        marks = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#clean .qt')).map(function (q) {"
+            " var s = getComputedStyle(q); return [q.dataset.quote, q.id, s.textDecorationLine, q.getBoundingClientRect().width]; });"
+        )
+        assert [m[0] for m in marks] == ["q1", "q2", "q3", "q4", "q5", "q5"]
+        assert all("overline" in line and w > 0 for _, _, line, w in marks)
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.quotes tbody tr")
+        assert [r.get_attribute("data-quote") for r in rows] == [q["id"] for q in doc["quotations"]]
+        assert [r.find_element(By.CSS_SELECTOR, "td.source").text for r in rows] == [source_name(q["source_type"]) for q in doc["quotations"]]
+        assert no_sideways_scroll(driver), "the article page scrolls sideways"
+        driver.execute_script("document.getElementById('quotations-h').scrollIntoView()")
+        screenshot(driver, f"site-quotations-{width}.png")
+        rows[1].find_element(By.CSS_SELECTOR, "a.id").click()  # the row's link lands on the quotation in the text
+        assert driver.current_url.endswith("#q2") and driver.find_element(By.ID, "q2").is_displayed()
+        load(driver, f"{base_url}/quotes/accounts.html")
+        section = driver.find_element(By.CSS_SELECTOR, 'section.accounts[data-cluster="evt:paris-talks-followup"]')
+        assert_side_by_side(driver, section)
+        listed = driver.execute_script(STATEMENTS, section)
+        assert [(side, [(q, s, src) for _, q, s, src, _ in items]) for side, items in listed] == [
+            ("us", [("q1", "us", "readout")]), ("china", [("q2", "china", "statement")]), ("third_party", [("q3", "third_party", "news report")])]
+        assert SCRIPT in section.text  # the Chinese statement's markup is shown as text
+        assert no_sideways_scroll(driver), "the accounts page scrolls sideways"
+        driver.execute_script("arguments[0].scrollIntoView()", section)
+        screenshot(driver, f"site-accounts-fixture-{width}.png")
+        assert_no_alert(driver)
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
+CALL = "evt:blinken-qin-call-2023-06-14"  # the 14 June 2023 phone call between Blinken and Qin Gang
+
+
+def expected_call_statements(release: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """Per side, (doc_id, quotation ID, source as the page prints it) of every quotation of the release about the call."""
+    by_side: dict[str, list[tuple[str, str, str]]] = {}
+    for doc in sorted(read_docs(release), key=lambda d: ((d.get("publication_date") or {}).get("value") or "9999", d["id"])):
+        events = {e["id"]: e for e in doc["events"]}
+        for q in sorted(doc.get("quotations") or [], key=lambda q: (q["start"], q["end"], q["id"])):
+            if q["about_event_id"] and events[q["about_event_id"]].get("cluster_id") == CALL:
+                by_side.setdefault(q["side"], []).append((doc["id"], q["id"], source_name(q["source_type"])))
+    return by_side
+
+
+@pytest.fixture(scope="module")
+def current_release(sites: dict[str, Path]) -> Path:
+    """The current release (annotated/<version>/), its site built under the served root as current/."""
+    release = release_folder()
+    build_site(release, RAW, sites["root"] / "current")
+    return release
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_the_blinken_qin_call_shows_the_us_and_chinese_accounts_side_by_side(driver: WebDriver, base_url: str, current_release: Path, width: int) -> None:
+    """Issue 18: on the real release, the accounts page lists for the 14 June 2023 Blinken-Qin call the statements
+    attributed to each side, in the US and Chinese columns next to each other, each with its source (a readout, a press
+    release, ... or "not stated"). Skipped, saying why, while the release has no quotation about the call."""
+    expected = expected_call_statements(current_release)
+    if not expected:
+        reason = (f"{current_release.name}: no quotation with about_event in {CALL} (the quotation layer is not annotated yet); "
+                  "this test passes once it is")
+        print(f"SKIP: {reason}")
+        warnings.warn(f"tests/site/test_browser.py: {reason}", stacklevel=1)
+        pytest.skip(reason)
+    at_width(driver, width)
+    try:
+        load(driver, f"{base_url}/current/accounts.html")
+        section = driver.find_element(By.CSS_SELECTOR, f'section.accounts[data-cluster="{CALL}"]')
+        assert section.find_element(By.TAG_NAME, "h2").text.strip()
+        assert_side_by_side(driver, section)
+        listed = {side: items for side, items in driver.execute_script(STATEMENTS, section)}
+        assert {"us", "china"} <= set(listed)
+        for side in sorted(set(listed) | set(expected)):
+            shown = listed.get(side, [])
+            assert [(doc, quote, source) for doc, quote, _, source, _ in shown] == expected.get(side, []), side
+            assert all(item_side == side for _, _, item_side, _, _ in shown), side
+            for _, _, _, source, text in shown:
+                assert f"source {source}" in " ".join(text.split())  # the source is printed, "not stated" included
+        assert no_sideways_scroll(driver), "the accounts page scrolls sideways"
+        driver.execute_script("arguments[0].scrollIntoView()", section)
+        screenshot(driver, f"site-accounts-{width}.png")
+        # each statement links to its quotation in the article
+        first = section.find_element(By.CSS_SELECTOR, "li.statement a.art")
+        href = first.get_attribute("href")
+        first.click()
+        assert driver.current_url == href and driver.find_element(By.ID, href.rsplit("#", 1)[1]).is_displayed()
     finally:
         driver.set_window_size(1280, 1000)

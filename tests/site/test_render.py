@@ -163,7 +163,7 @@ def test_markup_in_the_data_is_printed_as_text(fake: tuple[Path, Path, list[dict
         assert not [t for t, _ in page.tags if t in ("img", "iframe", "object", "embed")], path.name
         assert not [(t, k) for t, a in page.tags for k in a if k.startswith("on")], path.name
         scripts = [t for t, _ in page.tags if t == "script"]
-        assert len(scripts) == (0 if path.name in ("index.html", "entities.html") else 1), path.name
+        assert len(scripts) == (0 if path.name in ("index.html", "entities.html", "accounts.html") else 1), path.name
     article = (out / f"{docs[0]['id']}.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in article
@@ -292,3 +292,126 @@ def test_templates_escape_everything_and_mark_nothing_safe() -> None:
     # html.escape's spelling of the quotes, as the pages have always had; markup the templates built passes as is
     assert escape_value(BREAKOUT + "'") == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#x27;"
     assert escape_value(Markup("<b>")) == "<b>" and escape_value(None) == "None"
+
+
+class StrictPage(HTMLParser):
+    """Problems of nesting: an end tag that is not the innermost open element's, an element left open, a link inside
+    a link, a block (p, div, section, table, blockquote) inside an inline element, and repeated ids."""
+
+    BLOCKS = {"p", "div", "section", "table", "blockquote", "ol", "ul", "h1", "h2", "h3"}
+    INLINE = {"a", "span", "mark", "small", "strong", "code"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.open: list[str] = []
+        self.ids: Counter[str] = Counter()
+        self.feed(html)
+        self.close()
+        self.problems += [f"unclosed {tag}" for tag in self.open if tag not in ("html", "body", "head")]
+        self.problems += [f"id {i} repeated" for i, n in self.ids.items() if n > 1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids[str(attributes["id"])] += 1
+        if tag == "a" and "a" in self.open:
+            self.problems.append(f"a {attributes.get('href')} inside a link")
+        if tag in self.BLOCKS and self.open and self.open[-1] in self.INLINE:
+            self.problems.append(f"{tag} inside {self.open[-1]}")
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self.open and self.open[-1] != "p":  # ours never leave a p open around an element
+            self.problems.append(f"</p> closes {self.open[-1]}")
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> but {self.open[-1] if self.open else 'nothing'} is open")
+            if tag in self.open:
+                del self.open[len(self.open) - 1 - self.open[::-1].index(tag):]
+            return
+        self.open.pop()
+
+
+@pytest.fixture()
+def quoted(tmp_path: Path) -> tuple[Path, list[dict], dict[str, int]]:
+    """The fake release with its quotation layer, built: (site folder, documents, counts)."""
+    release, raw, docs = write_fake_release(tmp_path / "src", quotations=True)
+    out = tmp_path / "site"
+    return out, docs, build_site(release, raw, out)
+
+
+def test_quotations_are_marked_in_the_text_and_listed_under_it(quoted: tuple[Path, list[dict], dict[str, int]]) -> None:
+    out, docs, counts = quoted
+    assert counts["quotations"] == 5 and counts["pages"] == len(docs) + 3
+    doc = docs[2]
+    mentions = {m["id"]: m for m in doc["entities"]}
+    html = (out / f"{doc['id']}.html").read_text(encoding="utf-8")
+    assert StrictPage(html).problems == []
+    page = Page(html)
+    pieces = page.having_class("qt")
+    assert [p["data-quote"] for p in pieces] == ["q1", "q2", "q3", "q4", "q5", "q5"]  # q5 crosses a mention: two pieces
+    assert [p.get("id") for p in pieces] == ["q1", "q2", "q3", "q4", "q5", None]
+    popovers = [text for ident, text in page.text_by_id.items() if ident.startswith("pop-")]
+    for q in doc["quotations"]:
+        if q["id"] != "q5":
+            shown = page.text_by_id[q["id"]]
+            for popover in popovers:  # a trigger inside the quotation holds its popover's text
+                shown = shown.replace(popover, "")
+            assert shown == q["text"]
+    assert page.text_by_id["m11"] == mentions["m11"]["text"]  # the mention it crosses is whole
+    # the table: one row per quotation with speaker, cue, addressee, source, side and event
+    rows = {a["data-quote"]: a for t, a in page.tags if t == "tr" and a.get("data-quote")}
+    assert list(rows) == ["q1", "q2", "q3", "q4", "q5"]
+    assert [(r["data-side"], r["data-source"]) for r in rows.values()] == [
+        ("us", "readout"), ("china", "statement"), ("third_party", "news_report"), ("unknown", ""), ("unknown", "")]
+    q1 = " ".join(page.text_by_id["quote-q1"].split())
+    assert 'the talks were "candid and productive"' in q1 and "State Department US Department of State" in q1
+    assert "said" in q1 and "readout" in q1 and "US" in q1 and "“talks” v1" in q1 and "Follow-up talks in Paris" in q1
+    q4 = " ".join(page.text_by_id["quote-q4"].split())
+    assert all(part in q4 for part in ("diplomat Unnamed diplomat", "told", "reporters Reporters", "not stated", "unknown", "no annotated event"))
+    assert "indirect, paraphrase" in page.text_by_id["quote-q5"]
+    assert "accounts.html#c-paris-talks-followup" in {a.get("href") for t, a in page.tags if t == "a"}
+    assert 'id="legend-quotations"' in html and "Quotations in this article (5)" in page.text_by_id["quotations-h"]
+    # an article of a release with the layer but without quotations says so
+    empty = Page((out / f"{docs[0]['id']}.html").read_text(encoding="utf-8"))
+    assert "Quotations in this article (0)" in empty.text_by_id["quotations-h"] and not empty.having_class("qt")
+
+
+def test_the_accounts_page_sets_the_sides_next_to_each_other(quoted: tuple[Path, list[dict], dict[str, int]]) -> None:
+    out, docs, _ = quoted
+    html = (out / "accounts.html").read_text(encoding="utf-8")
+    assert StrictPage(html).problems == []
+    page = Page(html)
+    sections = [a for t, a in page.tags if t == "section" and a.get("data-cluster")]
+    assert [s["data-cluster"] for s in sections] == ["evt:paris-talks-followup"]  # q4 and q5 are about no event
+    sides = [(a["data-side"], a["aria-labelledby"]) for t, a in page.tags if t == "section" and "side" in (a.get("class") or "").split()]
+    assert [s for s, _ in sides] == ["us", "china", "third_party"]  # the two columns, then the third party; no "unknown" (none)
+    assert [page.text_by_id[h].split(" (")[0] for _, h in sides] == ["US account", "Chinese account", "Third-party accounts"]
+    statements = [(a["data-doc"], a["data-quote"], a["data-side"], a["data-source"]) for t, a in page.tags if t == "li" and a.get("data-quote")]
+    doc = docs[2]["id"]
+    assert statements == [(doc, "q1", "us", "readout"), (doc, "q2", "china", "statement"), (doc, "q3", "third_party", "news_report")]
+    text = " ".join(page.text_by_id["c-paris-talks-followup"].split())
+    assert "source readout" in text and "source statement" in text and "source news report" in text
+    assert f'stop {SCRIPT} interference' in text and "US Department of State (said)" in text
+    assert SCRIPT not in html and BREAKOUT not in html
+    assert f"{doc}.html#q2" in {a.get("href") for t, a in page.tags if t == "a"}
+    index = Page((out / "index.html").read_text(encoding="utf-8"))
+    links = {a.get("href") for t, a in index.tags if t == "a"}
+    assert {"accounts.html", "accounts.html#c-paris-talks-followup"} <= links
+
+
+def test_a_release_without_the_quotations_column_gets_no_quotation_layer(real_site: tuple[Path, dict[str, int]]) -> None:
+    out, counts = real_site
+    assert "quotations" not in counts and not (out / "accounts.html").exists()
+    for path in sorted(out.glob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        assert "accounts.html" not in html and 'class="qt' not in html and ".qt{" not in html, path.name
+
+
+def test_a_quotation_pointing_nowhere_is_named(tmp_path: Path) -> None:
+    release, raw, docs = write_fake_release(tmp_path, quotations=True)
+    docs[2]["quotations"][0]["speaker_id"] = "m99"
+    (release / "documents" / "train.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    with pytest.raises(InputError, match=rf"train\.jsonl:3 \({docs[2]['id']}\) quotation q1: speaker_id 'm99' is not a mention of this document"):
+        build_site(release, raw, tmp_path / "site")

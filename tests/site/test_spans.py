@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from detente.errors import InputError
-from detente.site.spans import Nested, Span, event_span, mention_span, nest_spans
+from detente.site.spans import Nested, Span, event_span, mention_span, nest_spans, quotation_spans
 
 TEXT = "Envoys in Paris met.\nThey left."
 
@@ -59,3 +59,34 @@ def test_no_spans_is_the_text() -> None:
     assert nest_spans(TEXT, [], "here") == [TEXT]
     assert nest_spans("", [], "here") == []
     assert Span(0, 1, 0, "mention", {"id": "m9"}).ident == "mention m9"
+
+
+def quotation(ident: str, quote: str) -> dict[str, Any]:
+    start = TEXT.index(quote)
+    return {"id": ident, "start": start, "end": start + len(quote), "text": quote}
+
+
+def test_a_quotation_encloses_what_it_contains_and_a_mention_of_the_same_span() -> None:
+    others = [mention_span(mention("m1", "Paris")), event_span(event("v1", "met")), mention_span(mention("m2", "Envoys in Paris met"))]
+    pieces = quotation_spans(quotation("q1", "Envoys in Paris met"), others)
+    assert [(p.start, p.end, p.piece, p.pieces) for p in pieces] == [(0, 19, 0, 1)]
+    tree = nest_spans(TEXT, others + pieces, "here")
+    assert shape(tree)[0] == ("quotation q1", [("mention m2", ["Envoys in ", ("mention m1", ["Paris"]), " ", ("event v1", ["met"])])])
+    assert flatten(tree) == TEXT
+
+
+def test_a_quotation_crossing_a_mention_is_cut_into_pieces_that_nest() -> None:
+    others = [mention_span(mention("m1", "in Paris")), event_span(event("v1", "met"))]
+    pieces = quotation_spans(quotation("q1", "Paris met.\nThey"), others)
+    assert [(TEXT[p.start:p.end], p.piece, p.pieces) for p in pieces] == [("Paris", 0, 2), (" met.\nThey", 1, 2)]
+    tree = nest_spans(TEXT, others + pieces, "here")
+    assert shape(tree) == [
+        "Envoys ",
+        ("mention m1", ["in ", ("quotation q1", ["Paris"])]),
+        ("quotation q1", [" ", ("event v1", ["met"]), ".\nThey"]),
+        " left.",
+    ]
+    assert flatten(tree) == TEXT
+    # ending inside a mention: cut at the mention's start
+    pieces = quotation_spans(quotation("q2", "Envoys in"), [mention_span(mention("m1", "in Paris"))])
+    assert [TEXT[p.start:p.end] for p in pieces] == ["Envoys ", "in"]

@@ -61,6 +61,11 @@ class Article:
     def dated_events(self) -> list[dict[str, Any]]:
         return [e for e in self.record["events"] if e.get("date")]
 
+    @property
+    def quotations(self) -> list[dict[str, Any]]:
+        """The quotation layer (releases from 0.7.0 on); [] for a release without the column."""
+        return list(self.record.get("quotations") or [])
+
 
 @dataclass(frozen=True)
 class SiteData:
@@ -71,6 +76,9 @@ class SiteData:
     # registry ID -> its mentions over all articles, in article order
     entity_mentions: dict[str, list[Mention]]
     cluster_mentions: dict[str, list[Mention]]
+    # the documents carry the quotations column (0.7.0 on): only then do the pages show that layer, so the pages of
+    # earlier releases stay as they were
+    has_quotations: bool = False
 
     def article(self, doc_id: str) -> Article:
         return next(a for a in self.articles if a.doc_id == doc_id)
@@ -146,6 +154,18 @@ def _check_document(doc: dict[str, Any], where: str) -> None:
                 raise InputError(here, f"argument {arg['role']} points at {arg['mention_id']!r}, which is not a mention of this document")
         if e.get("date"):
             event_period(e["date"], here)
+    quotation_ids: set[str] = set()
+    for q in doc.get("quotations") or []:
+        here = f"{where} ({doc['id']}) quotation {q['id']}"
+        if q["id"] in quotation_ids:
+            raise InputError(here, "duplicate quotation ID")
+        quotation_ids.add(q["id"])
+        check_span(text, q["start"], q["end"], q["text"], here, error=InputError)
+        if q.get("cue"):
+            check_span(text, q["cue"]["start"], q["cue"]["end"], q["cue"]["text"], f"{here} cue", error=InputError)
+        for field, known, what in (("speaker_id", mention_ids, "a mention"), ("addressee_id", mention_ids, "a mention"), ("about_event_id", event_ids, "an event")):
+            if q.get(field) is not None and q[field] not in known:
+                raise InputError(here, f"{field} {q[field]!r} is not {what} of this document")
 
 
 def _raw_lines(doc: dict[str, Any], raw_dir: Path, where: str) -> list[RawLine]:
@@ -229,4 +249,5 @@ def load_site_data(release_dir: Path, raw_dir: Path) -> SiteData:
         _read_registry(release_dir / "registry" / "events.jsonl"),
         dict(entity_mentions),
         dict(cluster_mentions),
+        any("quotations" in a.record for a in articles),
     )

@@ -4,7 +4,11 @@ The pages are self-contained (inline CSS, a few lines of inline JS, no network r
 or any web server, and are byte-identical for the same release. They are Jinja2 templates (templates/) with
 autoescaping: every value a template prints is escaped, so article text is data, never markup. This module
 picks what each page shows; load.py reads the release, timeline.py lays out the timeline, spans.py nests the
-highlighted spans of an article's text.
+highlighted spans of an article's text, accounts.py groups the quotations by event and side.
+
+A release with the quotations column (0.7.0 on) also gets the quotation layer: quotations marked in the article text
+with a table of them under it, and accounts.html, the statements about each event cluster by side (US account,
+Chinese account, then third-party and unknown). A release without it gets exactly the pages it always had.
 """
 
 from __future__ import annotations
@@ -25,6 +29,16 @@ from markupsafe import Markup
 from detente.errors import InputError
 from detente.io import write_tree
 from detente.paths import RAW_DIR, REPO_ROOT, release_folder
+from detente.site.accounts import (
+    ACCOUNTS_PAGE,
+    SIDES,
+    account_name,
+    cluster_accounts,
+    person_name,
+    side_name,
+    source_name,
+    statements,
+)
 from detente.site.load import (
     ACE_ONLY,
     Article,
@@ -33,7 +47,7 @@ from detente.site.load import (
     load_site_data,
     plover_label,
 )
-from detente.site.spans import event_span, mention_span, nest_spans
+from detente.site.spans import event_span, mention_span, nest_spans, quotation_spans
 from detente.site.timeline import PX_PER_DAY, layout_timeline
 
 __all__ = ["DEFAULT_OUT_DIR", "MARKER", "build_site", "load_site_data", "main_site", "publish_site", "site_files"]
@@ -54,6 +68,7 @@ PLOVER_COLOURS = {
     "SANCTION": "#7570b3", "MOBILIZE": "#d4a000", "COERCE": "#b15928", "ASSAULT": "#7a0019",
 }
 ACE_ONLY_COLOUR = "#777777"
+SIDE_COLOURS = {"us": "#3b5bdb", "china": "#c92a2a", "third_party": "#2b8a3e", "unknown": "#868e96"}
 CLASS_COLOURS = {"content": "#2b6a2b", "metadata": "#1f5fa8", "boilerplate": "#b02a2a"}
 # Raw-page category chips: greens for content, blues for metadata, warm hues for boilerplate, grey for blank lines.
 CATEGORY_COLOURS = {
@@ -90,6 +105,10 @@ def event_colour(event: dict[str, Any]) -> str:
 def label_colour(label: str) -> str:
     """Colour of a PLOVER label as the legends print it (ACE_ONLY for events without a PLOVER type)."""
     return plover_colour(None if label == ACE_ONLY else label)
+
+
+def side_colour(side: Any) -> str:
+    return SIDE_COLOURS.get(str(side), _fallback_colour(str(side)))
 
 
 def category_colour(line_class: Any, category: Any) -> str:
@@ -158,10 +177,13 @@ def environment() -> Environment:
     env.filters.update(
         anchor=anchor_for, css_token=css_token, entity_colour=entity_colour, event_colour=event_colour, label_colour=label_colour,
         event_date=format_event_date, fixed=fixed, plover=plover_label, short=shorten,
+        side_colour=side_colour, side_name=side_name, account_name=account_name, source_name=source_name,
     )
     env.globals.update(
         ace_only=ACE_ONLY, category_colour=category_colour, entities_page=ENTITIES_PAGE, line_counts=line_counts,
+        accounts_page=ACCOUNTS_PAGE, person_name=person_name, sides=SIDES,
         site_css=_static("site.css"), article_js=_static("article.js"),
+        quotes_css=_static("quotes.css"),  # the quotation layer's, only on the pages of a release that has it
     )
     return env
 
@@ -215,6 +237,7 @@ def cross_references(article: Article, data: SiteData) -> tuple[list[CrossRefere
 def render_article(article: Article, data: SiteData) -> str:
     doc = article.record
     spans = [mention_span(m) for m in doc["entities"]] + [event_span(e) for e in doc["events"]]
+    spans += [piece for q in article.quotations for piece in quotation_spans(q, spans)]
     text = nest_spans(doc["text"], spans, f"{article.where} ({article.doc_id})")
     index = data.articles.index(article)
     entity_xrefs, cluster_xrefs = cross_references(article, data)
@@ -233,6 +256,8 @@ def render_article(article: Article, data: SiteData) -> str:
         category_names=", ".join(sorted({rec["category"] for rec in article.line_labels.values()})),
         entity_xrefs=entity_xrefs,
         cluster_xrefs=cluster_xrefs,
+        statements=statements(article),
+        quotation_sides=[side for side in SIDES if any(q["side"] == side for q in article.quotations)],
     )
 
 
@@ -245,7 +270,11 @@ def render_index(data: SiteData) -> tuple[str, int]:
         if len(groups) >= 2:
             shared.append((cluster_id, groups))
     marks = timeline.mark_count if timeline else 0
+    accounts = cluster_accounts(data)
     html_text = environment().get_template("index.html").render(
+        accounts=accounts,
+        account_ids={c.cluster_id for c in accounts},
+        quotation_count=sum(len(a.quotations) for a in data.articles),
         data=data,
         timeline=timeline,
         px_per_day=PX_PER_DAY,
@@ -287,6 +316,17 @@ def render_entities(data: SiteData) -> str:
     )
 
 
+def render_accounts(data: SiteData) -> str:
+    """Per event cluster, the statements about it side by side: US account, Chinese account, then the others."""
+    clusters = cluster_accounts(data)
+    return environment().get_template("accounts.html").render(
+        data=data,
+        clusters=clusters,
+        quotation_count=sum(len(a.quotations) for a in data.articles),
+        linked_count=sum(c.count for c in clusters),
+    )
+
+
 # ---------------------------------------------------------------------------------------------- writing
 
 
@@ -295,6 +335,8 @@ def site_files(data: SiteData) -> tuple[dict[str, bytes], int]:
     index, marks = render_index(data)
     site = {"index.html": index.encode("utf-8"), ENTITIES_PAGE: render_entities(data).encode("utf-8"),
             MARKER: f"DETENTE {data.version} static site, written by `detente site`.\n".encode()}
+    if data.has_quotations:
+        site[ACCOUNTS_PAGE] = render_accounts(data).encode("utf-8")
     for article in data.articles:
         site[article.page] = render_article(article, data).encode("utf-8")
     return site, marks
@@ -314,11 +356,12 @@ def build_site(release_dir: Path, raw_dir: Path, out_dir: Path) -> dict[str, int
     publish_site(site, Path(out_dir))
     return {
         "articles": len(data.articles),
-        "pages": len(data.articles) + 2,  # the articles, the index and the entity index
+        "pages": len(data.articles) + 2 + int(data.has_quotations),  # the articles, the index, the entity index (and the accounts)
         "mentions": sum(len(a.record["entities"]) for a in data.articles),
         "events": sum(len(a.record["events"]) for a in data.articles),
         "dated_events": sum(len(a.dated_events) for a in data.articles),
         "timeline_marks": marks,
+        **({"quotations": sum(len(a.quotations) for a in data.articles)} if data.has_quotations else {}),
     }
 
 
@@ -328,6 +371,7 @@ def main_site(version: str | None = None, out_dir: str | None = None, raw_dir: s
     counts = build_site(release_dir, Path(raw_dir) if raw_dir else RAW_DIR, out)
     print(
         f"site: {out / 'index.html'} ({counts['articles']} article pages, {counts['mentions']} mentions, "
-        f"{counts['events']} events, {counts['timeline_marks']} timeline marks)"
+        f"{counts['events']} events, {counts['timeline_marks']} timeline marks"
+        + (f", {counts['quotations']} quotations; {ACCOUNTS_PAGE}" if "quotations" in counts else "") + ")"
     )
     return 0

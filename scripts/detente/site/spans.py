@@ -1,5 +1,10 @@
-"""An article's text with its highlighted spans (entity mentions and event triggers) nested as a tree, which the
-article template walks: properly nested spans become nested elements, crossing spans are an error."""
+"""An article's text with its highlighted spans (entity mentions, event triggers and quotations) nested as a tree,
+which the article template walks: properly nested spans become nested elements, crossing spans are an error.
+
+Mentions and triggers never cross (the build checks it). A quotation is a clause that may start or end inside a
+mention or trigger; rather than refuse it, quotation_spans cuts it, at the edges of what it crosses, into pieces
+that nest, so the page stays valid HTML. Each piece carries its number and the count, so only the first gets the
+quotation's HTML id."""
 
 from __future__ import annotations
 
@@ -13,9 +18,11 @@ from detente.errors import InputError
 class Span:
     start: int
     end: int
-    rank: int  # at equal spans the mention (0) encloses the trigger (1)
-    kind: Literal["mention", "event"]
-    record: dict[str, Any]  # the mention or event
+    rank: int  # at equal spans the quotation (-1) encloses the mention (0), which encloses the trigger (1)
+    kind: Literal["mention", "event", "quotation"]
+    record: dict[str, Any]  # the mention, event or quotation
+    piece: int = 0  # a quotation cut into pieces: this piece's number (from 0) and how many there are
+    pieces: int = 1
 
     @property
     def ident(self) -> str:
@@ -36,6 +43,27 @@ def mention_span(mention: dict[str, Any]) -> Span:
 
 def event_span(event: dict[str, Any]) -> Span:
     return Span(event["trigger"]["start"], event["trigger"]["end"], 1, "event", event)
+
+
+def _crossing(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[0] < a[1] < b[1] or b[0] < a[0] < b[1] < a[1]
+
+
+def quotation_spans(quotation: dict[str, Any], others: list[Span]) -> list[Span]:
+    """A quotation as one span, or as pieces cut at the edges of the mentions and triggers it crosses."""
+    cuts = {quotation["start"], quotation["end"]}
+    edges = sorted({edge for other in others for edge in (other.start, other.end) if quotation["start"] < edge < quotation["end"]})
+    while True:
+        points = sorted(cuts)
+        pieces = [(a, b) for a, b in zip(points, points[1:])]
+        crossed = [o for piece in pieces for o in others if _crossing(piece, (o.start, o.end))]
+        if not crossed:
+            break
+        before = len(cuts)
+        cuts.update(edge for o in crossed for edge in (o.start, o.end) if edge in edges)
+        if len(cuts) == before:  # cannot happen: a crossed span always has an edge inside the piece
+            break
+    return [Span(a, b, -1, "quotation", quotation, number, len(pieces)) for number, (a, b) in enumerate(pieces)]
 
 
 def nest_spans(text: str, spans: list[Span], where: str) -> list[str | Nested]:
