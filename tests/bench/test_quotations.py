@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from detente.bench.evaluate import evaluate, gold_as_predictions, main_evaluate, parse_predictions
+from detente.bench.quotes_baseline import QuotesBaseline
+from detente.cli import main
 from detente.errors import InputError, SchemaError
 
 DOC_ID = "dtn-000000000000"
@@ -162,3 +164,55 @@ def test_evaluate_command_says_when_quotations_are_not_scored(tmp_path, capsys):
     predictions.write_text(json.dumps({"doc_id": DOC_ID, "entities": [{**span("Wang Yi"), "type": "PER"}]}) + "\n", encoding="utf-8")
     assert main_evaluate(str(predictions), "test", release, None, 0) == 0
     assert "quotations: not scored (no prediction carries a `quotations` field)" in capsys.readouterr().out
+
+
+HAND = (
+    "Wang Yi urges 'in-depth' dialogue as US holds 'substantive' call\n"
+    "Chinese Foreign Minister Wang Yi said on Monday that Beijing is ready to work with Washington.\n"
+    "“We face challenges that we need to respond to together,” Wang said.\n"
+    "The State Department said in a readout that Blinken stressed the need for open channels.\n"
+    "Xie urged Washington to properly handle important issues, according to a Chinese foreign ministry statement.\n"
+    "US officials, speaking on condition of anonymity, said the talks were “candid”.\n"
+    "The two sides held a “frank” exchange."
+)
+TRAIN = [{"id": "dtn-111111111111", "text": "Wang Yi met Blinken and Xie.", "events": [], "entities": [
+    {"start": 0, "end": 7, "text": "Wang Yi", "type": "PER", "level": "name"},
+    {"start": 12, "end": 19, "text": "Blinken", "type": "PER", "level": "name"},
+    {"start": 24, "end": 27, "text": "Xie", "type": "PER", "level": "name"},
+]}]
+
+
+def test_quotes_baseline_on_a_hand_written_text():
+    doc = {"id": DOC_ID, "title": HAND.split("\n")[0], "text": HAND, "entities": [], "events": []}
+    found = QuotesBaseline().fit(TRAIN).predict(doc)["quotations"]
+    summary = [(q["kind"], q["text"], q["cue"] and q["cue"]["text"], q["speaker"] and q["speaker"]["text"], q["source_type"], q["side"]) for q in found]
+    assert summary == [
+        ("mixed", "'in-depth' dialogue as US holds 'substantive' call", "urges", "Wang Yi", None, "unknown"),  # the headline: quoted fragments in the content
+        ("indirect", "Beijing is ready to work with Washington", "said", "Wang Yi", None, "china"),  # "on Monday that" skipped
+        ("direct", "We face challenges that we need to respond to together", "said", "Wang", None, "unknown"),  # ", Wang said" after the quotation
+        ("indirect", "the need for open channels", "stressed", "Blinken", "readout", "us"),  # nested (§8.2): the innermost words, the outer report as source
+        ("indirect", "properly handle important issues", "urged", "Xie", "statement", "china"),  # addressee skipped; the source's side
+        ("mixed", "the talks were “candid”", "said", None, "anonymous", "us"),
+    ]  # "frank": a one-word quotation with no cue in its sentence is a scare quote
+    assert all(HAND[q["start"]:q["end"]] == q["text"] for q in found)
+    assert QuotesBaseline().fit(TRAIN).predict(doc) == QuotesBaseline().fit(TRAIN).predict(doc)  # deterministic
+
+
+def test_quotes_baseline_is_scored_by_evaluate():
+    predicted = QuotesBaseline().fit(TRAIN).predict(GOLD[0])
+    report = evaluate(GOLD, parse_predictions([json.dumps(predicted)], GOLD), bootstrap=0)["quotations"]
+    assert [q["text"] for q in predicted["quotations"]] == ["we are ready", "the US wants talks", "ties matter"]
+    assert report["exact"]["f1"] == report["overlap"]["f1"] == 1.0
+    assert accuracy(report, "speaker") == (3, 3) and accuracy(report, "cue") == (3, 3)
+    assert accuracy(report, "kind") == (3, 3)
+    assert accuracy(report, "side") == (0, 3)  # no side keyword outside the quotations: "unknown" each time (gold: china, us, china)
+    assert accuracy(report, "source_type") == (3, 3)  # none stated, none predicted
+
+
+def test_baseline_command_writes_quotes_predictions(tmp_path, capsys):
+    release = write_release(tmp_path / "0.7.0", GOLD)
+    (release / "documents" / "train.jsonl").write_text(json.dumps(TRAIN[0]) + "\n", encoding="utf-8")
+    out = tmp_path / "q.jsonl"
+    assert main(["baseline", "quotes", "--release", str(release), "--split", "test", "--out", str(out)]) == 0
+    assert "quotes: wrote predictions for 1 test document(s)" in capsys.readouterr().out
+    assert json.loads(out.read_text())["quotations"][0]["text"] == "we are ready"
