@@ -13,6 +13,8 @@ from detente.bench.evaluate import evaluate, gold_as_predictions, main_evaluate,
 from detente.bench.quotes_baseline import QuotesBaseline
 from detente.cli import main
 from detente.errors import InputError, SchemaError
+from detente.pipeline.build import Release
+from detente.publish.card import quotation_leaderboard_markdown
 
 DOC_ID = "dtn-000000000000"
 TEXT = 'Wang Yi said "we are ready" and Blinken told him the US wants talks. Wang added that ties matter.'
@@ -216,3 +218,26 @@ def test_baseline_command_writes_quotes_predictions(tmp_path, capsys):
     assert main(["baseline", "quotes", "--release", str(release), "--split", "test", "--out", str(out)]) == 0
     assert "quotes: wrote predictions for 1 test document(s)" in capsys.readouterr().out
     assert json.loads(out.read_text())["quotations"][0]["text"] == "we are ready"
+
+
+def _release(validation: list[dict[str, Any]], test: list[dict[str, Any]]) -> Release:
+    return Release("9.9.9", {"documents": {"train": TRAIN, "validation": validation, "test": test}}, {}, {}, {}, [])
+
+
+def test_leaderboard_gives_the_quotes_baseline_figures_computed_from_its_predictions():
+    board = quotation_leaderboard_markdown(_release(GOLD, GOLD))
+    # the baseline finds the three gold quotations exactly, speakers right, sides all "unknown" (as scored above)
+    row = "| quotes (quotation marks, cue verbs, nearest preceding name) | 9.9.9 | {} | 1.000 | 1.000 | 1.000 (3/3) | 0.000 (0/3) |"
+    assert row.format("validation") in board and row.format("test") in board
+    assert "detente baseline quotes --release 9.9.9 --split test --out quotes.jsonl && detente evaluate" in board
+    assert "no quotations yet" not in board
+
+
+def test_leaderboard_says_there_is_no_gold_yet_instead_of_zeros():
+    empty = [{**GOLD[0], "quotations": []}]
+    board = quotation_leaderboard_markdown(_release(empty, empty))
+    assert "the validation and test gold of release 9.9.9 has no quotations yet" in board
+    assert "0.000" not in board and "| quotes" not in board
+    partly = quotation_leaderboard_markdown(_release(empty, GOLD))
+    assert "| quotes (quotation marks, cue verbs, nearest preceding name) | 9.9.9 | test |" in partly
+    assert "the validation gold of release 9.9.9 has no quotations yet" in partly
