@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--baseline", choices=["lexical"], help="the baseline trained on each fold of --protocol loo")
     baseline = sub.add_parser("baseline", help="write a baseline's predictions for a split")
-    baseline.add_argument("name", choices=["lexical", "spacy", "gliner"])
+    baseline.add_argument("name", choices=["lexical", "quotes", "spacy", "gliner"], help="quotes: rule-based quotations (quotation marks, cue verbs, nearest preceding name)")
     baseline.add_argument("--split", default="test", choices=["train", "validation", "test"])
     baseline.add_argument("--release", help="release version (default: the current one)")
     baseline.add_argument("--model", help="spaCy pipeline name or GLiNER model folder (never downloaded)")
@@ -210,7 +210,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
     "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
     "evaluate": _evaluate,
-    "baseline": lambda a: _stage("bench.baselines:main_baseline")(a.name, a.split, paths.release_folder(a.release), a.out, a.model),
+    "baseline": lambda a: (
+        _stage("bench.quotes_baseline:main_quotes_baseline")(a.split, paths.release_folder(a.release), a.out)
+        if a.name == "quotes"
+        else _stage("bench.baselines:main_baseline")(a.name, a.split, paths.release_folder(a.release), a.out, a.model)
+    ),
     "export": lambda a: _stage("bench.export:main_export")(a.format, paths.release_folder(a.release), a.out),
     "text-free": lambda a: _stage("publish.textfree:main_text_free")(
         paths.release_folder(a.release) if a.restore is None else None, Path(a.raw) if a.raw else paths.RAW_DIR, a.out, a.restore

@@ -14,6 +14,7 @@ and type. Event scoring follows the ACE/OneIE/TextEE definitions, which no maint
 - argument classification: argument identification plus the role.
 Each tuple counts once per document; figures are micro-averaged over documents; macro averages are over types.
 The headline F1s carry 95% bootstrap intervals (detente.bench.bootstrap), over documents and over items.
+Predicted quotations, when a document's prediction carries them, are scored by detente.bench.quotations.
 
 The predictions file is streamed: each line is read, checked and scored, then dropped, so memory holds the gold and
 one document's predictions, and the scores are running counts (nervaluate's, summed over documents as its
@@ -38,6 +39,7 @@ from nervaluate.entities import EvaluationResult
 from tqdm import tqdm
 
 from detente.bench.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, Counts, intervals
+from detente.bench.quotations import GoldQuotations, QuotationScores, format_quotations
 from detente.errors import InputError, SchemaError
 from detente.features import config_features
 from detente.io import check_output_file, check_readable_file, iter_jsonl, json_bytes, parse_json, write_bytes_atomically
@@ -89,8 +91,11 @@ def _decode(feature: Any, value: Any) -> Any:
 
 def gold_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """A gold document from a release JSONL record or a `documents` row as `datasets` returns it (class labels as
-    ints or names): the entities and events with their labels as names."""
-    return {**row, "entities": _decode(DOCUMENT_FEATURES["entities"], row["entities"]), "events": _decode(DOCUMENT_FEATURES["events"], row["events"])}
+    ints or names): the entities, events and quotations (from 0.7.0) with their labels as names."""
+    doc = {**row, "entities": _decode(DOCUMENT_FEATURES["entities"], row["entities"]), "events": _decode(DOCUMENT_FEATURES["events"], row["events"])}
+    if row.get("quotations") is not None:
+        doc["quotations"] = _decode(DOCUMENT_FEATURES["quotations"], row["quotations"])
+    return doc
 
 
 def _check_span(span: dict[str, Any], text: str, where: str) -> None:
@@ -123,6 +128,11 @@ def _check_spans(record: dict[str, Any], text: str, where: str) -> None:
         _check_span(event["trigger"], text, f"{where}: events[{k}].trigger")
         for j, arg in enumerate(event.get("arguments", [])):
             _check_span(arg, text, f"{where}: events[{k}].arguments[{j}]")
+    for k, quotation in enumerate(record.get("quotations", [])):
+        _check_span(quotation, text, f"{where}: quotations[{k}]")
+        for name in ("speaker", "addressee", "cue", "about_event"):
+            if isinstance(quotation.get(name), dict) and "start" in quotation[name]:
+                _check_span(quotation[name], text, f"{where}: quotations[{k}].{name}")
 
 
 def check_predictions(records: Iterable[tuple[str, Any]], texts: Mapping[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -158,9 +168,23 @@ def parse_predictions(lines: Iterable[str], gold: Iterable[Mapping[str, Any]], p
     return Predictions(by_doc, missing)
 
 
+def _quotation_as_prediction(q: dict[str, Any], spans: dict[str, dict[str, Any]], events: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def mention(mention_id: str | None) -> dict[str, Any] | None:
+        return None if mention_id is None else {k: spans[mention_id][k] for k in ("start", "end", "text")}
+
+    return {
+        "start": q["start"], "end": q["end"], "text": q["text"], "kind": q["kind"], "paraphrase": q["paraphrase"],
+        "speaker": mention(q["speaker_id"]), "addressee": mention(q["addressee_id"]), "cue": q["cue"],
+        "source_type": q["source_type"], "side": q["side"],
+        "about_event": None if q["about_event_id"] is None else events[q["about_event_id"]]["trigger"],
+    }
+
+
 def gold_as_predictions(doc: dict[str, Any]) -> dict[str, Any]:
-    """The gold of one document in the predictions format (arguments as spans)."""
+    """The gold of one document in the predictions format (arguments, speakers and addressees as spans; the event a
+    quotation is about as its trigger); quotations only when the document has the quotation layer."""
     spans = {m["id"]: m for m in doc["entities"]}
+    quotations = {} if doc.get("quotations") is None else {"quotations": [_quotation_as_prediction(q, spans, {e["id"]: e for e in doc["events"]}) for q in doc["quotations"]]}
     return {
         "doc_id": doc["id"],
         "entities": [{"start": m["start"], "end": m["end"], "text": m["text"], "type": m["type"], "level": m["level"], "entity_id": m["entity_id"]} for m in doc["entities"]],
@@ -179,6 +203,7 @@ def gold_as_predictions(doc: dict[str, Any]) -> dict[str, Any]:
             }
             for e in doc["events"]
         ],
+        **quotations,
     }
 
 
@@ -408,16 +433,19 @@ class Scorer:
     def __init__(self, gold: Iterable[Mapping[str, Any]], resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> None:
         self.texts: dict[str, str] = {}  # doc_id -> text, for check_predictions
         self.gold: dict[str, dict[str, Any]] = {}  # doc_id -> gold in the predictions format
+        self.gold_quotations: dict[str, GoldQuotations | None] = {}  # doc_id -> its quotation layer (None: the release has none)
         for row in gold:
             doc = gold_document(row)
             self.texts[doc["id"]] = doc["text"]
             self.gold[doc["id"]] = gold_as_predictions(doc)
+            self.gold_quotations[doc["id"]] = None if doc.get("quotations") is None else GoldQuotations(doc)
         self.resamples, self.seed = resamples, seed
         self.scored: set[str] = set()
         self.entities = EntityScores()  # headline: name-level mentions
         self.entities_all_levels = EntityScores()
         self.levels = [0, 0]  # correct, scored
         self.events = EventScores()
+        self.quotations = QuotationScores()
         self.per_document: dict[str, list[Counts]] = {name: [] for name in HEADLINE}
 
     def add(self, doc_id: str, predicted: dict[str, Any]) -> None:
@@ -434,6 +462,7 @@ class Scorer:
         for name, counts in self.events.add(gold, predicted).items():
             if name in self.per_document:
                 self.per_document[name].append(Counts(counts.tp, counts.fp, counts.fn))
+        self.quotations.add(doc_id, self.gold_quotations[doc_id], predicted)
         self.scored.add(doc_id)
 
     def report(self) -> dict[str, Any]:
@@ -450,6 +479,7 @@ class Scorer:
             "entities_all_levels": self.entities_all_levels.report(),
             "level_accuracy_on_matched": {"correct": correct, "scored": scored, "accuracy": round(correct / scored, 4) if scored else None},
             "events": self.events.report(),
+            "quotations": self.quotations.report(),
             "confidence_intervals": self._intervals(),
         }
 
@@ -514,6 +544,8 @@ def format_report(report: dict[str, Any], split: str) -> str:
     for name, v in report["events"]["attribute_accuracy_on_matched"].items():
         acc = "n/a (not predicted)" if v["accuracy"] is None else f"{v['accuracy']:.3f} ({v['correct']}/{v['scored']})"
         out.append(f"  {name} accuracy on matched events: {acc}")
+    if "quotations" in report:  # reports written before the quotation layer have none
+        out.extend(format_quotations(report["quotations"]))
     out.extend(format_intervals(report["confidence_intervals"], report["documents"]))
     return "\n".join(out)
 

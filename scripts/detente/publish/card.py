@@ -14,6 +14,7 @@ from detente.bench.baselines import LexicalBaseline
 from detente.bench.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from detente.bench.evaluate import evaluate, parse_predictions
 from detente.bench.loo import leave_one_out
+from detente.bench.quotes_baseline import QuotesBaseline
 from detente.errors import DetenteError
 from detente.features import CONFIG_FEATURES, release_config_features
 from detente.io import write_text_atomically
@@ -230,7 +231,46 @@ def leaderboard_markdown(release: Release) -> str:
         f"({DEFAULT_RESAMPLES:,} resamples, seed {DEFAULT_SEED}), and the leave-one-document-out row gives the spread "
         "over documents."
     )
+    rows.append("")
+    rows.append(quotation_leaderboard_markdown(release))
     return "\n".join(rows)
+
+
+def quotation_leaderboard_markdown(release: Release) -> str:
+    """The `quotes` baseline's quotation figures on validation and test, scored by `evaluate`; a split whose gold has
+    no quotations yet gets no row (figures against an empty gold would be zeros that say nothing)."""
+    v = release.version
+    model = QuotesBaseline().fit(release.rows["documents"]["train"])
+    rows = []
+    waiting = []
+    for split in ("validation", "test"):
+        gold = release.rows["documents"][split]
+        if not any(d.get("quotations") for d in gold):
+            waiting.append(split)
+            continue
+        q = evaluate(gold, parse_predictions([json.dumps(model.predict(d)) for d in gold], gold), bootstrap=0)["quotations"]
+        acc = q["attribute_accuracy_on_overlap_matched"]
+        cells = " | ".join("n/a" if acc[k]["accuracy"] is None else f"{acc[k]['accuracy']:.3f} ({acc[k]['correct']}/{acc[k]['scored']})" for k in ("speaker", "side"))
+        rows.append(
+            f"| quotes (quotation marks, cue verbs, nearest preceding name) | {v} | {split} | {q['exact']['f1']:.3f} | {q['overlap']['f1']:.3f} | {cells} | "
+            f"`detente baseline quotes --release {v} --split {split} --out quotes.jsonl && detente evaluate --release {v} --split {split} --predictions quotes.jsonl` |"
+        )
+    out = []
+    if rows:
+        out = [
+            "| system | release | split | quotation exact F1 | quotation overlap F1 | speaker acc. (matched) | side acc. (matched) | reproduce |",
+            "|---|---|---|---:|---:|---:|---:|---|",
+            *rows,
+            "",
+        ]
+    if waiting:
+        out.append(
+            f"Quotations (guidelines §8): the {' and '.join(waiting)} gold of release {v} has no quotations yet, so the `quotes` "
+            "baseline has no figures there; `detente baseline quotes` and `detente evaluate` score it once the gold has them."
+        )
+    else:
+        out.append("Quotation F1: exact and overlap span matching (one-to-one, largest overlap first); accuracies on overlap-matched quotations.")
+    return "\n".join(out)
 
 
 LOO_MEASURES = ("entity_strict_names", "entity_partial_names", "trigger_identification", "trigger_classification", "argument_identification", "argument_classification")
