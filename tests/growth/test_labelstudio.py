@@ -272,6 +272,17 @@ def test_label_studio_server_round_trip_of_the_gold(tmp_path, label_studio):
     assert load_gold_compiled(repo) == gold
 
 
+def test_label_studio_server_round_trip_of_quotations(tmp_path, label_studio):
+    from detente.pipeline.annotate import read_yaml
+    from growth_helpers import QUOTED, add_quotations
+
+    repo = repo_copy(tmp_path)
+    quotations = add_quotations(repo)
+    exported = server_reviewer(label_studio.client)(export_tasks(repo.raw, repo.source, [QUOTED]), None)
+    import_export(write_export(tmp_path / "export.json", exported), repo.raw, repo.source)
+    assert read_yaml(repo.source / "annotations" / f"{QUOTED}.yaml")["quotations"] == quotations
+
+
 def test_label_studio_server_new_article_end_to_end(tmp_path, label_studio):
     from detente.growth.add import AddOptions, add_article
     from detente.growth.preannotate import preannotate
