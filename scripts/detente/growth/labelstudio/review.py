@@ -21,8 +21,9 @@ cue no quotation links, or two overlapping quotations are errors. The block is w
 one or the review holds a quotation (a document without it has no quotation layer).
 Each document's changes against what annotations/<doc_id>.yaml holds now are counted by identity (diff.py) and
 printed before anything is written; a review that would remove more than MAX_REMOVED_SHARE of a gold document's
-mentions, events, arguments or quotations, or an empty review (result [] or null) of a gold document, refuses the whole import
-unless `--allow-removals` is given (a draft, or a document without an annotation file, has nothing to lose).
+mentions, events, arguments or quotations, or an empty review (result [] or null) of a gold document, refuses the
+whole import unless `--allow-removals` is given (a draft, or a document without an annotation file, has nothing to
+lose).
 The whole export is checked before anything is written; a release directory is never touched.
 Offsets are Python string indices (code points): Label Studio 1.23.2's Text tag places predictions and stores
 regions drawn in its editor in code points, not in JavaScript's UTF-16 units (checked with emoji in its editor).
