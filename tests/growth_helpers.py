@@ -13,6 +13,8 @@ from typing import Any
 from detente.growth.labelstudio.config import labelling_config
 from detente.growth.labelstudio.review import import_export
 from detente.growth.labelstudio.tasks import accept_predictions, export_tasks
+from detente.growth.preannotate import clean_text_of, dump_source, locator
+from detente.pipeline.annotate import read_yaml
 from detente.pipeline.build import BuildInputs, build
 from detente.version import DATASET_VERSION
 
@@ -60,6 +62,34 @@ def repo_copy(tmp_path: Path, with_release: bool = False) -> RepoCopy:
     changelog = root / "CHANGELOG.md"
     changelog.write_text(f"# Changelog\n\n## {NEXT} — test\n- One more article, added and reviewed with `detente add` and Label Studio.\n", encoding="utf-8")
     return RepoCopy(root, root / "raw", root / "source", annotated, changelog)
+
+
+QUOTED = "dtn-518a5a6a036e"  # the gold document add_quotations gives a `quotations:` block
+# (first words, last words, kind, paraphrase, speaker, cue as (words around it, cue), addressee, source_type, side, about_event)
+_QUOTATIONS = [
+    ('the US should "show', "development interests", "mixed", False, "m31", ("who told him", "told"), "m30", None, "china", "v11"),
+    ("I hope that the US side", 'China-US relations,', "direct", False, "m41", ("Qin said", "said"), None, "readout", "china", "v16"),
+    ('Beijing\'s "stern position"', "such as Taiwan", "mixed", True, "m55", ("Qin repeated", "repeated"), None, "readout", "china", "v19"),
+    ('"show respect, stop interfering', 'name of competition"', "mixed", False, "m59", ("He also urged", "urged"), "m60", None, "china", "v20"),
+    ("the core of the core interests", "the core of the core interests", "direct", False, None, None, None, None, "unknown", None),
+]
+
+
+def add_quotations(repo: RepoCopy) -> list[dict[str, Any]]:
+    """Give the gold of QUOTED a `quotations:` block (§8.4), written as the import writes it; returns the block."""
+    text = clean_text_of(QUOTED, repo.raw, repo.source)
+    quotations = []
+    for n, (first, last, kind, paraphrase, speaker, cue, addressee, source_type, side, event) in enumerate(_QUOTATIONS, start=1):
+        start = text.index(first)
+        cue_at = None if cue is None else text.index(cue[0]) + cue[0].index(cue[1])
+        quotations.append({
+            "id": f"q{n}", **locator(text, start, text.index(last, start) + len(last)), "kind": kind, "paraphrase": paraphrase,
+            "speaker": speaker, "cue": None if cue is None else locator(text, cue_at, cue_at + len(cue[1])), "addressee": addressee,
+            "source_type": source_type, "side": side, "about_event": event,
+        })
+    path = repo.source / "annotations" / f"{QUOTED}.yaml"
+    path.write_text(dump_source(read_yaml(path) | {"quotations": quotations}), encoding="utf-8")
+    return quotations
 
 
 def tree_bytes(directory: Path) -> dict[str, bytes]:

@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     imp = ls_sub.add_parser("import", help="check a Label Studio JSON export and write the reviewed sources")
     imp.add_argument("export_file", metavar="EXPORT.json")
     imp.add_argument("--allow-removals", action="store_true",
-                     help="import even a review that removes more than 10%% of a gold document's mentions, events or arguments, "
+                     help="import even a review that removes more than 10%% of a gold document's mentions, events, arguments or quotations, "
                           "or is empty (without it such an import is refused; each document's changes are printed either way)")
     imp.add_argument("--annotator", metavar="NAME_OR_ID",
                      help="when a task has reviews by several annotators (which is refused otherwise), import the one by this "

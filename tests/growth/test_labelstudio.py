@@ -15,6 +15,8 @@ import pytest
 from detente.errors import InputError
 from detente.growth.labelstudio.config import (
     CHOICE_FIELDS,
+    QUOTATION_FIELDS,
+    QUOTATION_LINKS,
     TEXT_FIELDS,
     labelling_config,
 )
@@ -27,7 +29,7 @@ from detente.growth.labelstudio.tasks import (
     pending_documents,
 )
 from detente.growth.preannotate import load_gold
-from detente.schemas import label_set
+from detente.schemas import label_set, load_schema
 from growth_helpers import (
     ARTICLE,
     REPO,
@@ -44,10 +46,15 @@ GOLD = ["dtn-0885a700d99d", "dtn-2544203ab46a", "dtn-32a52c8a8bac", "dtn-518a5a6
 def test_config_label_sets_are_the_schema_label_sets():
     view = ET.fromstring(labelling_config())
     labels = {el.get("name"): [lb.get("value") for lb in el] for el in view.iter("Labels")}
-    assert labels == {"entity": label_set("entity_type"), "trigger": ["trigger"], "line": label_set("line_category")}
-    assert [r.get("value") for r in view.iter("Relation")] == label_set("argument_role")
+    assert labels == {
+        "entity": label_set("entity_type"), "trigger": ["trigger"], "quotation": label_set("quotation_kind"), "cue": ["cue"],
+        "line": label_set("line_category"),
+    }
+    assert [r.get("value") for r in view.iter("Relation")] == label_set("argument_role") + ["speaker", "addressee", "cue", "about_event"]
+    quotation_fields = load_schema("annotation_source")["$defs"]["quotation"]["properties"]
+    assert set(QUOTATION_LINKS) | set(QUOTATION_FIELDS) | {"kind"} < set(quotation_fields)  # named as the source format names them
     choices = {el.get("name"): [c.get("value") for c in el.iter("Choice")] for el in view.iter("Choices")}
-    assert choices == {name: label_set(schema_name) for name, schema_name in CHOICE_FIELDS.items()}
+    assert choices == {name: label_set(schema_name) for name, schema_name in CHOICE_FIELDS.items()} | {"paraphrase": ["paraphrase"]}
     assert sorted(el.get("name") for el in view.iter("TextArea")) == sorted(TEXT_FIELDS)
     per_region = [el for el in view.iter() if el.tag in ("Choices", "TextArea")]
     assert all(el.get("perRegion") == "true" and el.get("toName") == "text" for el in per_region)
@@ -263,6 +270,17 @@ def test_label_studio_server_round_trip_of_the_gold(tmp_path, label_studio):
     result = import_export(write_export(tmp_path / "export.json", exported), repo.raw, repo.source)
     assert result.documents == {d: "reviewed" for d in GOLD}
     assert load_gold_compiled(repo) == gold
+
+
+def test_label_studio_server_round_trip_of_quotations(tmp_path, label_studio):
+    from detente.pipeline.annotate import read_yaml
+    from growth_helpers import QUOTED, add_quotations
+
+    repo = repo_copy(tmp_path)
+    quotations = add_quotations(repo)
+    exported = server_reviewer(label_studio.client)(export_tasks(repo.raw, repo.source, [QUOTED]), None)
+    import_export(write_export(tmp_path / "export.json", exported), repo.raw, repo.source)
+    assert read_yaml(repo.source / "annotations" / f"{QUOTED}.yaml")["quotations"] == quotations
 
 
 def test_label_studio_server_new_article_end_to_end(tmp_path, label_studio):

@@ -226,7 +226,7 @@ def test_the_help_states_the_share_the_code_uses(capsys):
     with pytest.raises(SystemExit):
         cli.main(["labelstudio", "import", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert f"more than {MAX_REMOVED_SHARE:.0%} of a gold document's mentions, events or arguments" in help_text
+    assert f"more than {MAX_REMOVED_SHARE:.0%} of a gold document's mentions, events, arguments or quotations" in help_text
     assert "--annotator NAME_OR_ID" in help_text
 
 

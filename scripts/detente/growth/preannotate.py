@@ -239,7 +239,7 @@ def preannotate_text(doc_id: str, text: str, lexicon: Lexicon) -> tuple[dict[str
 
 
 def dump_source(source: dict[str, Any]) -> str:
-    """YAML in the style of the gold files: one flow mapping per mention, events in block style."""
+    """YAML in the style of the gold files: one flow mapping per mention, events and quotations in block style."""
     def flow(value: Any) -> str:
         # Dumped inside a one-key mapping so that a scalar gets no document-end marker.
         return yaml.safe_dump({"k": value}, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6).strip()[4:-1]
@@ -255,6 +255,11 @@ def dump_source(source: dict[str, Any]) -> str:
     for e in source["events"]:
         out.append(f"- id: {flow(e['id'])}")
         out.extend(f"  {key}: {flow(e[key])}" for key in ("trigger", "plover", "mode", "ace", "realis", "arguments", "date", "cluster"))
+    if "quotations" in source:  # only with the quotation layer (ANNOTATION_GUIDELINES.md §8.4)
+        out.append("quotations:" if source["quotations"] else "quotations: []")
+        for q in source["quotations"]:
+            out.append(f"- id: {flow(q['id'])}")
+            out.extend(f"  {key}: {flow(value)}" for key, value in q.items() if key != "id")
     text = "\n".join(out) + "\n"
     assert yaml.load(text, Loader=SAFE_LOADER) == {k: v for k, v in source.items() if k != "notes" or v is not None}, "YAML writer lost data"
     return text

@@ -4,7 +4,10 @@ Identities, on raw page offsets (so a mention a line correction moves in the cle
 - a mention is (start, end, type); its level and entity ID are what may change;
 - an event is its trigger span and type (PLOVER type, or the ACE subtype when there is none); its mode, ACE
   subtype, realis, date and cluster are what may change;
-- an argument is (its event's trigger span, role, its mention's span).
+- an argument is (its event's trigger span, role, its mention's span);
+- a quotation is its span; its kind, paraphrase, source type, side and the spans of its speaker, addressee, cue
+  and event trigger are what may change. A document whose annotation has no `quotations:` block (before and
+  after) has no quotation layer: its diff has no quotation count.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from detente.pipeline.clean import CleanedDocument
 
-# An import that removes more than this share of a gold document's mentions, events or arguments is refused
+# An import that removes more than this share of a gold document's mentions, events, arguments or quotations is refused
 # unless --allow-removals is given. A second review of gold corrects a few items (one gold document holds 28-59
 # events, 103-184 mentions); losing more than a tenth of one kind is the mark of a review made without the
 # predictions loaded, of the wrong task, or of an edit gone wrong, and is worth a deliberate second command.
@@ -45,9 +48,11 @@ class Diff:
     mentions: Change
     events: Change
     arguments: Change
+    quotations: Change | None = None  # None: no quotation layer, before or after
 
     def parts(self) -> dict[str, Change]:
-        return {"mentions": self.mentions, "events": self.events, "arguments": self.arguments}
+        parts = {"mentions": self.mentions, "events": self.events, "arguments": self.arguments}
+        return parts | ({"quotations": self.quotations} if self.quotations is not None else {})
 
     def summary(self) -> str:
         against = {"gold": "against the gold", "draft": "against the draft", "none": "new annotation file"}[self.base]
@@ -75,7 +80,8 @@ def _attributes(record: dict[str, Any], keys: tuple[str, ...]) -> str:
 
 
 def identities(compiled: Compiled, cleaned: CleanedDocument) -> dict[str, list[Item]]:
-    """Mentions, events and arguments of a compiled annotation as (identity, attributes) items."""
+    """Mentions, events, arguments (and quotations, with the layer) of a compiled annotation as (identity, attributes)
+    items."""
     spans = {m["id"]: _raw_span(cleaned, m["start"], m["end"]) for m in compiled["entities"]}
     mentions: list[Item] = [((spans[m["id"]], m["type"]), _attributes(m, ("level", "entity_id"))) for m in compiled["entities"]]
     events: list[Item] = []
@@ -84,7 +90,17 @@ def identities(compiled: Compiled, cleaned: CleanedDocument) -> dict[str, list[I
         trigger = _raw_span(cleaned, e["trigger"]["start"], e["trigger"]["end"])
         events.append(((trigger, e["plover"] or e["ace"]), _attributes(e, ("mode", "ace", "realis", "date", "cluster_id"))))
         arguments += [((trigger, a["role"], spans[a["mention_id"]]), "") for a in e["arguments"]]
-    return {"mentions": mentions, "events": events, "arguments": arguments}
+    items = {"mentions": mentions, "events": events, "arguments": arguments}
+    if "quotations" in compiled:
+        triggers = {e["id"]: _raw_span(cleaned, e["trigger"]["start"], e["trigger"]["end"]) for e in compiled["events"]}
+
+        def links(q: dict[str, Any]) -> str:
+            cue = q["cue"] and _raw_span(cleaned, q["cue"]["start"], q["cue"]["end"])
+            ends = [spans.get(q["speaker_id"]), spans.get(q["addressee_id"]), cue, triggers.get(q["about_event_id"])]
+            return json.dumps([ends, _attributes(q, ("kind", "paraphrase", "source_type", "side"))])
+
+        items["quotations"] = [(_raw_span(cleaned, q["start"], q["end"]), links(q)) for q in compiled["quotations"]]
+    return items
 
 
 def _change(old: list[Item], new: list[Item]) -> Change:
@@ -96,4 +112,10 @@ def _change(old: list[Item], new: list[Item]) -> Change:
 def annotation_diff(base: str, before: dict[str, list[Item]] | None, after: dict[str, list[Item]]) -> Diff:
     """The diff of `after` against `before` (None: no annotation file, every item is added)."""
     old = before or {kind: [] for kind in after}
-    return Diff(base, _change(old["mentions"], after["mentions"]), _change(old["events"], after["events"]), _change(old["arguments"], after["arguments"]))
+    quotations = None
+    if "quotations" in old or "quotations" in after:
+        quotations = _change(old.get("quotations", []), after.get("quotations", []))
+    return Diff(
+        base, _change(old["mentions"], after["mentions"]), _change(old["events"], after["events"]), _change(old["arguments"], after["arguments"]),
+        quotations,
+    )

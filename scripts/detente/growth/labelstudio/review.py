@@ -13,12 +13,17 @@ for each line whose reviewed category differs from the cleaner's, and new regist
 Line labels decide the clean text, so they are applied first and mention offsets are carried over through the
 raw offsets: mentions on a line the review takes out of the clean text are dropped (and reported); when the
 review adds a line to the clean text, the reviewer has not annotated it yet, so the file stays `status: draft`
-until a second export/review pass. Mention and event IDs m<N>/v<N> of the task are kept (exact round trip);
-regions made in Label Studio are numbered after them. A region without a `level` is a name.
+until a second export/review pass. Mention, event and quotation IDs m<N>/v<N>/q<N> of the task are kept (exact
+round trip); regions made in Label Studio are numbered after them. A region without a `level` is a name.
+A quotation region becomes a record of the `quotations:` block (§8.4): its label is its kind, its links are the
+relations drawn from it (or to it); a missing link is null, two of one kind, a link to the wrong kind of region, a
+cue no quotation links, or two overlapping quotations are errors. The block is written when the file on record has
+one or the review holds a quotation (a document without it has no quotation layer).
 Each document's changes against what annotations/<doc_id>.yaml holds now are counted by identity (diff.py) and
 printed before anything is written; a review that would remove more than MAX_REMOVED_SHARE of a gold document's
-mentions, events or arguments, or an empty review (result [] or null) of a gold document, refuses the whole import
-unless `--allow-removals` is given (a draft, or a document without an annotation file, has nothing to lose).
+mentions, events, arguments or quotations, or an empty review (result [] or null) of a gold document, refuses the
+whole import unless `--allow-removals` is given (a draft, or a document without an annotation file, has nothing to
+lose).
 The whole export is checked before anything is written; a release directory is never touched.
 Offsets are Python string indices (code points): Label Studio 1.23.2's Text tag places predictions and stores
 regions drawn in its editor in code points, not in JavaScript's UTF-16 units (checked with emoji in its editor).
@@ -29,6 +34,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,16 +43,23 @@ import yaml
 
 from detente.errors import InputError
 from detente.growth.labelstudio.config import (
-    CHOICE_FIELDS,
+    CUE,
+    CUE_LABEL,
     DRAFT_CLUSTER,
     ENTITY,
     ENTITY_FIELDS,
     EVENT_FIELDS,
     LINE,
     PAGE,
+    PARAPHRASE,
+    QUOTATION,
+    QUOTATION_FIELDS,
+    QUOTATION_LINKS,
     TEXT,
     TRIGGER,
     TRIGGER_LABEL,
+    choice_values,
+    relation_labels,
 )
 from detente.growth.labelstudio.diff import MAX_REMOVED_SHARE, Diff, annotation_diff, identities
 from detente.growth.labelstudio.shape import (
@@ -74,11 +87,14 @@ from detente.pipeline.clean import (
 )
 from detente.schemas import label_set, validate
 
+FIELDS = {ENTITY: ENTITY_FIELDS, TRIGGER: EVENT_FIELDS, QUOTATION: QUOTATION_FIELDS}  # per-region fields of each control
+WHAT = {ENTITY: "a mention", TRIGGER: "a trigger", QUOTATION: "a quotation", CUE: "a cue", LINE: "a page line"}
+
 
 @dataclass
 class Region:
     id: str
-    control: str  # entity | trigger | line
+    control: str  # entity | trigger | quotation | cue | line
     label: str
     start: int  # code point offsets
     end: int
@@ -166,8 +182,12 @@ def _value_text(value: dict[str, Any], key: str, where: str) -> str | None:
 
 
 def parse_regions(result: list[dict[str, Any]], text: str, page: str, where: str) -> tuple[dict[str, Region], list[tuple[str, str, str]]]:
-    """Label Studio result items -> regions (with their per-region fields) and relations (from, to, role)."""
-    allowed = {ENTITY: set(label_set("entity_type")), TRIGGER: {TRIGGER_LABEL}, LINE: set(label_set("line_category"))}
+    """Label Studio result items -> regions (with their per-region fields) and relations (from, to, label): arguments
+    as drawn, quotation links from the quotation (turned round when drawn to it)."""
+    allowed = {
+        ENTITY: set(label_set("entity_type")), TRIGGER: {TRIGGER_LABEL}, QUOTATION: set(label_set("quotation_kind")), CUE: {CUE_LABEL},
+        LINE: set(label_set("line_category")),
+    }
     texts_of = {TEXT: text, PAGE: page}
     regions: dict[str, Region] = {}
     fields: list[tuple[str, str, dict[str, Any], str]] = []
@@ -182,9 +202,9 @@ def parse_regions(result: list[dict[str, Any]], text: str, page: str, where: str
             here = f"{where}: relation {from_id} -> {to_id}"
             labels = strings(item, "labels", here)
             if len(labels) != 1:
-                raise InputError(here, f"needs exactly one role label (one of {', '.join(label_set('argument_role'))}), has {labels}")
-            if labels[0] not in label_set("argument_role"):
-                raise InputError(here, f"unknown label {labels[0]!r}: not an argument role ({', '.join(label_set('argument_role'))})")
+                raise InputError(here, f"needs exactly one role label (one of {', '.join(relation_labels())}), has {labels}")
+            if labels[0] not in relation_labels():
+                raise InputError(here, f"unknown label {labels[0]!r}: not an argument role or quotation link ({', '.join(relation_labels())})")
             relations.append((from_id, to_id, labels[0]))
             continue
         if kind not in ("labels", "choices", "textarea"):
@@ -218,30 +238,38 @@ def parse_regions(result: list[dict[str, Any]], text: str, page: str, where: str
         region = regions.get(region_id)
         if region is None:
             raise InputError(here, "belongs to no labelled region")
-        expected = ENTITY_FIELDS if region.control == ENTITY else EVENT_FIELDS if region.control == TRIGGER else ()
+        expected = FIELDS.get(region.control, ())
         if name not in expected:
             raise InputError(here, f"unknown control {name!r} for a {region.control} region (expected {', '.join(expected) or 'none'})")
         if kind == "choices":
             chosen = strings(value, "choices", here)
             if len(chosen) > 1:
                 raise InputError(here, f"one choice expected, has {chosen}")
-            if chosen and chosen[0] not in label_set(CHOICE_FIELDS[name]):
-                raise InputError(here, f"unknown label {chosen[0]!r} (allowed: {', '.join(label_set(CHOICE_FIELDS[name]))})")
+            if chosen and chosen[0] not in choice_values(name):
+                raise InputError(here, f"unknown label {chosen[0]!r} (allowed: {', '.join(choice_values(name))})")
             if chosen:
                 region.fields[name] = chosen[0]
         else:
             given = _value_text(value, "text", here)
             if given is not None:
                 region.fields[name] = given
+    checked = []
     for source_id, target_id, role in relations:
         here = f"{where}: relation {source_id} -> {target_id} ({role})"
         head, tail = regions.get(source_id), regions.get(target_id)
         if head is None or tail is None:
             missing = source_id if head is None else target_id
             raise InputError(here, f"points at region {missing!r}, which is not in the annotation")
-        if {head.control, tail.control} != {ENTITY, TRIGGER}:
+        if role in QUOTATION_LINKS:
+            if tail.control == QUOTATION and head.control != QUOTATION:
+                head, tail = tail, head
+            if head.control != QUOTATION or tail.control not in QUOTATION_LINKS[role]:
+                wanted = " or ".join(WHAT[c] for c in QUOTATION_LINKS[role])
+                raise InputError(here, f"{role} links a quotation to {wanted}, not {WHAT[head.control]} to {WHAT[tail.control]}")
+        elif {head.control, tail.control} != {ENTITY, TRIGGER}:
             raise InputError(here, f"an argument links a trigger to a mention, not {head.control} to {tail.control}")
-    return regions, relations
+        checked.append((head.id, tail.id, role))
+    return regions, checked
 
 
 def _numbered(regions: list[Region], prefix: str) -> dict[str, str]:
@@ -332,8 +360,8 @@ def review_task(
     def line_of(region: Region) -> int | None:
         return next((seg.line for seg in old.segments if seg.start <= region.start and region.end <= seg.start + seg.length), None)
 
-    # Mentions and triggers on lines the review takes out of the clean text go with them (reported, not silent).
-    dropped = {r.id for r in regions.values() if r.control in (ENTITY, TRIGGER) and line_of(r) in removed}
+    # Regions on lines the review takes out of the clean text go with them (reported, not silent).
+    dropped = {r.id for r in regions.values() if r.control != LINE and line_of(r) in removed}
     messages += [f"{where}: dropped {regions[i].control} {old.text[regions[i].start:regions[i].end]!r} (its line {line_of(regions[i])} is no longer content)" for i in sorted(dropped)]
     relations = [rel for rel in relations if rel[0] not in dropped and rel[1] not in dropped]
 
@@ -362,6 +390,8 @@ def review_task(
 
     by_trigger: dict[str, list[dict[str, str]]] = defaultdict(list)
     for source_id, target_id, role in relations:
+        if role in QUOTATION_LINKS:
+            continue
         trigger, mention = (source_id, target_id) if regions[source_id].control == TRIGGER else (target_id, source_id)
         by_trigger[trigger].append({"role": role, "mention": mention_ids[mention]})
     new_clusters: dict[str, dict[str, Any]] = {}
@@ -394,6 +424,8 @@ def review_task(
             "realis": f["realis"], "arguments": arguments, "date": date, "cluster": cluster,
         })
 
+    quotations = _quotations(regions, relations, dropped, placed, mention_ids, event_ids, old.text, where)
+
     path = source_dir / "annotations" / f"{doc_id}.yaml"
     previous = read_yaml(path) if path.exists() else None
     previous = previous if isinstance(previous, dict) else {}
@@ -410,6 +442,8 @@ def review_task(
         notes = f"{notes}; the line review added raw line(s) {', '.join(map(str, added))} to the clean text, not annotated yet: export and review again"
         messages.append(f"{where}: line review added raw line(s) {', '.join(map(str, added))} to the clean text; {doc_id} stays a draft until they are reviewed")
     source = {"doc_id": doc_id, "status": status, "annotators": annotators, "notes": notes, "mentions": mentions, "events": events}
+    if quotations or "quotations" in previous:  # the layer stays once a file has it; without one, a review adds it
+        source["quotations"] = quotations
     for record in new_entities.values():
         validate(record, "entity", f"{where}: new entity {record['id']}")
     for record in new_clusters.values():
@@ -427,9 +461,47 @@ def review_task(
     return ReviewedDocument(where, doc_id, source, corrections, list(new_entities.values()), list(new_clusters.values()), compiled, diff, messages)
 
 
+def _quotations(
+    regions: dict[str, Region], relations: list[tuple[str, str, str]], dropped: set[str], placed: Callable[[Region], dict[str, Any]],
+    mention_ids: dict[str, str], event_ids: dict[str, str], text: str, where: str,
+) -> list[dict[str, Any]]:
+    """The `quotations:` block: a record per quotation region, its links from the relations drawn from it."""
+    quotes = sorted((r for r in regions.values() if r.control == QUOTATION and r.id not in dropped), key=lambda r: (r.start, r.end))
+    for a, b in zip(quotes, quotes[1:]):
+        if b.start < a.end:
+            raise InputError(f"{where}: quotations {a.id} ({text[a.start:a.end][:40]!r}) and {b.id} ({text[b.start:b.end][:40]!r})",
+                             "overlap; quotations never overlap (ANNOTATION_GUIDELINES.md §8.2)")
+    links: dict[str, dict[str, str]] = defaultdict(dict)  # quotation region -> link -> region
+    for quote_id, target_id, role in relations:
+        if role in QUOTATION_LINKS:
+            if links[quote_id].setdefault(role, target_id) != target_id:
+                raise InputError(f"{where}: quotation {quote_id}", f"has two {role} relations (to {links[quote_id][role]} and {target_id}); one expected")
+    linked_cues = {link["cue"] for link in links.values() if "cue" in link}
+    for cue in (r for r in regions.values() if r.control == CUE and r.id not in dropped and r.id not in linked_cues):
+        raise InputError(f"{where}: region {cue.id} (cue {text[cue.start:cue.end]!r})", "is the cue of no quotation: draw a `cue` relation from its quotation to it")
+
+    def target(link: dict[str, str], role: str, ids: dict[str, str]) -> str | None:
+        return ids[link[role]] if role in link else None
+
+    quote_ids = _numbered(quotes, "q")
+    records = []
+    for region in sorted(quotes, key=lambda r: int(quote_ids[r.id][1:])):
+        f, link = region.fields, links.get(region.id, {})
+        if "side" not in f:
+            raise InputError(f"{where}: quotation {region.id} ({text[region.start:region.end][:40]!r})",
+                             f"no side chosen ({', '.join(label_set('quotation_side'))})")
+        records.append({
+            "id": quote_ids[region.id], **placed(region), "kind": region.label, "paraphrase": f.get("paraphrase") == PARAPHRASE,
+            "speaker": target(link, "speaker", mention_ids), "cue": placed(regions[link["cue"]]) if "cue" in link else None,
+            "addressee": target(link, "addressee", mention_ids), "source_type": f.get("source_type"), "side": f["side"],
+            "about_event": target(link, "about_event", event_ids),
+        })
+    return records
+
+
 def _loss(diff: Diff, empty: bool, doc_id: str) -> str | None:
     """What a review would lose of the gold, when that needs --allow-removals: more than MAX_REMOVED_SHARE of its
-    mentions, events or arguments, or anything at all through an empty review. None for a draft or a new file."""
+    mentions, events, arguments or quotations, or anything at all through an empty review. None for a draft or a new file."""
     losses = diff.losses()
     if diff.base != "gold" or not (losses or empty):
         return None

@@ -9,10 +9,14 @@ from typing import Any
 
 from detente.errors import InputError
 from detente.growth.labelstudio.config import (
+    CUE,
+    CUE_LABEL,
     DRAFT_CLUSTER,
     ENTITY,
     LINE,
     PAGE,
+    PARAPHRASE,
+    QUOTATION,
     TEXT,
     TRIGGER,
     TRIGGER_LABEL,
@@ -79,7 +83,29 @@ def annotation_results(compiled: dict[str, list[dict[str, Any]]], text: str) -> 
         if not DRAFT_CLUSTER.match(e["cluster_id"]):  # a draft's placeholder is left empty for the reviewer
             add("cluster", "textarea", {"text": [e["cluster_id"]]})
         for arg in e["arguments"]:
-            results.append({"from_id": e["id"], "to_id": arg["mention_id"], "type": "relation", "direction": "right", "labels": [arg["role"]]})
+            results.append(_relation(e["id"], arg["mention_id"], arg["role"]))
+    for q in compiled.get("quotations", []):
+        results += quotation_results(q)
+    return results
+
+
+def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
+    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
+
+
+def quotation_results(q: dict[str, Any]) -> list[dict[str, Any]]:
+    """A compiled quotation -> its region (ID q<N>), fields, cue region (ID q<N>-cue) and relations from it."""
+    on_span = partial(_region, q["id"], to_name=TEXT, start=q["start"], end=q["end"], text=q["text"])
+    results = [on_span(from_name=QUOTATION, kind="labels", payload={"labels": [q["kind"]]})]
+    chosen = {"paraphrase": PARAPHRASE if q["paraphrase"] else None, "source_type": q["source_type"], "side": q["side"]}
+    results += [on_span(from_name=name, kind="choices", payload={"choices": [value]}) for name, value in chosen.items() if value is not None]
+    if q["cue"] is not None:
+        cue = q["cue"]
+        results += [_region(f"{q['id']}-cue", CUE, TEXT, "labels", cue["start"], cue["end"], cue["text"], {"labels": [CUE_LABEL]}),
+                    _relation(q["id"], f"{q['id']}-cue", "cue")]
+    for link in ("speaker", "addressee", "about_event"):
+        if q[f"{link}_id"] is not None:
+            results.append(_relation(q["id"], q[f"{link}_id"], link))
     return results
 
 
