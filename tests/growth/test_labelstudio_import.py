@@ -81,6 +81,7 @@ def drop(result: list[dict[str, Any]], ids: set[str]) -> None:
 
 def unreferenced_mentions(compiled: dict[str, list[dict[str, Any]]]) -> list[str]:
     used = {a["mention_id"] for e in compiled["events"] for a in e["arguments"]}
+    used |= {q[k] for q in compiled.get("quotations", []) for k in ("speaker_id", "addressee_id") if q[k]}  # quotation links too
     return [m["id"] for m in compiled["entities"] if m["id"] not in used]
 
 
@@ -94,19 +95,20 @@ def set_value(result: list[dict[str, Any]], region_id: str, from_name: str, **va
 @pytest.mark.parametrize("empty", [[], None], ids=["empty-list", "null"])
 def test_an_empty_review_of_gold_is_refused_unless_removals_are_allowed(tmp_path, repo, capsys, empty):
     m, e, a = counts(gold())
+    q = len(gold()["quotations"])
     tasks = exported()
     tasks[0]["annotations"][0]["result"] = empty
     before = tree_bytes(repo.root)
     assert run_import(tmp_path, tasks) == 1
     err = capsys.readouterr().err
-    assert f"task 1 ({DOC}): would remove {m} of {m} mentions, {e} of {e} events, {a} of {a} arguments of {DOC}: the review is empty" in err
+    assert f"task 1 ({DOC}): would remove {m} of {m} mentions, {e} of {e} events, {a} of {a} arguments, {q} of {q} quotations of {DOC}: the review is empty" in err
     assert "import it with --allow-removals" in err and "Traceback" not in err
     assert tree_bytes(repo.root) == before
 
     assert run_import(tmp_path, tasks, "--allow-removals") == 0
     out = capsys.readouterr().out
-    assert f"task 1 ({DOC}): against the gold: mentions {m} -> 0 (+0 -{m} ~0), events {e} -> 0 (+0 -{e} ~0), arguments {a} -> 0 (+0 -{a} ~0)" in out
-    assert f"task 1 ({DOC}): would remove {m} of {m} mentions, {e} of {e} events, {a} of {a} arguments of {DOC}: the review is empty" in out
+    assert f"task 1 ({DOC}): against the gold: mentions {m} -> 0 (+0 -{m} ~0), events {e} -> 0 (+0 -{e} ~0), arguments {a} -> 0 (+0 -{a} ~0), quotations {q} -> 0 (+0 -{q} ~0)" in out
+    assert f"task 1 ({DOC}): would remove {m} of {m} mentions, {e} of {e} events, {a} of {a} arguments, {q} of {q} quotations of {DOC}: the review is empty" in out
     assert "; imported as --allow-removals asks" in out
     written = read_yaml(repo.source / "annotations" / f"{DOC}.yaml")
     assert (written["status"], written["mentions"], written["events"]) == ("reviewed", [], [])
@@ -140,7 +142,9 @@ def test_removing_up_to_the_share_imports_and_one_more_is_refused(tmp_path, repo
     outcome = import_export(write_export(tmp_path / "ok.json", tasks), repo.raw, repo.source)
     expected = {"mentions": Change(m, m, 0, 0, 0), "events": Change(e, e, 0, 0, 0), "arguments": Change(a, a - arguments_lost, 0, arguments_lost, 0)}
     expected[kind] = Change(total, total - allowed, 0, allowed, 0)
-    assert outcome.diffs[DOC] == Diff("gold", **expected)
+    diff = outcome.diffs[DOC]
+    assert Diff("gold", diff.mentions, diff.events, diff.arguments) == Diff("gold", **expected)
+    assert diff.quotations is not None and diff.quotations.removed == 0  # a quotation about a dropped event only changes
     assert counts(gold(repo))[0 if kind == "mentions" else 1] == total - allowed
 
 
@@ -165,7 +169,8 @@ def test_the_diff_counts_by_identity(tmp_path, repo):
     set_value(result, date["id"], "entity", labels=["TIME"])  # another type: one mention removed, one added
     set_value(result, "v1", "realis", choices=["hypothetical"])  # same trigger and type: changed
     outcome = import_export(write_export(tmp_path / "e.json", tasks), repo.raw, repo.source)
-    assert outcome.diffs[DOC] == Diff("gold", Change(m, m, 1, 1, 1), Change(e, e, 0, 0, 1), Change(a, a, 0, 0, 0))
+    q = len(compiled["quotations"])
+    assert outcome.diffs[DOC] == Diff("gold", Change(m, m, 1, 1, 1), Change(e, e, 0, 0, 1), Change(a, a, 0, 0, 0), Change(q, q, 0, 0, 0))
 
 
 def test_mentions_a_line_correction_moves_keep_their_identity(tmp_path, repo):
@@ -184,10 +189,13 @@ def test_mentions_a_line_correction_moves_keep_their_identity(tmp_path, repo):
     after = gold(repo)
     later = [x for x in compiled["entities"] if x["start"] >= on_line.stop]
     assert later and all(x["start"] < y["start"] for x, y in zip(after["entities"][-len(later):], later))  # moved in the clean text
-    assert outcome.diffs[DOC] == Diff(
+    quotations_gone = sum(1 for q in compiled["quotations"] if q["start"] in on_line)
+    diff = outcome.diffs[DOC]
+    assert Diff("gold", diff.mentions, diff.events, diff.arguments) == Diff(
         "gold", Change(m, m - len(gone), 0, len(gone), 0), Change(e, e - len(events_gone), 0, len(events_gone), 0),
         Change(a, a - arguments_gone, 0, arguments_gone, 0),
     )
+    assert diff.quotations is not None and (diff.quotations.before, diff.quotations.removed) == (len(compiled["quotations"]), quotations_gone)
 
 
 @pytest.mark.parametrize("on_file", ["none", "draft"])
@@ -407,9 +415,12 @@ def test_any_subset_of_a_gold_document_round_trips(gold_document, data):
     original = path.read_bytes()
     try:
         outcome = import_export(write_export(repo.root / "subset.json", subset), repo.raw, repo.source, ImportOptions(allow_removals=True))
-        assert current_annotation(DOC, repo.source, subset[0]["data"]["text"], registries) == ("reviewed", expected)
+        status, annotation = current_annotation(DOC, repo.source, subset[0]["data"]["text"], registries)
+        assert (status, {k: annotation[k] for k in expected}) == ("reviewed", expected)  # quotations: tests/growth/test_labelstudio_quotations.py
         m, e, a = counts(compiled)
         kept_m, kept_e, kept_a = counts(expected)
-        assert outcome.diffs[DOC] == Diff("gold", Change(m, kept_m, 0, m - kept_m, 0), Change(e, kept_e, 0, e - kept_e, 0), Change(a, kept_a, 0, a - kept_a, 0))
+        diff = outcome.diffs[DOC]
+        assert Diff("gold", diff.mentions, diff.events, diff.arguments) == Diff(
+            "gold", Change(m, kept_m, 0, m - kept_m, 0), Change(e, kept_e, 0, e - kept_e, 0), Change(a, kept_a, 0, a - kept_a, 0))
     finally:
         path.write_bytes(original)
