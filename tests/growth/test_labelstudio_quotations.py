@@ -74,6 +74,9 @@ def test_quotations_round_trip_byte_for_byte(tmp_path, repo):
 
 def test_a_document_without_the_layer_gets_no_block(tmp_path):
     repo = repo_copy(tmp_path)
+    path = annotation_path(repo)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\nquotations:\n") + 1], encoding="utf-8")  # the block is the file's last (as the gold was before 0.7.0)
     outcome = import_export(write_export(tmp_path / "export.json", exported(repo)), repo.raw, repo.source)
     assert "quotations" not in read_yaml(annotation_path(repo)) and outcome.diffs[QUOTED].quotations is None
     assert "quotations" not in outcome.diffs[QUOTED].summary()
@@ -130,7 +133,7 @@ ERRORS = [
     ("two-speakers", _link("q1", "m30", "speaker"), f"{T}: quotation q1: has two speaker relations (to m31 and m30); one expected"),
     ("overlap", _overlap, "quotations q1 ('the US should \"show respect\" and stop un') and LSq ('US should \"show respect\" and stop underm'): overlap; quotations never overlap"),
     ("unknown-kind", _set("q1", "quotation", labels=["reported"]), "region q1 (quotation): unknown label 'reported' for quotation (allowed: direct, indirect, mixed)"),
-    ("unknown-side", _set("q1", "side", choices=["russia"]), "region q1 field side: unknown label 'russia' (allowed: us, china, third_party, unknown)"),
+    ("unknown-side", _set("q1", "side", choices=["russia"]), "region q1 field side: unknown label 'russia' (allowed: us, china, both, third_party, unknown)"),
     ("unknown-source", _set("q2", "source_type", choices=["tweet"]), "region q2 field source_type: unknown label 'tweet'"),
     ("no-side", lambda r: r.remove(next(i for i in r if i.get("id") == "q5" and i["from_name"] == "side")), f"{T}: quotation q5 ('the core of the core interests'): no side chosen"),
     ("cue-of-nothing", lambda r: r.remove(next(i for i in r if i.get("to_id") == "q1-cue")), f"{T}: region q1-cue (cue 'told'): is the cue of no quotation"),

@@ -91,3 +91,14 @@ def test_the_0_6_0_changelog_lists_exactly_what_the_command_prints(capsys):
     assert len(listed) > 100 and all(line in section.splitlines() for line in listed)
     # the release the list describes is the one in the repository
     assert json.loads((REPO / "annotated" / "0.6.0" / "MANIFEST.json").read_text())["version"] == "0.6.0"
+
+
+def test_quotations_added_removed_and_changed_are_listed():
+    quotation = {"id": "q1", "start": 12, "end": 15, "text": "Qin", "kind": "direct", "paraphrase": False, "speaker_id": "m1", "cue": None,
+                 "addressee_id": None, "source_type": None, "side": "us", "about_event_id": None}
+    old = dict(OLD, quotations=[quotation])
+    new = dict(OLD, quotations=[dict(quotation, side="china"), dict(quotation, id="q2", start=19, end=26, text="Beijing")])
+    changes = document_changes(old, new)
+    assert dict(changes.counts) == {"quotations added": 1, "quotations changed": 1}
+    assert "- quotation 'Qin' [12,15) direct china: side us → china" in changes.lines
+    assert document_changes(OLD, old).counts == {"quotations added": 1}  # a release before 0.7.0 has no layer

@@ -4,7 +4,8 @@ Identities on the clean text (both releases must have the same clean text for a 
 - a mention is (start, end, type); its level and entity ID are what may change;
 - an event is its trigger span and type (PLOVER type, or the ACE subtype when there is none); its mode, ACE
   subtype, realis, date and cluster are what may change;
-- an argument is (its event's identity, role, its mention's span).
+- an argument is (its event's identity, role, its mention's span);
+- a quotation is its span; its kind, paraphrase, speaker, cue, addressee, source, side and event are what may change.
 """
 
 from __future__ import annotations
@@ -104,6 +105,21 @@ def document_changes(old: dict[str, Any], new: dict[str, Any]) -> DocumentChange
                 m = spans[arg["mention_id"]]
                 found[(event_key(e), arg["role"], m["start"], m["end"])] = f"{e['trigger']['text']!r} [{e['trigger']['start']}] {arg['role']} = {m['text']!r} [{m['start']},{m['end']})"
         return found
+
+    def quotation_text(q: dict[str, Any]) -> str:
+        return f"quotation {q['text'][:60]!r} [{q['start']},{q['end']}) {q['kind']} {q['side']}"
+
+    old_q = {(q["start"], q["end"]): q for q in old.get("quotations", [])}  # releases before 0.7.0 have none
+    new_q = {(q["start"], q["end"]): q for q in new.get("quotations", [])}
+    for key in sorted(old_q.keys() - new_q.keys()):
+        out.add("quotations removed", f"- removed {quotation_text(old_q[key])}")
+    for key in sorted(new_q.keys() - old_q.keys()):
+        out.add("quotations added", f"- added {quotation_text(new_q[key])}")
+    for key in sorted(old_q.keys() & new_q.keys()):
+        a, b = old_q[key], new_q[key]
+        for name in ("kind", "paraphrase", "speaker_id", "cue", "addressee_id", "source_type", "side", "about_event_id"):
+            if a[name] != b[name]:
+                out.add("quotations changed", f"- {quotation_text(b)}: {name} {a[name]} → {b[name]}")
 
     old_a, new_a = arguments(old), arguments(new)
     for key in sorted(old_a.keys() - new_a.keys()):
