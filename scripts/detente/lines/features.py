@@ -44,7 +44,8 @@ _TERMINALS = (".", "!", "?", "…")
 _CLOSERS = "\"'”’»)]"
 _BULLETS = "•·▪●*-–—►▶"
 _SEPARATORS = "|•·»›/>"
-_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+# A year not inside a longer number; the lookbehinds come after the literal digits so that re skips ahead to a "1" or "2"
+_YEAR = re.compile(r"(?:19|20)(?<!\d19)(?<!\d20)\d\d(?!\d)")
 _LINE_NAMES = (
     "log_chars", "log_words", "letter_share", "digit_share", "upper_share_of_letters", "punct_share",
     "stop_word_share", "capitalised_word_share", "mean_word_length", "ends_sentence", "ends_colon", "starts_bullet",
@@ -78,9 +79,10 @@ CONTEXT_NAMES: tuple[str, ...] = (
 
 _ROW = struct.Struct(f"{_LINE_WIDTH}d")  # a line's vector as float64 bytes: a page's rows are joined and read by numpy in one call
 _BLANK_ROW = _ROW.pack(*_BLANK)
-_ASCII_LETTERS = string.ascii_letters.encode("ascii")  # for ASCII text, str.isalpha, isupper and isdigit mean exactly these
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _ASCII_UPPER = string.ascii_uppercase.encode("ascii")
 _ASCII_DIGITS = string.digits.encode("ascii")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
@@ -91,15 +93,18 @@ def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
     n_words = len(words)
     n_chars = len(stripped)
     lower = stripped.lower()
-    if stripped.isascii():  # bytes.translate deletes a class of characters in C: the count is what it removed
-        data = stripped.encode("ascii")
-        letters = n_chars - len(data.translate(None, _ASCII_LETTERS))
-        upper = n_chars - len(data.translate(None, _ASCII_UPPER))
-        digits = n_chars - len(data.translate(None, _ASCII_DIGITS))
-    else:  # map() over the characters runs the str predicates in C: several times faster than a Python loop
-        letters = sum(map(str.isalpha, stripped))
-        upper = sum(map(str.isupper, stripped))
-        digits = sum(map(str.isdigit, stripped))
+    # Letters, capitals and digits: among ASCII characters (single bytes in UTF-8) str.isalpha, isupper and isdigit
+    # mean exactly [A-Za-z], [A-Z] and [0-9], counted by what bytes.translate deletes; the few other characters are
+    # tested one by one (map() runs the str predicates in C).
+    data = stripped.encode("utf-8", "surrogatepass")
+    letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    upper = len(data) - len(data.translate(None, _ASCII_UPPER))
+    digits = len(data) - len(data.translate(None, _ASCII_DIGITS))
+    if not stripped.isascii():
+        other = "".join(_NON_ASCII.findall(stripped))
+        letters += sum(map(str.isalpha, other))
+        upper += sum(map(str.isupper, other))
+        digits += sum(map(str.isdigit, other))
     spaces = stripped.count(" ")
     bare = [word.strip(_PUNCTUATION) for word in words]
     lower_bare = list(map(str.lower, bare))
