@@ -174,6 +174,22 @@ def _log1p(counts: np.ndarray) -> np.ndarray:
     return table[whole]
 
 
+def _fill(out: np.ndarray, blocks: list[np.ndarray | float]) -> np.ndarray:
+    """`out` with `blocks` written side by side into its columns: a value per line (one column), a row of values per
+    line (a column each), or one value for every line. Cheaper than column_stack on a short page's many columns."""
+    column = 0
+    for block in blocks:
+        if isinstance(block, np.ndarray) and block.ndim == 2:
+            out[:, column:column + block.shape[1]] = block
+            column += block.shape[1]
+        else:
+            out[:, column] = block
+            column += 1
+    if column != out.shape[1]:
+        raise ValueError(f"{column} feature columns for {out.shape[1]} names")
+    return out
+
+
 def _echoed(texts: list[str]) -> np.ndarray:
     """1 for a line of 20-200 characters whose text also occurs inside another line within ECHO_WINDOW lines
     (a headline echoed in "Share this on Facebook: <headline>", breadcrumbs). The window keeps the cost linear
@@ -204,11 +220,9 @@ def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     text_mask = np.fromiter(map(bool, stripped_lines), dtype=bool, count=len(stripped_lines))
     texts = [text for text in stripped_lines if text]
     n = len(texts)
-    out = np.empty((n, len(FEATURE_NAMES)))
     if n == 0:
-        return out, text_mask
-    own = out[:, :_LINE_WIDTH]
-    own[:] = line_vectors(texts)
+        return np.zeros((0, len(FEATURE_NAMES))), text_mask
+    own = line_vectors(texts)
     counts = Counter(texts)
     repeats = np.fromiter(map(counts.__getitem__, texts), dtype=np.float64, count=n)
     chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
@@ -221,20 +235,20 @@ def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
         right = np.searchsorted(prose_lines, index).clip(max=len(prose_lines) - 1)
         left = (right - 1).clip(min=0)
         nearest = np.minimum(np.abs(prose_lines[right] - index), np.abs(prose_lines[left] - index))
-        inside = (index >= first) & (index <= last)
+        inside = ((index >= first) & (index <= last)).astype(np.float64)
         from_first, from_last = (index - first) / n, (index - last) / n
     else:
         nearest, inside, from_first, from_last = np.full(n, n), np.zeros(n), np.zeros(n), np.zeros(n)
     rank = np.empty(n)
     rank[np.argsort(-chars, kind="stable")] = index
-    page = out[:, _LINE_WIDTH:]
-    page[:, 0], page[:, 1], page[:, 2], page[:, 3] = repeats > 1, _log1p(repeats), _echoed(texts), index / max(n - 1, 1)
-    page[:, 4], page[:, 5], page[:, 6], page[:, 7] = (np.cumsum(chars) - chars) / chars.sum(), math.log1p(n), inside, from_first
-    page[:, 8], page[:, 9], page[:, 10], page[:, 11] = from_last, _log1p(nearest), rank / n, chars / chars.max()
-    shifted = _shifted(own[:, _NEIGHBOUR_COLUMNS], _NEIGHBOUR_OFFSETS, -1.0).reshape(n, -1)
-    page[:, 12:12 + shifted.shape[1]] = shifted
-    page[:, 12 + shifted.shape[1]:] = _window_means(own[:, _WINDOW_COLUMNS], _WINDOWS).reshape(n, -1)
-    return out, text_mask
+    total = chars.sum()
+    return _fill(np.empty((n, len(FEATURE_NAMES))), [
+        own, (repeats > 1).astype(np.float64), _log1p(repeats), _echoed(texts), index / max(n - 1, 1),
+        (np.cumsum(chars) - chars) / total, math.log1p(n), inside, from_first, from_last,
+        _log1p(nearest), rank / n, chars / chars.max(),
+        _shifted(own[:, _NEIGHBOUR_COLUMNS], _NEIGHBOUR_OFFSETS, -1.0).reshape(n, -1),
+        _window_means(own[:, _WINDOW_COLUMNS], _WINDOWS).reshape(n, -1),
+    ]), text_mask
 
 
 def best_run(scores: np.ndarray) -> tuple[int, int]:
@@ -274,29 +288,22 @@ def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> n
     """The second stage's input for a page's non-blank lines (`features` as page_features returns them, `texts`
     the non-blank stripped lines): FEATURE_NAMES then CONTEXT_NAMES, from the first stage's probabilities p."""
     n = len(p)
-    out = np.empty((n, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
     if n == 0:
-        return out
-    out[:, : len(FEATURE_NAMES)] = features
-    context = out[:, len(FEATURE_NAMES):]
+        return np.zeros((0, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
     index = np.arange(n)
     chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
-    context[:, 0], context[:, 1] = p, p.max()
-    context[:, 2:8] = _shifted(p, _NEIGHBOUR_OFFSETS, -1.0)
-    context[:, 8:12] = _window_means(p, (2, 5, 15, 40))
+    columns: list[np.ndarray | float] = [features, p, p.max(), _shifted(p, _NEIGHBOUR_OFFSETS, -1.0), _window_means(p, (2, 5, 15, 40))]
     runs = []
-    for column, scores in ((12, p - 0.5), (16, (p - 0.5) * chars)):
+    for scores in (p - 0.5, (p - 0.5) * chars):
         start, end = best_run(scores)
         runs.append(start)
-        context[:, column], context[:, column + 1] = (index >= start) & (index <= end), (index - start) / n
-        context[:, column + 2], context[:, column + 3] = (index - end) / n, (end - start + 1) / n
+        columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, (end - start + 1) / n]
     # The headline usually sits just above the body: the last headline-like line at or before the start of the
     # best run of content by characters (the second run above).
     headline = features[:, _LINE_NAMES.index("title_shaped")] > 0
     candidates = np.flatnonzero(headline[: runs[1] + 1])
-    context[:, 20] = 0.0
+    last_headline = np.zeros(n)
     if len(candidates):
-        context[candidates[-1], 20] = 1.0
-    context[:, 21] = len(candidates)
-    context[:, 22], context[:, 23] = _cohesion(texts, p >= 0.5)
-    return out
+        last_headline[candidates[-1]] = 1.0
+    columns += [last_headline, float(len(candidates)), *_cohesion(texts, p >= 0.5)]
+    return _fill(np.empty((n, len(FEATURE_NAMES) + len(CONTEXT_NAMES))), columns)
