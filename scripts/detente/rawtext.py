@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from detente.errors import InputError
 
@@ -51,12 +52,12 @@ def line_end_style(text: str) -> str:
     return styles.pop() if len(styles) == 1 else ("mixed" if styles else "none")
 
 
+def line_starts_and_texts(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of every line, as split_lines numbers them: a trailing "\\r" belongs to the terminator, not the line."""
+    pieces = line_pieces(text)
+    return list(zip(accumulate((len(piece) + 1 for piece in pieces), initial=0), [piece.removesuffix("\r") for piece in pieces]))
+
+
 def split_lines(text: str) -> list[RawLine]:
     """Numbered lines with their offsets; a trailing "\\r" belongs to the terminator, not the line."""
-    lines: list[RawLine] = []
-    start = 0
-    for number, piece in enumerate(line_pieces(text), start=1):
-        content = piece[:-1] if piece.endswith("\r") else piece
-        lines.append(RawLine(number, start, content))
-        start += len(piece) + 1
-    return lines
+    return [RawLine(number, start, content) for number, (start, content) in enumerate(line_starts_and_texts(text), start=1)]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+import string
+import struct
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from itertools import accumulate, chain
@@ -37,19 +39,19 @@ MARKERS = (
     "associated press", "email", "facebook", "twitter", "linkedin", "whatsapp", "download", "app", "search", "home",
     "contact", "about us", "read", "more", "next", "video", "watch", "ago",
 )
-_RULE_CLASSES = ("content", "metadata", "boilerplate")
 _PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?…-–—"
 _TERMINALS = (".", "!", "?", "…")
 _CLOSERS = "\"'”’»)]"
 _BULLETS = "•·▪●*-–—►▶"
 _SEPARATORS = "|•·»›/>"
-_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+# A year not inside a longer number; the lookbehinds come after the literal digits so that re skips ahead to a "1" or "2"
+_YEAR = re.compile(r"(?:19|20)(?<!\d19)(?<!\d20)\d\d(?!\d)")
 _LINE_NAMES = (
     "log_chars", "log_words", "letter_share", "digit_share", "upper_share_of_letters", "punct_share",
     "stop_word_share", "capitalised_word_share", "mean_word_length", "ends_sentence", "ends_colon", "starts_bullet",
     "separators", "commas_per_word", "inner_sentence_ends", "has_year", "has_url_or_at", "starts_upper", "all_upper",
     "starts_quote", "headline_like", "title_shaped", "prose_like",
-    *(f"rule_{name}" for name in _RULE_CLASSES), *(f"marker_{m}" for m in MARKERS),
+    "rule_content", "rule_metadata", "rule_boilerplate", *(f"marker_{m}" for m in MARKERS),
 )
 _LINE_WIDTH = len(_LINE_NAMES)
 _BLANK = (0.0,) * _LINE_WIDTH
@@ -75,67 +77,92 @@ CONTEXT_NAMES: tuple[str, ...] = (
 )
 
 
-def _line_vector(stripped: str) -> tuple[float, ...]:
+_ROW = struct.Struct(f"{_LINE_WIDTH}d")  # a line's vector as float64 bytes: a page's rows are joined and read by numpy in one call
+_BLANK_ROW = _ROW.pack(*_BLANK)
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
+_ASCII_UPPER = string.ascii_uppercase.encode("ascii")
+_ASCII_DIGITS = string.digits.encode("ascii")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
+    """A line's own vector (_LINE_NAMES, packed by _ROW) and its content words (see _cohesion), in one pass."""
     if not stripped:
-        return _BLANK
+        return _BLANK_ROW, ()
     words = stripped.split()
     n_words = len(words)
     n_chars = len(stripped)
     lower = stripped.lower()
-    # map() over the characters runs the str predicates in C: several times faster than a Python loop
-    letters = sum(map(str.isalpha, stripped))
-    upper = sum(map(str.isupper, stripped))
-    digits = sum(map(str.isdigit, stripped))
+    # Letters, capitals and digits: among ASCII characters (single bytes in UTF-8) str.isalpha, isupper and isdigit
+    # mean exactly [A-Za-z], [A-Z] and [0-9], counted by what bytes.translate deletes; the few other characters are
+    # tested one by one (map() runs the str predicates in C).
+    data = stripped.encode("utf-8", "surrogatepass")
+    letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    upper = len(data) - len(data.translate(None, _ASCII_UPPER))
+    digits = len(data) - len(data.translate(None, _ASCII_DIGITS))
+    if not stripped.isascii():
+        other = "".join(_NON_ASCII.findall(stripped))
+        letters += sum(map(str.isalpha, other))
+        upper += sum(map(str.isupper, other))
+        digits += sum(map(str.isdigit, other))
     spaces = stripped.count(" ")
     bare = [word.strip(_PUNCTUATION) for word in words]
+    lower_bare = list(map(str.lower, bare))
     word_chars = sum(map(len, bare))
     capitalised = sum(map(str.isupper, [word[:1] for word in bare]))
-    stop = sum(map(STOP_WORDS.__contains__, map(str.lower, bare)))
+    stop = sum(map(STOP_WORDS.__contains__, lower_bare))
     ends_sentence = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS
     capitalised_share = capitalised / n_words
     rule = matched_rule(stripped)
     rule_class = category_class()[rule.category] if rule else ""
-    return (
+    row = _ROW.pack(
         math.log1p(n_chars), math.log1p(n_words), letters / n_chars, digits / n_chars, upper / letters if letters else 0.0,
         (n_chars - letters - digits - spaces) / n_chars, stop / n_words, capitalised_share, word_chars / n_words,
-        float(ends_sentence), float(stripped.endswith(":")), float(stripped[0] in _BULLETS),
-        float(sum(map(stripped.count, _SEPARATORS))), stripped.count(",") / n_words,
-        float(stripped.count(". ") + stripped.count("? ") + stripped.count("! ")),
-        float(digits >= 4 and _YEAR.search(stripped) is not None), float("@" in stripped or "http" in lower or "www." in lower),
-        float(stripped[0].isupper()), float(letters > 0 and upper == letters), float(stripped[0] in "\"“‘'«"),
-        float(3 <= n_words <= 20 and not ends_sentence and capitalised_share >= 0.5),
-        float(4 <= n_words <= 25 and not ends_sentence and stripped[0].isupper() and letters >= 0.7 * n_chars and not stripped.endswith(":")),
-        float(n_words >= 25 or (n_words >= 10 and ends_sentence)),
-        *(float(rule_class == name) for name in _RULE_CLASSES),
-        *map(float, map(lower.__contains__, MARKERS)),
+        ends_sentence, stripped.endswith(":"), stripped[0] in _BULLETS,
+        sum(map(stripped.count, _SEPARATORS)), stripped.count(",") / n_words,
+        stripped.count(". ") + stripped.count("? ") + stripped.count("! "),
+        digits >= 4 and _YEAR.search(stripped) is not None, "@" in stripped or "http" in lower or "www." in lower,
+        stripped[0].isupper(), letters > 0 and upper == letters, stripped[0] in "\"“‘'«",
+        3 <= n_words <= 20 and not ends_sentence and capitalised_share >= 0.5,
+        4 <= n_words <= 25 and not ends_sentence and stripped[0].isupper() and letters >= 0.7 * n_chars and not stripped.endswith(":"),
+        n_words >= 25 or (n_words >= 10 and ends_sentence),
+        rule_class == "content", rule_class == "metadata", rule_class == "boilerplate",
+        *[marker in lower for marker in MARKERS],
     )
+    content_words = tuple(sorted(word for word in set(lower_bare) - STOP_WORDS if len(word) > 3))
+    return row, content_words
 
 
-line_vector = per_line_cache(_line_vector)
+line_row = per_line_cache(_line_row)
 
 
-def _window_means(values: np.ndarray, widths: tuple[int, ...]) -> list[np.ndarray]:
-    """For each width: the mean of `values` (rows) over the lines within that width of each line, clipped at the
-    page's edges. One cumulative sum serves every width."""
+def line_vectors(texts: list[str]) -> np.ndarray:
+    """The own vectors (_LINE_NAMES) of a page's lines, one row each."""
+    return np.frombuffer(b"".join([line_row(text)[0] for text in texts]), dtype=np.float64).reshape(len(texts), _LINE_WIDTH)
+
+
+def _window_means(values: np.ndarray, widths: tuple[int, ...]) -> np.ndarray:
+    """The mean of `values` (one row, or one value, per line) over the lines within each width of each line,
+    clipped at the page's edges, as (lines, widths, *columns). One cumulative sum and one gather serve every width."""
     n = len(values)
     cumulative = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
     index = np.arange(n)
-    means = []
-    for width in widths:
-        low, high = np.maximum(index - width, 0), np.minimum(index + width + 1, n)
-        count = (high - low).reshape(-1, *([1] * (values.ndim - 1)))
-        means.append((cumulative[high] - cumulative[low]) / count)
-    return means
+    reach = np.array(widths)[:, None]
+    low, high = np.maximum(index - reach, 0), np.minimum(index + reach + 1, n)
+    count = (high - low).reshape(*low.shape, *([1] * (values.ndim - 1)))
+    return np.swapaxes((cumulative[high] - cumulative[low]) / count, 0, 1)
 
 
-def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
-    """values[i + offset] for each line i, `fill` beyond the page."""
-    out = np.full_like(values, fill)
-    if offset > 0:
-        out[:-offset] = values[offset:]
-    elif offset < 0:
-        out[-offset:] = values[:offset]
+def _shifted(values: np.ndarray, offsets: tuple[int, ...], fill: float) -> np.ndarray:
+    """values[i + offset] for each line i and offset, as (lines, offsets, *columns); `fill` beyond the page."""
+    n = len(values)
+    where = np.arange(n)[:, None] + np.array(offsets)
+    out = values[where.clip(0, n - 1)]
+    out[(where < 0) | (where >= n)] = fill
     return out
+
+
+_LOG1P = np.array([math.log1p(k) for k in range(1024)], dtype=np.float64)
 
 
 def _log1p(counts: np.ndarray) -> np.ndarray:
@@ -143,7 +170,24 @@ def _log1p(counts: np.ndarray) -> np.ndarray:
     last bit between processors, and a model file must come out the same on every machine), by table."""
     whole = counts.astype(np.int64)
     top = int(whole.max()) if len(whole) else 0
-    return np.array([math.log1p(k) for k in range(top + 1)], dtype=np.float64)[whole]
+    table = _LOG1P if top < len(_LOG1P) else np.array([math.log1p(k) for k in range(top + 1)], dtype=np.float64)
+    return table[whole]
+
+
+def _fill(out: np.ndarray, blocks: list[np.ndarray | float]) -> np.ndarray:
+    """`out` with `blocks` written side by side into its columns: a value per line (one column), a row of values per
+    line (a column each), or one value for every line. Cheaper than column_stack on a short page's many columns."""
+    column = 0
+    for block in blocks:
+        if isinstance(block, np.ndarray) and block.ndim == 2:
+            out[:, column:column + block.shape[1]] = block
+            column += block.shape[1]
+        else:
+            out[:, column] = block
+            column += 1
+    if column != out.shape[1]:
+        raise ValueError(f"{column} feature columns for {out.shape[1]} names")
+    return out
 
 
 def _echoed(texts: list[str]) -> np.ndarray:
@@ -173,17 +217,15 @@ def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     Blank lines are left out before anything is computed: the training pages have none, so a page spaced
     with empty lines must look to the model like the same page without them.
     """
-    text_mask = np.array([bool(text) for text in stripped_lines], dtype=bool)
+    text_mask = np.fromiter(map(bool, stripped_lines), dtype=bool, count=len(stripped_lines))
     texts = [text for text in stripped_lines if text]
     n = len(texts)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES))), text_mask
-    own = np.array([line_vector(text) for text in texts], dtype=np.float64)
-    counts: dict[str, int] = {}
-    for text in texts:
-        counts[text] = counts.get(text, 0) + 1
-    repeats = np.array([counts[text] for text in texts], dtype=np.float64)
-    chars = np.array([len(text) for text in texts], dtype=np.float64)
+    own = line_vectors(texts)
+    counts = Counter(texts)
+    repeats = np.fromiter(map(counts.__getitem__, texts), dtype=np.float64, count=n)
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     prose = own[:, _LINE_NAMES.index("prose_like")]
     index = np.arange(n)
     prose_lines = np.flatnonzero(prose)
@@ -200,15 +242,13 @@ def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     rank = np.empty(n)
     rank[np.argsort(-chars, kind="stable")] = index
     total = chars.sum()
-    page = [
-        (repeats > 1).astype(np.float64), _log1p(repeats), _echoed(texts), index / max(n - 1, 1),
-        (np.cumsum(chars) - chars) / total, np.full(n, math.log1p(n)), inside, from_first, from_last,
+    return _fill(np.empty((n, len(FEATURE_NAMES))), [
+        own, (repeats > 1).astype(np.float64), _log1p(repeats), _echoed(texts), index / max(n - 1, 1),
+        (np.cumsum(chars) - chars) / total, math.log1p(n), inside, from_first, from_last,
         _log1p(nearest), rank / n, chars / chars.max(),
-    ]
-    neighbour = own[:, _NEIGHBOUR_COLUMNS]
-    shifted = [_shifted(neighbour, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
-    windowed = _window_means(own[:, _WINDOW_COLUMNS], _WINDOWS)
-    return np.column_stack([own, *page, *shifted, *windowed]), text_mask
+        _shifted(own[:, _NEIGHBOUR_COLUMNS], _NEIGHBOUR_OFFSETS, -1.0).reshape(n, -1),
+        _window_means(own[:, _WINDOW_COLUMNS], _WINDOWS).reshape(n, -1),
+    ]), text_mask
 
 
 def best_run(scores: np.ndarray) -> tuple[int, int]:
@@ -224,20 +264,12 @@ def best_run(scores: np.ndarray) -> tuple[int, int]:
     return best_start, best_end
 
 
-def _content_words(stripped: str) -> tuple[str, ...]:
-    words = {word.strip(_PUNCTUATION).lower() for word in stripped.split()}
-    return tuple(sorted(word for word in words - STOP_WORDS if len(word) > 3))
-
-
-content_words = per_line_cache(_content_words)
-
-
 def _cohesion(stripped_lines: list[str], likely: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How much of each line's vocabulary the other likely-content lines share: an article's lines talk about
     one thing, the headlines of other stories and the furniture around them about others. Per line: the share
     of its words found in another likely line, and the mean log1p of how many such lines have each word."""
     n = len(stripped_lines)
-    words = [content_words(text) for text in stripped_lines]
+    words = [line_row(text)[1] for text in stripped_lines]
     sizes = np.fromiter(map(len, words), dtype=np.int64, count=n)
     if not sizes.any():
         return np.zeros(n), np.zeros(n)
@@ -259,15 +291,13 @@ def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> n
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
     index = np.arange(n)
-    chars = np.array([len(text) for text in texts], dtype=np.float64)
-    columns = [p, np.full(n, p.max())]
-    columns += [_shifted(p, offset, -1.0) for offset in _NEIGHBOUR_OFFSETS]
-    columns += _window_means(p, (2, 5, 15, 40))
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    columns: list[np.ndarray | float] = [features, p, p.max(), _shifted(p, _NEIGHBOUR_OFFSETS, -1.0), _window_means(p, (2, 5, 15, 40))]
     runs = []
     for scores in (p - 0.5, (p - 0.5) * chars):
         start, end = best_run(scores)
         runs.append(start)
-        columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, np.full(n, (end - start + 1) / n)]
+        columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, (end - start + 1) / n]
     # The headline usually sits just above the body: the last headline-like line at or before the start of the
     # best run of content by characters (the second run above).
     headline = features[:, _LINE_NAMES.index("title_shaped")] > 0
@@ -275,5 +305,5 @@ def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> n
     last_headline = np.zeros(n)
     if len(candidates):
         last_headline[candidates[-1]] = 1.0
-    columns += [last_headline, np.full(n, float(len(candidates))), *_cohesion(texts, p >= 0.5)]
-    return np.column_stack([features, *columns])
+    columns += [last_headline, float(len(candidates)), *_cohesion(texts, p >= 0.5)]
+    return _fill(np.empty((n, len(FEATURE_NAMES) + len(CONTEXT_NAMES))), columns)

@@ -40,7 +40,7 @@ import pyarrow as pa
 from detente.errors import DetenteError, InputError, SchemaError
 from detente.io import NotRegularFileError, open_regular_file, read_regular_file
 from detente.pipeline.clean import clean_text, cleaner_id
-from detente.rawtext import decode, doc_id_for, split_lines
+from detente.rawtext import decode, doc_id_for, line_starts_and_texts
 from detente.schemas import category_class, check, fast_validator
 from detente.structure import arrow_schema
 
@@ -129,10 +129,11 @@ def _records(source: str, data: bytes) -> tuple[dict[str, Any], list[dict[str, A
     classes = category_class()
     lines = [
         {
-            "doc_id": doc_id, "line": line.number, "raw_start": line.start, "text": line.text,
+            "doc_id": doc_id, "line": number, "raw_start": start, "text": line_text,
             "class": classes[category], "category": category, "label_source": source, "rule": rule,
         }
-        for line, category, source, rule in zip(split_lines(text), cleaned.categories, cleaned.label_sources, cleaned.rules)
+        for number, ((start, line_text), category, source, rule)
+        in enumerate(zip(line_starts_and_texts(text), cleaned.categories, cleaned.label_sources, cleaned.rules), start=1)
     ]
     document = {
         "doc_id": doc_id,
