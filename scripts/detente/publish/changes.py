@@ -111,15 +111,15 @@ def document_changes(old: dict[str, Any], new: dict[str, Any]) -> DocumentChange
 
     old_q = {(q["start"], q["end"]): q for q in old.get("quotations", [])}  # releases before 0.7.0 have none
     new_q = {(q["start"], q["end"]): q for q in new.get("quotations", [])}
-    for key in sorted(old_q.keys() - new_q.keys()):
-        out.add("quotations removed", f"- removed {quotation_text(old_q[key])}")
-    for key in sorted(new_q.keys() - old_q.keys()):
-        out.add("quotations added", f"- added {quotation_text(new_q[key])}")
-    for key in sorted(old_q.keys() & new_q.keys()):
-        a, b = old_q[key], new_q[key]
+    for span in sorted(old_q.keys() - new_q.keys()):
+        out.add("quotations removed", f"- removed {quotation_text(old_q[span])}")
+    for span in sorted(new_q.keys() - old_q.keys()):
+        out.add("quotations added", f"- added {quotation_text(new_q[span])}")
+    for span in sorted(old_q.keys() & new_q.keys()):
+        qa, qb = old_q[span], new_q[span]
         for name in ("kind", "paraphrase", "speaker_id", "cue", "addressee_id", "source_type", "side", "about_event_id"):
-            if a[name] != b[name]:
-                out.add("quotations changed", f"- {quotation_text(b)}: {name} {a[name]} → {b[name]}")
+            if qa[name] != qb[name]:
+                out.add("quotations changed", f"- {quotation_text(qb)}: {name} {qa[name]} → {qb[name]}")
 
     old_a, new_a = arguments(old), arguments(new)
     for key in sorted(old_a.keys() - new_a.keys()):
