@@ -13,6 +13,7 @@ import http.server
 import json
 import os
 import threading
+import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -269,10 +270,15 @@ LINK_BLUE = "rgb(26, 86, 176)"  # site.css's link colour, #1a56b0
 
 def at_width(driver: WebDriver, width: int) -> None:
     """Make the page's viewport `width` CSS pixels wide (the window's frame, if any, comes on top)."""
-    driver.set_window_size(width, 1000)
-    extra = driver.execute_script("return window.outerWidth - window.innerWidth")
-    if extra:
-        driver.set_window_size(width + extra, 1000)
+    # A resize lands asynchronously (slowly on a loaded machine): correct by what the page reports until it holds.
+    outer = width
+    for _ in range(20):
+        driver.set_window_size(outer, 1000)
+        time.sleep(0.05)
+        inner = driver.execute_script("return window.innerWidth")
+        if inner == width:
+            return
+        outer += width - inner
     assert driver.execute_script("return window.innerWidth") == width
 
 
