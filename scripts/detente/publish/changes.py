@@ -11,6 +11,7 @@ Identities on the clean text (both releases must have the same clean text for a 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from detente.io import read_jsonl
 from detente.paths import release_folder
 
 EVENT_FIELDS = ("mode", "ace", "realis", "date", "cluster_id")
+QUOTATION_FIELDS = ("kind", "paraphrase", "speaker_id", "cue", "addressee_id", "source_type", "side", "about_event_id")
+Record = dict[str, Any]
 
 
 @dataclass
@@ -52,6 +55,23 @@ def _show(field_name: str, value: Any) -> str:
     return _date(value) if field_name == "date" else str(value)
 
 
+def _compare(
+    out: DocumentChanges, kind: str, old: dict[Any, Record], new: dict[Any, Record], describe: Callable[[Record], str], fields: tuple[str, ...],
+    removed_detail: Callable[[Record], str] = lambda r: "", added_detail: Callable[[Record], str] = lambda r: "",
+    change_kind: Callable[[str], str] | None = None,
+) -> None:
+    """List the items of one kind (keyed by identity) removed, added, and changed in `fields`, in identity order."""
+    for key in sorted(old.keys() - new.keys()):
+        out.add(f"{kind} removed", f"- removed {describe(old[key])}{removed_detail(old[key])}")
+    for key in sorted(new.keys() - old.keys()):
+        out.add(f"{kind} added", f"- added {describe(new[key])}{added_detail(new[key])}")
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key], new[key]
+        for name in fields:
+            if a[name] != b[name]:
+                out.add(change_kind(name) if change_kind else f"{kind} changed", f"- {describe(b)}: {name} {_show(name, a[name])} → {_show(name, b[name])}")
+
+
 def document_changes(old: dict[str, Any], new: dict[str, Any]) -> DocumentChanges:
     """What changed in one document's annotation between two releases."""
     doc_id, text = new["id"], new["text"]
@@ -59,23 +79,13 @@ def document_changes(old: dict[str, Any], new: dict[str, Any]) -> DocumentChange
         raise InputError(doc_id, "the clean text differs between the two releases: annotations cannot be matched by offsets")
     out = DocumentChanges(doc_id)
 
-    def mention_key(m: dict[str, Any]) -> tuple[int, int, str]:
-        return (m["start"], m["end"], m["type"])
-
     def mention_text(m: dict[str, Any]) -> str:
         return f"mention {m['text']!r} [{m['start']},{m['end']}) {m['type']} {m['level']} {m['entity_id']}"
 
-    old_m = {mention_key(m): m for m in old["entities"]}
-    new_m = {mention_key(m): m for m in new["entities"]}
-    for key in sorted(old_m.keys() - new_m.keys()):
-        out.add("mentions removed", f"- removed {mention_text(old_m[key])}")
-    for key in sorted(new_m.keys() - old_m.keys()):
-        out.add("mentions added", f"- added {mention_text(new_m[key])}")
-    for key in sorted(old_m.keys() & new_m.keys()):
-        a, b = old_m[key], new_m[key]
-        for name in ("level", "entity_id"):
-            if a[name] != b[name]:
-                out.add("mentions changed", f"- {mention_text(b)}: {name} {a[name]} → {b[name]}")
+    _compare(
+        out, "mentions", {(m["start"], m["end"], m["type"]): m for m in old["entities"]}, {(m["start"], m["end"], m["type"]): m for m in new["entities"]},
+        mention_text, ("level", "entity_id"),
+    )
 
     def event_key(e: dict[str, Any]) -> tuple[int, int, str]:
         return (e["trigger"]["start"], e["trigger"]["end"], e["plover"] or e["ace"])
@@ -83,19 +93,19 @@ def document_changes(old: dict[str, Any], new: dict[str, Any]) -> DocumentChange
     def event_text(e: dict[str, Any]) -> str:
         return f"event {e['trigger']['text']!r} [{e['trigger']['start']},{e['trigger']['end']}) {e['plover'] or '-'}/{e['mode'] or '-'} {e['ace'] or '-'} {e['realis']}"
 
-    old_e = {event_key(e): e for e in old["events"]}
-    new_e = {event_key(e): e for e in new["events"]}
-    for key in sorted(old_e.keys() - new_e.keys()):
-        out.add("events removed", f"- removed {event_text(old_e[key])} ({old_e[key]['cluster_id']})")
-    for key in sorted(new_e.keys() - old_e.keys()):
-        e = new_e[key]
-        out.add("events added", f"- added {event_text(e)}, date {_date(e['date'])} ({e['cluster_id']})")
-    for key in sorted(old_e.keys() & new_e.keys()):
-        a, b = old_e[key], new_e[key]
-        for name in EVENT_FIELDS:
-            if a[name] != b[name]:
-                kind = "dates changed" if name == "date" else "events changed"
-                out.add(kind, f"- {event_text(b)}: {name} {_show(name, a[name])} → {_show(name, b[name])}")
+    _compare(
+        out, "events", {event_key(e): e for e in old["events"]}, {event_key(e): e for e in new["events"]}, event_text, EVENT_FIELDS,
+        removed_detail=lambda e: f" ({e['cluster_id']})", added_detail=lambda e: f", date {_date(e['date'])} ({e['cluster_id']})",
+        change_kind=lambda name: "dates changed" if name == "date" else "events changed",
+    )
+
+    def quotation_text(q: dict[str, Any]) -> str:
+        return f"quotation {q['text'][:60]!r} [{q['start']},{q['end']}) {q['kind']} {q['side']}"
+
+    _compare(  # releases before 0.7.0 have no quotations
+        out, "quotations", {(q["start"], q["end"]): q for q in old.get("quotations", [])}, {(q["start"], q["end"]): q for q in new.get("quotations", [])},
+        quotation_text, QUOTATION_FIELDS,
+    )
 
     def arguments(doc: dict[str, Any]) -> dict[tuple[Any, ...], str]:
         spans = {m["id"]: m for m in doc["entities"]}
@@ -105,21 +115,6 @@ def document_changes(old: dict[str, Any], new: dict[str, Any]) -> DocumentChange
                 m = spans[arg["mention_id"]]
                 found[(event_key(e), arg["role"], m["start"], m["end"])] = f"{e['trigger']['text']!r} [{e['trigger']['start']}] {arg['role']} = {m['text']!r} [{m['start']},{m['end']})"
         return found
-
-    def quotation_text(q: dict[str, Any]) -> str:
-        return f"quotation {q['text'][:60]!r} [{q['start']},{q['end']}) {q['kind']} {q['side']}"
-
-    old_q = {(q["start"], q["end"]): q for q in old.get("quotations", [])}  # releases before 0.7.0 have none
-    new_q = {(q["start"], q["end"]): q for q in new.get("quotations", [])}
-    for span in sorted(old_q.keys() - new_q.keys()):
-        out.add("quotations removed", f"- removed {quotation_text(old_q[span])}")
-    for span in sorted(new_q.keys() - old_q.keys()):
-        out.add("quotations added", f"- added {quotation_text(new_q[span])}")
-    for span in sorted(old_q.keys() & new_q.keys()):
-        qa, qb = old_q[span], new_q[span]
-        for name in ("kind", "paraphrase", "speaker_id", "cue", "addressee_id", "source_type", "side", "about_event_id"):
-            if qa[name] != qb[name]:
-                out.add("quotations changed", f"- {quotation_text(qb)}: {name} {qa[name]} → {qb[name]}")
 
     old_a, new_a = arguments(old), arguments(new)
     for key in sorted(old_a.keys() - new_a.keys()):
