@@ -55,7 +55,8 @@ def prf_header(width: int, p: str = "P") -> str:
 QUOTATION_ATTRIBUTES = ("speaker", "addressee", "cue", "source_type", "side", "about_event", "kind", "paraphrase")
 
 
-def quotation_attributes(doc: dict[str, Any], quotation: dict[str, Any]) -> dict[str, Any]:
+def quotation_attributes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The compared attributes of each of a document's quotations, in the order of doc["quotations"]."""
     mentions = {m["id"]: m for m in doc.get("entities", [])}
     clusters = {e["id"]: e.get("cluster_id") for e in doc.get("events", [])}
 
@@ -65,17 +66,20 @@ def quotation_attributes(doc: dict[str, Any], quotation: dict[str, Any]) -> dict
         m = mentions[mention_id]
         return m.get("entity_id") or (m["start"], m["end"])
 
-    cue = quotation.get("cue")
-    return {
-        "speaker": who(quotation.get("speaker_id")),
-        "addressee": who(quotation.get("addressee_id")),
-        "cue": None if cue is None else (cue["start"], cue["end"]),
-        "source_type": quotation.get("source_type"),
-        "side": quotation.get("side"),
-        "about_event": None if quotation.get("about_event_id") is None else clusters.get(quotation["about_event_id"], quotation["about_event_id"]),
-        "kind": quotation.get("kind"),
-        "paraphrase": quotation.get("paraphrase"),
-    }
+    def attributes(quotation: dict[str, Any]) -> dict[str, Any]:
+        cue = quotation.get("cue")
+        return {
+            "speaker": who(quotation.get("speaker_id")),
+            "addressee": who(quotation.get("addressee_id")),
+            "cue": None if cue is None else (cue["start"], cue["end"]),
+            "source_type": quotation.get("source_type"),
+            "side": quotation.get("side"),
+            "about_event": None if quotation.get("about_event_id") is None else clusters.get(quotation["about_event_id"], quotation["about_event_id"]),
+            "kind": quotation.get("kind"),
+            "paraphrase": quotation.get("paraphrase"),
+        }
+
+    return [attributes(q) for q in doc.get("quotations", [])]
 
 
 def overlap_pairs(reference: list[tuple[int, int]], prediction: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -104,8 +108,6 @@ def quotation_scores(reference: dict[str, Any], prediction: dict[str, Any]) -> t
     exact = match({(q["start"], q["end"]) for q in ref_q}, {(q["start"], q["end"]) for q in pred_q})
     pairs = overlap_pairs([(q["start"], q["end"]) for q in ref_q], [(q["start"], q["end"]) for q in pred_q])
     overlap = PRF(len(pairs), len(pred_q) - len(pairs), len(ref_q) - len(pairs))
-    counts = {}
-    for name in QUOTATION_ATTRIBUTES:
-        agree = sum(quotation_attributes(reference, ref_q[i])[name] == quotation_attributes(prediction, pred_q[j])[name] for i, j in pairs)
-        counts[name] = (agree, len(pairs))
+    ref_attrs, pred_attrs = quotation_attributes(reference), quotation_attributes(prediction)
+    counts = {name: (sum(ref_attrs[i][name] == pred_attrs[j][name] for i, j in pairs), len(pairs)) for name in QUOTATION_ATTRIBUTES}
     return {"quotation_exact": exact, "quotation_overlap": overlap}, counts

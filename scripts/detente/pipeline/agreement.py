@@ -162,11 +162,12 @@ def _quotation_disagreements(reference: dict[str, Any], prediction: dict[str, An
     for j, q in enumerate(pred_q):
         if j not in {b for _, b in pairs}:
             out.append(f"quotation B only: {q['text'][:80]!r} [{q['start']},{q['end']})")
+    ref_attrs, pred_attrs = quotation_attributes(reference), quotation_attributes(prediction)
     for i, j in pairs:
         a, b = ref_q[i], pred_q[j]
         if (a["start"], a["end"]) != (b["start"], b["end"]):
             out.append(f"quotation span: A={a['text']!r} B={b['text']!r}")
-        attrs_a, attrs_b = quotation_attributes(reference, a), quotation_attributes(prediction, b)
+        attrs_a, attrs_b = ref_attrs[i], pred_attrs[j]
         for name in QUOTATION_ATTRIBUTES:
             if attrs_a[name] != attrs_b[name]:
                 out.append(f"quotation {a['text'][:50]!r} {name}: A={attrs_a[name]} B={attrs_b[name]}")
