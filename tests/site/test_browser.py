@@ -8,6 +8,7 @@ the reason, when one of them is missing, unless DETENTE_REQUIRE_BROWSER=1 (CI), 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -268,8 +269,10 @@ def test_markup_in_the_data_never_runs(driver: WebDriver, base_url: str, sites: 
 LINK_BLUE = "rgb(26, 86, 176)"  # site.css's link colour, #1a56b0
 
 
-def at_width(driver: WebDriver, width: int) -> None:
-    """Make the page's viewport `width` CSS pixels wide (the window's frame, if any, comes on top)."""
+@contextlib.contextmanager
+def at_width(driver: WebDriver, width: int) -> Iterator[None]:
+    """Within the block, the page's viewport is `width` CSS pixels wide (the window's frame, if any, comes on top);
+    afterwards the window is back at the other tests' 1280 x 1000."""
     # A resize lands asynchronously (slowly on a loaded machine): correct by what the page reports until it holds.
     outer = width
     for _ in range(20):
@@ -277,17 +280,20 @@ def at_width(driver: WebDriver, width: int) -> None:
         time.sleep(0.05)
         inner = driver.execute_script("return window.innerWidth")
         if inner == width:
-            return
+            break
         outer += width - inner
-    assert driver.execute_script("return window.innerWidth") == width
+    try:
+        assert driver.execute_script("return window.innerWidth") == width
+        yield
+    finally:
+        driver.set_window_size(1280, 1000)
 
 
 @pytest.mark.parametrize("width", [1400, 800])
 def test_the_timeline_says_its_axis_is_not_linear_and_fits_the_window(driver: WebDriver, base_url: str, width: int) -> None:
     """Items 1 and 2 of the review: a caption next to the timeline says the axis is not linear, every collapsed gap
     is marked on the axis with the time it leaves out, and every mark is inside the window without scrolling sideways."""
-    at_width(driver, width)
-    try:
+    with at_width(driver, width):
         load(driver, f"{base_url}/real/index.html")
         caption = driver.find_element(By.ID, "timeline-axis-note")
         assert caption.is_displayed() and "not linear" in caption.text and "collapsed" in caption.text
@@ -313,15 +319,12 @@ def test_the_timeline_says_its_axis_is_not_linear_and_fits_the_window(driver: We
         assert driver.execute_script("return document.documentElement.scrollWidth") <= view, "the page scrolls sideways"
         driver.execute_script("document.getElementById('timeline-h').scrollIntoView()")
         screenshot(driver, f"site-timeline-{width}.png")
-    finally:
-        driver.set_window_size(1280, 1000)
 
 
 @pytest.mark.parametrize("width", [1400, 800])
 def test_the_lines_column_is_explained(driver: WebDriver, base_url: str, width: int) -> None:
     """Item 3: the raw-lines column says what its three numbers are, and a note under the table says what the classes mean."""
-    at_width(driver, width)
-    try:
+    with at_width(driver, width):
         load(driver, f"{base_url}/real/index.html")
         header = driver.find_element(By.ID, "lines-h")
         assert " ".join(header.text.split()) == "Lines (content / metadata / boilerplate)"
@@ -330,8 +333,6 @@ def test_the_lines_column_is_explained(driver: WebDriver, base_url: str, width: 
         assert driver.find_element(By.CSS_SELECTOR, "table.docs").get_attribute("aria-describedby") == "lines-note"
         assert driver.execute_script("return document.documentElement.scrollWidth") <= driver.execute_script("return document.documentElement.clientWidth")
         screenshot(driver, f"site-index-table-{width}.png")
-    finally:
-        driver.set_window_size(1280, 1000)
 
 
 STYLE = ("return (function (e) { var s = getComputedStyle(e), b = getComputedStyle(e, '::before');"
@@ -342,8 +343,7 @@ STYLE = ("return (function (e) { var s = getComputedStyle(e), b = getComputedSty
 @pytest.mark.parametrize("width", [1400, 800])
 def test_entity_index_article_links_and_mention_links_look_different(driver: WebDriver, base_url: str, width: int) -> None:
     """Item 4: on entities.html an article link is bold and dark, a mention link italic, quoted and purple with a dotted underline."""
-    at_width(driver, width)
-    try:
+    with at_width(driver, width):
         load(driver, f"{base_url}/real/entities.html")
         articles = driver.find_elements(By.CSS_SELECTOR, "table.docs a.art")
         mentions = driver.find_elements(By.CSS_SELECTOR, "table.docs a.mention")
@@ -364,16 +364,13 @@ def test_entity_index_article_links_and_mention_links_look_different(driver: Web
         assert set(styles[0]) == {article["weight"] + article["color"]} and set(styles[1]) == {mention["weight"] + mention["color"]}
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", mentions[0])
         screenshot(driver, f"site-entities-{width}.png")
-    finally:
-        driver.set_window_size(1280, 1000)
 
 
 @pytest.mark.parametrize("width", [1400, 800])
 def test_struck_through_raw_lines_look_removed_not_like_links(driver: WebDriver, base_url: str, width: int) -> None:
     """Item 5: metadata and boilerplate lines of the raw page are grey and struck through, with no link colour,
     underline or pointer, and keep their category chip."""
-    at_width(driver, width)
-    try:
+    with at_width(driver, width):
         load(driver, f"{base_url}/real/dtn-692ce5b72fcc.html")
         driver.find_element(By.ID, "raw-toggle").click()
         rows = driver.execute_script(
@@ -393,8 +390,6 @@ def test_struck_through_raw_lines_look_removed_not_like_links(driver: WebDriver,
             assert chip.startswith(category) and not_in_link
         driver.execute_script("document.querySelector('#raw .k-metadata').scrollIntoView({block: 'center'})")
         screenshot(driver, f"site-raw-{width}.png")
-    finally:
-        driver.set_window_size(1280, 1000)
 
 
 def no_sideways_scroll(driver: WebDriver) -> bool:
@@ -422,8 +417,7 @@ def test_quotations_are_marked_and_listed_and_the_accounts_stand_side_by_side(dr
     the US and Chinese columns next to each other; no markup from the data runs, nothing scrolls sideways."""
     docs = read_docs(sites["quotes_release"])
     doc = next(d for d in docs if d.get("quotations"))
-    at_width(driver, width)
-    try:
+    with at_width(driver, width):
         load(driver, f"{base_url}/quotes/{doc['id']}.html")
         marks = driver.execute_script(
             "return Array.from(document.querySelectorAll('#clean .qt')).map(function (q) {"
@@ -450,8 +444,6 @@ def test_quotations_are_marked_and_listed_and_the_accounts_stand_side_by_side(dr
         driver.execute_script("arguments[0].scrollIntoView()", section)
         screenshot(driver, f"site-accounts-fixture-{width}.png")
         assert_no_alert(driver)
-    finally:
-        driver.set_window_size(1280, 1000)
 
 
 CALL = "evt:blinken-qin-call-2023-06-14"  # the 14 June 2023 phone call between Blinken and Qin Gang
@@ -488,8 +480,7 @@ def test_the_blinken_qin_call_shows_the_us_and_chinese_accounts_side_by_side(dri
         print(f"SKIP: {reason}")
         warnings.warn(f"tests/site/test_browser.py: {reason}", stacklevel=1)
         pytest.skip(reason)
-    at_width(driver, width)
-    try:
+    with at_width(driver, width):
         load(driver, f"{base_url}/current/accounts.html")
         section = driver.find_element(By.CSS_SELECTOR, f'section.accounts[data-cluster="{CALL}"]')
         assert section.find_element(By.TAG_NAME, "h2").text.strip()
@@ -510,5 +501,3 @@ def test_the_blinken_qin_call_shows_the_us_and_chinese_accounts_side_by_side(dri
         href = first.get_attribute("href")
         first.click()
         assert driver.current_url == href and driver.find_element(By.ID, href.rsplit("#", 1)[1]).is_displayed()
-    finally:
-        driver.set_window_size(1280, 1000)
