@@ -46,21 +46,25 @@ _BULLETS = "•·▪●*-–—►▶"
 _SEPARATORS = "|•·»›/>"
 # A year not inside a longer number; the lookbehinds come after the literal digits so that re skips ahead to a "1" or "2"
 _YEAR = re.compile(r"(?:19|20)(?<!\d19)(?<!\d20)\d\d(?!\d)")
+# A clock time ("7:45 am", "17:19"): timestamps crowd comment threads and feeds, rarely article text
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d\d(?!\d)")
+# A commenter's heading: "joetoronto says:", "Gary M on September 17, 2018 at 8:50 pm said:"
+_SAYS = re.compile(r"(?:says|said|wrote|writes|replied)\s*:?$", re.IGNORECASE)
 _LINE_NAMES = (
     "log_chars", "log_words", "letter_share", "digit_share", "upper_share_of_letters", "punct_share",
     "stop_word_share", "capitalised_word_share", "mean_word_length", "ends_sentence", "ends_colon", "starts_bullet",
     "separators", "commas_per_word", "inner_sentence_ends", "has_year", "has_url_or_at", "starts_upper", "all_upper",
-    "starts_quote", "headline_like", "title_shaped", "prose_like",
+    "starts_quote", "headline_like", "title_shaped", "prose_like", "has_clock_time", "author_says",
     "rule_content", "rule_metadata", "rule_boilerplate", *(f"marker_{m}" for m in MARKERS),
 )
 _LINE_WIDTH = len(_LINE_NAMES)
 _BLANK = (0.0,) * _LINE_WIDTH
 # Columns of the line vector that the neighbour features repeat.
-_NEIGHBOUR_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "ends_sentence", "headline_like", "prose_like")]
+_NEIGHBOUR_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "ends_sentence", "headline_like", "prose_like", "has_clock_time", "author_says")]
 _NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 _WINDOWS = (1, 2, 4, 8, 16, 32)
 ECHO_WINDOW = 250  # lines either side searched for an echo of a line
-_WINDOW_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "headline_like", "prose_like")]
+_WINDOW_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "headline_like", "prose_like", "has_clock_time", "author_says", "marker_comment")]
 _PAGE_NAMES = (
     "repeated", "log_repeats", "echoed", "position", "text_before_share", "log_page_lines", "inside_prose_span",
     "from_first_prose", "from_last_prose", "log_lines_to_prose", "length_rank", "length_of_longest",
@@ -126,6 +130,7 @@ def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
         3 <= n_words <= 20 and not ends_sentence and capitalised_share >= 0.5,
         4 <= n_words <= 25 and not ends_sentence and stripped[0].isupper() and letters >= 0.7 * n_chars and not stripped.endswith(":"),
         n_words >= 25 or (n_words >= 10 and ends_sentence),
+        ":" in stripped and _CLOCK.search(stripped) is not None, n_words <= 12 and _SAYS.search(stripped) is not None,
         rule_class == "content", rule_class == "metadata", rule_class == "boilerplate",
         *[marker in lower for marker in MARKERS],
     )
