@@ -78,6 +78,7 @@ CONTEXT_NAMES: tuple[str, ...] = (
     *(f"window{w}_p" for w in (2, 5, 15, 40)),
     *(f"{kind}_{name}" for kind in ("run", "char_run") for name in ("inside", "from_start", "from_end", "length")),
     "last_headline_before_run", "headlines_before_run", "shared_word_share", "shared_word_depth",
+    "comment_marks_after_run", "unlikely_lines_to_run",
 )
 
 
@@ -302,6 +303,7 @@ def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> n
     for scores in (p - 0.5, (p - 0.5) * chars):
         start, end = best_run(scores)
         runs.append(start)
+        _run_end = end
         columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, (end - start + 1) / n]
     # The headline usually sits just above the body: the last headline-like line at or before the start of the
     # best run of content by characters (the second run above).
@@ -311,4 +313,13 @@ def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> n
     if len(candidates):
         last_headline[candidates[-1]] = 1.0
     columns += [last_headline, float(len(candidates)), *_cohesion(texts, p >= 0.5)]
+    # Comment threads follow the article: count the commenter headings and comment-marked lines met since the end
+    # of the best run of content (0 inside and before it), and the unlikely lines between a line and that run.
+    start, end = runs[1], _run_end
+    marks = (features[:, _LINE_NAMES.index("author_says")] + features[:, _LINE_NAMES.index("marker_comment")]) > 0
+    after = np.cumsum(marks & (index > end))
+    comment_marks = np.where(index > end, after, 0.0)
+    unlikely = np.concatenate([[0], np.cumsum(p < 0.5)])
+    between = np.where(index > end, unlikely[index] - unlikely[end + 1], np.where(index < start, unlikely[start] - unlikely[index + 1], 0))
+    columns += [_log1p(comment_marks), _log1p(between)]
     return _fill(np.empty((n, len(FEATURE_NAMES) + len(CONTEXT_NAMES))), columns)
