@@ -290,6 +290,19 @@ def _cohesion(stripped_lines: list[str], likely: np.ndarray) -> tuple[np.ndarray
     return share, depth
 
 
+def _beyond_run(features: np.ndarray, p: np.ndarray, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Comment threads follow the article: per line, log1p of the commenter headings and comment-marked lines met
+    since the end of the best run of content (0 inside and before the run), and log1p of the unlikely lines
+    (p < 1/2) between the line and the run (0 inside it)."""
+    index = np.arange(len(p))
+    after = index > end
+    marks = (features[:, _LINE_NAMES.index("author_says")] > 0) | (features[:, _LINE_NAMES.index("marker_comment")] > 0)
+    comment_marks = np.where(after, np.cumsum(marks & after), 0)
+    unlikely = np.concatenate([[0], np.cumsum(p < 0.5)])  # unlikely[k]: unlikely lines before line k
+    between = np.where(after, unlikely[index] - unlikely[end + 1], np.where(index < start, unlikely[start] - unlikely[index + 1], 0))
+    return _log1p(comment_marks), _log1p(between)
+
+
 def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> np.ndarray:
     """The second stage's input for a page's non-blank lines (`features` as page_features returns them, `texts`
     the non-blank stripped lines): FEATURE_NAMES then CONTEXT_NAMES, from the first stage's probabilities p."""
@@ -299,27 +312,16 @@ def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> n
     index = np.arange(n)
     chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     columns: list[np.ndarray | float] = [features, p, p.max(), _shifted(p, _NEIGHBOUR_OFFSETS, -1.0), _window_means(p, (2, 5, 15, 40))]
-    runs = []
-    for scores in (p - 0.5, (p - 0.5) * chars):
-        start, end = best_run(scores)
-        runs.append(start)
-        _run_end = end
+    runs = [best_run(p - 0.5), best_run((p - 0.5) * chars)]  # by lines, and by characters
+    for start, end in runs:
         columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, (end - start + 1) / n]
     # The headline usually sits just above the body: the last headline-like line at or before the start of the
-    # best run of content by characters (the second run above).
+    # best run of content by characters.
+    start, end = runs[1]
     headline = features[:, _LINE_NAMES.index("title_shaped")] > 0
-    candidates = np.flatnonzero(headline[: runs[1] + 1])
+    candidates = np.flatnonzero(headline[: start + 1])
     last_headline = np.zeros(n)
     if len(candidates):
         last_headline[candidates[-1]] = 1.0
-    columns += [last_headline, float(len(candidates)), *_cohesion(texts, p >= 0.5)]
-    # Comment threads follow the article: count the commenter headings and comment-marked lines met since the end
-    # of the best run of content (0 inside and before it), and the unlikely lines between a line and that run.
-    start, end = runs[1], _run_end
-    marks = (features[:, _LINE_NAMES.index("author_says")] + features[:, _LINE_NAMES.index("marker_comment")]) > 0
-    after = np.cumsum(marks & (index > end))
-    comment_marks = np.where(index > end, after, 0.0)
-    unlikely = np.concatenate([[0], np.cumsum(p < 0.5)])
-    between = np.where(index > end, unlikely[index] - unlikely[end + 1], np.where(index < start, unlikely[start] - unlikely[index + 1], 0))
-    columns += [_log1p(comment_marks), _log1p(between)]
+    columns += [last_headline, float(len(candidates)), *_cohesion(texts, p >= 0.5), *_beyond_run(features, p, start, end)]
     return _fill(np.empty((n, len(FEATURE_NAMES) + len(CONTEXT_NAMES))), columns)
