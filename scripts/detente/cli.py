@@ -1,4 +1,4 @@
-"""Command line: `detente clean|build|changes|validate|splits|check-annotations|agreement|train-cleaner|evaluate-lines|evaluate|
+"""Command line: `detente clean|build|changes|validate|splits|check-annotations|agreement|train-cleaner|evaluate-lines|keep-line-labels|evaluate|
 baseline|export|site|scale|add|preannotate|labelstudio`. Parsing and printing only; the stages hold the logic.
 
 Each command's module is imported only when that command runs (COMMANDS below names it), so `detente --help` and
@@ -114,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     lines.add_argument("--gold", required=True, metavar="DIR", help="a release folder (annotated/<version>) or a folder of raw/ + gold/*.tsv")
     lines.add_argument("--model", metavar="FILE", help="with no --predictions: the line model to run (default: the packaged one)")
     lines.add_argument("--json", dest="json_out", help="also write the report as JSON here")
+    keep = sub.add_parser("keep-line-labels", help="after a cleaner change: rewrite the line corrections so the sources keep a release's reviewed line labels")
+    keep.add_argument("release", metavar="VERSION", help="the release whose line labels are kept (e.g. the current one)")
     add = sub.add_parser("add", help="add a raw article: raw/ copy, metadata record, split, line labels for review")
     add.add_argument("raw_file", metavar="RAW_FILE")
     add.add_argument("--publisher", help="publisher name (stated if a publisher/credit/copyright line of the page has it)")
@@ -209,6 +211,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     ),
     "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
     "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
+    "keep-line-labels": lambda a: _stage("pipeline.line_corrections:main_keep_line_labels")(
+        paths.release_folder(a.release), paths.RAW_DIR, paths.SOURCE_DIR / "line_corrections"
+    ),
     "evaluate": _evaluate,
     "baseline": lambda a: (
         _stage("bench.quotes_baseline:main_quotes_baseline")(a.split, paths.release_folder(a.release), a.out)
@@ -230,7 +235,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 # Commands that write the corpus sources or publish a release: one at a time per corpus (detente.lock).
-WRITERS = {"build", "splits", "add", "preannotate", "labelstudio import"}
+WRITERS = {"build", "splits", "add", "keep-line-labels", "preannotate", "labelstudio import"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
