@@ -35,7 +35,7 @@ Share this article
 US Secretary of State Antony Blinken met Chinese Foreign Minister Wang Yi in Beijing on Tuesday, the State Department said.
 The two sides discussed trade, Taiwan and the war in Ukraine during talks that lasted more than five hours.
 Wang urged Washington to respect China\u2019s core interests, and Blinken said the United States would keep channels of communication open.
-Blinken will travel to Tokyo next week, officials said \U0001F30F
+Blinken will travel to Tokyo next week \U0001F30F
 Most read
 Copyright 2023. All rights reserved.
 """.encode("utf-8")

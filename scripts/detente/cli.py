@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, metavar="FILE", help="model file to write (JSON; the packaged one is scripts/detente/lines/line_model.json)")
     train.add_argument("--tune", metavar="DIR", help="choose the content threshold on these pages (e.g. ../shared/boilerplate/dev); default: on held-out sites of --data")
     train.add_argument("--seed", type=int, default=13, help="random seed (default 13, the packaged model's)")
-    train.add_argument("--rounds", type=int, default=200, help="boosting rounds per stage (default 200, the packaged model's)")
+    train.add_argument("--rounds", type=int, default=150, help="boosting rounds per stage (default 150, the packaged model's)")
     lines = sub.add_parser("evaluate-lines", help="score content/non-content line predictions against gold line labels")
     lines.add_argument("--predictions", metavar="FILE", help='JSONL, one {"doc_id", "line", "content"} per line (schema/line_predictions.schema.json); default: run the cleaner')
     lines.add_argument("--gold", required=True, metavar="DIR", help="a release folder (annotated/<version>) or a folder of raw/ + gold/*.tsv")
