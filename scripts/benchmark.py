@@ -6,6 +6,7 @@
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --engine datatrove
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --input-format jsonl
     .venv/bin/python scripts/benchmark.py --skip-scale --cv-train ../shared/boilerplate/train   # + cross-validation (slow; maintainers' folder, skipped with a note when absent)
+    .venv/bin/python scripts/benchmark.py --skip-scale --rounds 1 --compare-settings ../shared/boilerplate/train   # + training settings (slow)
 
 It prints, in this order:
 
@@ -34,6 +35,9 @@ It prints, in this order:
      the speed relative to trafilatura's on both ("ours 3.1x trafilatura": trafilatura's time / the tool's).
 4. With --cv-train DIR: k-fold cross-validation by site (`detente.lines.train.fold_of`) of the line model's training
    procedure on that folder: micro P/R/F1 per held-out fold and pooled over all folds (trains k models, ~90 s each).
+5. With --compare-settings DIR: the line model trained on DIR with each training setting of SETTINGS_GRID (rounds,
+   leaves, learning rate): the F1 of held-out sites on DIR's article pages (how the packaged setting was chosen,
+   without dev labels) and the F1 on --pages, at that threshold and at the pages' own best threshold.
 
 No network. Needs the `bench` extra (trafilatura, justext, psutil) for every row.
 """
@@ -533,7 +537,7 @@ def cross_validate(folder: Path, folds: int) -> None:
     gold = gold_from_pages_folder(folder)
     settings = TrainingSettings()
     print(f"\n== cross-validation by site on {folder}: {len(pages)} pages, {folds} folds, "
-          f"TrainingSettings(seed={settings.seed}, rounds={settings.rounds}) as the packaged model; micro figures on held-out pages")
+          f"TrainingSettings(seed={settings.seed}, rounds={settings.rounds}, params={settings.params}) as the packaged model; micro figures on held-out pages")
     pooled: dict[str, list[int]] = {}
     for fold in range(folds):
         held_out = [page for page in pages if fold_of(page, folds, salt=OUTER_FOLDS) == fold]
@@ -551,6 +555,41 @@ def cross_validate(folder: Path, folds: int) -> None:
     if pooled:
         view = score_lines({page_id: gold[page_id] for page_id in pooled}, pooled)
         print(f"  pooled: {len(pooled):>4} pages             " + cv_figures(view.all_lines) + "; without title " + cv_figures(view.without_title))
+
+
+# The training settings compared by --compare-settings: (rounds, leaves, learning rate). The packaged model's
+# (TrainingSettings()) is the one with the best held-out-site F1 on the training data's article pages.
+SETTINGS_GRID = ((100, 31, 0.15), (120, 31, 0.15), (150, 15, 0.12), (150, 31, 0.12), (200, 15, 0.1), (200, 31, 0.1), (300, 31, 0.07))
+
+
+def compare_settings(train_dir: Path, dev_dir: Path) -> None:
+    """Train with each setting of SETTINGS_GRID on train_dir as `detente train-cleaner` without --tune does (the
+    threshold chosen on held-out sites of its article pages) and print that held-out F1, the selection criterion,
+    which needs no dev labels; then the F1 on dev_dir at that threshold and at dev's own best threshold."""
+    import numpy as np
+
+    from detente.lines.model import parse_model
+    from detente.lines.pages import read_labelled_pages
+    from detente.lines.train import TrainingSettings, best_threshold, train_model
+
+    pages, dev = read_labelled_pages(train_dir), read_labelled_pages(dev_dir)
+    y = np.concatenate([np.array(page.content, dtype=np.float64) for page in dev])
+    default = TrainingSettings()
+    print(f"\n== training settings on {train_dir} (seed {default.seed}; threshold and F1 of held-out sites, on their article pages when the folder says which, "
+          f"stage 2 cross-fitted) and their F1 on {dev_dir} ({len(dev)} pages)")
+    print("  rounds leaves  rate | held-out F1 (threshold) | dev F1 at that threshold | dev F1 at dev's best (threshold) | s")
+    for rounds, leaves, rate in SETTINGS_GRID:
+        started = time.perf_counter()
+        settings = TrainingSettings(rounds=rounds, params={**default.params, "num_leaves": leaves, "learning_rate": rate})
+        model = parse_model(train_model(pages, settings, sources=[]), "settings")
+        p = np.concatenate([model.content_probabilities([line.strip() for line in page.lines]) for page in dev])
+        kept = p >= model.threshold
+        at_train = 2 * float((kept & (y == 1)).sum()) / (float(kept.sum()) + float(y.sum()))
+        dev_threshold, dev_f1 = best_threshold(y, p)
+        packaged = " <- packaged" if settings == default else ""
+        print(f"  {rounds:>6} {leaves:>6} {rate:>5} | {model.training['threshold_selection']['f1']:.4f} ({model.threshold:.2f})"
+              f"         | {at_train:.4f}                   | {dev_f1:.4f} ({dev_threshold:.2f})"
+              f"                   | {time.perf_counter() - started:.0f}{packaged}")
 
 
 def cv_figures(view: ScoreView) -> str:
@@ -640,6 +679,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     cleaners.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the throughput timing (medians are reported)")
     cleaners.add_argument("--cv-train", type=Path, metavar="DIR", help="also cross-validate the line model's training by site on DIR (slow: trains k models)")
     cleaners.add_argument("--cv-folds", type=int, default=5, help="k of --cv-train (default 5)")
+    cleaners.add_argument("--compare-settings", type=Path, metavar="DIR",
+                          help="also train with each training setting of SETTINGS_GRID on DIR and score it on --pages (slow: ~2 min each)")
     cleaners.add_argument("--skip-cleaners", action="store_true", help="run only the scale section")
     return parser.parse_args(argv)
 
@@ -665,6 +706,11 @@ def main(argv: list[str] | None = None) -> int:
               "only CI and maintainers have ../shared/boilerplate/train")
     elif args.cv_train:
         cross_validate(args.cv_train, args.cv_folds)
+    if args.compare_settings and not ((args.compare_settings / "raw").is_dir() and args.pages and (args.pages / "raw").is_dir()):
+        print(f"\nsettings comparison skipped: {args.compare_settings} and --pages must be folders of labelled pages (raw/ and gold/); "
+              "only CI and maintainers have ../shared/boilerplate")
+    elif args.compare_settings:
+        compare_settings(args.compare_settings, args.pages)
     return 0
 
 

@@ -160,3 +160,26 @@ def test_cross_validation_of_the_training_runs_with_outer_folds_apart_from_the_i
     out = capsys.readouterr().out
     assert re.search(r"^  pooled:   60 pages +P [\d.]+  R [\d.]+  F1 [\d.]+", out, re.MULTILINE), out
     assert len(re.findall(r"^  fold \d:", out, re.MULTILINE)) == 3
+
+
+def test_a_missing_settings_folder_is_skipped_with_the_reason(tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--skip-scale", "--skip-cleaners", "--compare-settings", str(tmp_path / "absent")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"settings comparison skipped: {tmp_path / 'absent'} and --pages must be folders of labelled pages" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
+def test_the_settings_comparison_prints_one_row_per_setting_and_marks_the_packaged_one(tmp_path, capsys, monkeypatch):
+    from detente.lines.train import TrainingSettings
+
+    benchmark = import_benchmark()
+    default = TrainingSettings()
+    monkeypatch.setattr(benchmark, "SETTINGS_GRID", ((5, 7, 0.2), (default.rounds, default.params["num_leaves"], default.params["learning_rate"])))
+    pages = write_pages(tmp_path / "pages", 60)
+    benchmark.compare_settings(pages, pages)
+    rows = re.findall(r"^ +(\d+) +(\d+) +([\d.]+) \| ([01]\.\d{4}) \((0\.\d\d)\) +\| ([01]\.\d{4}) +\| ([01]\.\d{4}) \((0\.\d\d)\) +\| \d+(.*)$", capsys.readouterr().out, re.MULTILINE)
+    assert [row[:3] for row in rows] == [("5", "7", "0.2"), (str(default.rounds), "31", str(default.params["learning_rate"]))]
+    assert [row[-1] for row in rows] == ["", " <- packaged"]
