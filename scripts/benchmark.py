@@ -6,7 +6,7 @@
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --engine datatrove
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --input-format jsonl
     .venv/bin/python scripts/benchmark.py --skip-scale --cv-train ../shared/boilerplate/train   # + cross-validation (slow; maintainers' folder, skipped with a note when absent)
-    .venv/bin/python scripts/benchmark.py --skip-scale --rounds 1 --compare-settings ../shared/boilerplate/train   # + training settings (slow)
+    .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --compare-settings ../shared/boilerplate/train   # training settings only (slow)
 
 It prints, in this order:
 
@@ -689,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {versions()}")
     print(f"run: dataset {DATASET_VERSION}, sections: {', '.join(s for s, skip in (('scale', args.skip_scale), ('cleaners', args.skip_cleaners)) if not skip) or 'none'}"
-          + (f", cross-validation on {args.cv_train}" if args.cv_train else ""))
+          + (f", cross-validation on {args.cv_train}" if args.cv_train else "")
+          + (f", training settings on {args.compare_settings}" if args.compare_settings else ""))
     if not args.skip_scale:
         work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="detente-bench-"))
         work.mkdir(parents=True, exist_ok=True)

@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     lines.add_argument("--model", metavar="FILE", help="with no --predictions: the line model to run (default: the packaged one)")
     lines.add_argument("--json", dest="json_out", help="also write the report as JSON here")
     keep = sub.add_parser("keep-line-labels", help="after a cleaner change: rewrite the line corrections so the sources keep a release's reviewed line labels")
-    keep.add_argument("release", metavar="VERSION", help="the release whose line labels are kept (e.g. the current one)")
+    keep.add_argument("release", nargs="?", metavar="VERSION", help="the release whose line labels are kept: the newest under annotated/ (the default; an older one is refused)")
     add = sub.add_parser("add", help="add a raw article: raw/ copy, metadata record, split, line labels for review")
     add.add_argument("raw_file", metavar="RAW_FILE")
     add.add_argument("--publisher", help="publisher name (stated if a publisher/credit/copyright line of the page has it)")
@@ -212,7 +212,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
     "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
     "keep-line-labels": lambda a: _stage("pipeline.line_corrections:main_keep_line_labels")(
-        paths.release_folder(a.release), paths.RAW_DIR, paths.SOURCE_DIR / "line_corrections"
+        a.release, paths.ANNOTATED_DIR, paths.RAW_DIR, paths.SOURCE_DIR / "line_corrections"
     ),
     "evaluate": _evaluate,
     "baseline": lambda a: (

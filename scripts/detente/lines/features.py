@@ -46,9 +46,10 @@ _BULLETS = "•·▪●*-–—►▶"
 _SEPARATORS = "|•·»›/>"
 # A year not inside a longer number; the lookbehinds come after the literal digits so that re skips ahead to a "1" or "2"
 _YEAR = re.compile(r"(?:19|20)(?<!\d19)(?<!\d20)\d\d(?!\d)")
-# A clock time ("7:45 am", "17:19"): timestamps crowd comment threads and feeds, rarely article text
+# A clock-time pattern ("7:45 am", "17:19"; also a verse "3:16"): timestamps crowd comment threads and feeds
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d\d(?!\d)")
-# A commenter's heading: "joetoronto says:", "Gary M on September 17, 2018 at 8:50 pm said:"
+# A short line ending in a speech verb: a commenter's heading ("joetoronto says:", "Gary M on September 17, 2018 at
+# 8:50 pm said:"), but also a headline's attribution ("..., Blinken says"); the neighbours tell them apart
 _SAYS = re.compile(r"(?:says|said|wrote|writes|replied)\s*:?$", re.IGNORECASE)
 _LINE_NAMES = (
     "log_chars", "log_words", "letter_share", "digit_share", "upper_share_of_letters", "punct_share",
@@ -291,9 +292,9 @@ def _cohesion(stripped_lines: list[str], likely: np.ndarray) -> tuple[np.ndarray
 
 
 def _beyond_run(features: np.ndarray, p: np.ndarray, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
-    """Comment threads follow the article: per line, log1p of the commenter headings and comment-marked lines met
-    since the end of the best run of content (0 inside and before the run), and log1p of the unlikely lines
-    (p < 1/2) between the line and the run (0 inside it)."""
+    """Comment threads follow the article: per line, log1p of the lines with author_says or marker_comment met
+    since the end of the run `start`..`end` (the best run by characters; 0 inside and before it), and log1p of the
+    unlikely lines (p < 1/2) between the line and the run (0 inside it)."""
     index = np.arange(len(p))
     after = index > end
     marks = (features[:, _LINE_NAMES.index("author_says")] > 0) | (features[:, _LINE_NAMES.index("marker_comment")] > 0)
