@@ -163,6 +163,11 @@ def test_a_release_row_that_is_not_a_line_record_is_an_error_naming_its_line(tmp
         release_categories(tmp_path)
 
 
+def test_a_missing_corrections_folder_is_an_error_naming_it(tmp_path):
+    with pytest.raises(InputError, match=r"line_corrections: no such folder of line corrections"):
+        keep_line_labels(RELEASE, REPO / "raw", tmp_path / "line_corrections")
+
+
 def test_a_folder_that_is_not_a_release_is_an_error_naming_the_missing_file(tmp_path):
     with pytest.raises(InputError, match=r"lines/train\.jsonl.*missing"):
         keep_line_labels(tmp_path, REPO / "raw", tmp_path / "c")

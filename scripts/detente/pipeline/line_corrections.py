@@ -112,6 +112,8 @@ def keep_line_labels(release_dir: Path, raw_dir: Path, corrections_dir: Path) ->
     Everything is read and checked before the first file is written, so an error leaves every file as it was.
     """
     categories = release_categories(release_dir)
+    if not corrections_dir.is_dir():
+        raise InputError(str(corrections_dir), "no such folder of line corrections")
     cleaner = cleaner_id()
     raw_paths = {path.stem: path for path in sorted(raw_dir.glob("dtn-*.txt"))}
     missing = sorted(set(categories) - set(raw_paths))
