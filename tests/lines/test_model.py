@@ -137,3 +137,39 @@ def test_an_echo_is_looked_for_within_the_window_only():
     assert page_features(near)[0][0, column] == 1.0
     assert page_features(far)[0][0, column] == 0.0
     assert page_features([headline, headline])[0][:, column].tolist() == [0.0, 0.0]  # equal lines are repeats, not echoes
+
+
+@pytest.mark.parametrize("line, clock, says", [
+    ("November 19, 2019 at 6:34 am", 1.0, 0.0),
+    ("Nov 18, 2019 @17:19 PM", 1.0, 0.0),
+    ("joetoronto says:", 0.0, 1.0),
+    ("Gary M on September 17, 2018 at 8:50 pm said:", 1.0, 1.0),
+    ("China ready for more talks, Blinken says", 0.0, 1.0),  # a headline's attribution matches too: the neighbours tell them apart
+    ("The talks, which began at 10:30, lasted five hours and ended with a joint statement that both sides said", 1.0, 0.0),  # too long
+    ("Ratio 123:45 and 1:234", 0.0, 0.0),  # not a clock time
+    ("He wrote", 0.0, 1.0),
+])
+def test_the_clock_time_and_speech_verb_features(line, clock, says):
+    features = page_features([line])[0][0]
+    assert (features[FEATURE_NAMES.index("has_clock_time")], features[FEATURE_NAMES.index("author_says")]) == (clock, says)
+
+
+def test_the_lines_beyond_the_best_run_count_comment_marks_after_it_and_unlikely_lines_between():
+    import math
+
+    import numpy as np
+
+    from detente.lines.features import context_features
+
+    texts = ["Menu", "A long opening paragraph of the article that says what happened, and why, in full.",
+             "The second paragraph of the article goes on at some length about what it means.", "Share this",
+             "34 comments", "joetoronto says:", "November 19, 2019 at 6:34 am", "Great article, thanks for writing it up."]
+    p = np.array([0.1, 0.9, 0.9, 0.2, 0.1, 0.3, 0.1, 0.8])
+    features, _ = page_features(texts)
+    context = context_features(features, p, texts)
+    marks = context[:, len(FEATURE_NAMES) + CONTEXT_NAMES.index("comment_marks_after_run")]
+    between = context[:, len(FEATURE_NAMES) + CONTEXT_NAMES.index("unlikely_lines_to_run")]
+    # the best run by characters is lines 1-2; "34 comments" and "joetoronto says:" are the marked lines after it
+    assert marks.tolist() == [math.log1p(k) for k in (0, 0, 0, 0, 1, 2, 2, 2)]
+    # unlikely lines strictly between a line and the run: none for line 0 or the run, then 0, 1, 2, 3, 4
+    assert between.tolist() == [math.log1p(k) for k in (0, 0, 0, 0, 1, 2, 3, 4)]

@@ -29,7 +29,8 @@ from detente.lines.pages import LabelledPage, read_labelled_pages
 class TrainingSettings:
     seed: int = 13
     # Rounds and learning rate: the best of seven settings (100-300 rounds, rate 0.07-0.15, 15 or 31 leaves) by
-    # the F1 of held-out sites on the training data's article pages, without dev/ labels (README, The cleaner).
+    # the F1 of held-out sites on the training data's article pages, without dev/ labels (scripts/benchmark.py
+    # --compare-settings prints the comparison; README, Benchmark).
     rounds: int = 150
     folds: int = 5  # stage 1 is cross-fitted over these (by site) so stage 2 learns from honest probabilities
     # No row or feature subsampling: with it, dev F1 moved by about 0.02 from one seed to the next.
