@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -196,3 +197,25 @@ def test_no_code_parses_json_from_splitlines():
     """str.splitlines() cuts a JSONL record at U+2028/U+0085: JSONL is read through detente.io or split on "\\n"."""
     offenders = [f for path in sorted((REPO / "scripts").rglob("*.py")) for f in _json_parsed_from_splitlines(path)]
     assert offenders == []
+
+
+@pytest.mark.parametrize("write", ["one", "together"])
+def test_a_written_file_is_readable_as_open_would_make_it_and_a_replaced_one_keeps_its_mode(tmp_path, write):
+    """mkstemp makes 0o600 files: a model, a corrections file or a page must not end up unreadable to others."""
+    from detente.io import write_files_together
+
+    def put(path: Path, data: bytes) -> None:
+        write_bytes_atomically(path, data) if write == "one" else write_files_together([(path, data)])
+
+    old_umask = os.umask(0o027)
+    try:
+        put(tmp_path / "new.json", b"{}")
+        assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+        (tmp_path / "kept.json").write_bytes(b"old")
+        os.chmod(tmp_path / "kept.json", 0o604)
+        put(tmp_path / "kept.json", b"new")
+        assert stat.S_IMODE((tmp_path / "kept.json").stat().st_mode) == 0o604
+        assert (tmp_path / "kept.json").read_bytes() == b"new"
+    finally:
+        os.umask(old_umask)
+    assert os.umask(old_umask) == old_umask  # the umask is as it was

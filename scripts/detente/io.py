@@ -173,6 +173,17 @@ def check_output_file(path: Path) -> None:
         raise InputError(str(path), f"no folder {path.parent} to write it in")
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions a written file gets: those of the file it replaces, else what open() would give (0o666 less
+    the umask). mkstemp creates its files 0o600, which would leave outputs unreadable to anyone else."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; it is put back at once
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`.
 
@@ -184,6 +195,7 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), _mode_for(path))
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -206,6 +218,7 @@ def write_files_together(files: list[tuple[Path, bytes]]) -> None:
             handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((Path(name), path))
             with os.fdopen(handle, "wb") as out:
+                os.fchmod(out.fileno(), _mode_for(path))
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
