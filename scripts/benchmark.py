@@ -6,7 +6,7 @@
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --engine datatrove
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --input-format jsonl
     .venv/bin/python scripts/benchmark.py --skip-scale --cv-train ../shared/boilerplate/train   # + cross-validation (slow; maintainers' folder, skipped with a note when absent)
-    .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --compare-settings ../shared/boilerplate/train   # training settings only (slow)
+    .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --compare-settings ../shared/boilerplate/train   # training settings only (slow; skipped with a note when absent)
 
 It prints, in this order:
 

@@ -212,7 +212,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
     "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
     "keep-line-labels": lambda a: _stage("pipeline.line_corrections:main_keep_line_labels")(
-        a.release, paths.ANNOTATED_DIR, paths.RAW_DIR, paths.SOURCE_DIR / "line_corrections"
+        a.release, paths.ANNOTATED_DIR, paths.RAW_DIR, paths.CORRECTIONS_DIR
     ),
     "evaluate": _evaluate,
     "baseline": lambda a: (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from detente.errors import InputError
@@ -28,6 +29,12 @@ def release_folder(version_or_folder: str | None = None) -> Path:
     if not path.is_dir():
         raise InputError(str(path), "no such release folder")
     return path
+
+
+def release_versions(annotated_dir: Path, holding: str) -> list[str]:
+    """Versions under `annotated_dir` whose folder holds `holding` ("schema", "lines", ...), oldest first."""
+    found = [p.name for p in annotated_dir.iterdir() if re.fullmatch(r"\d+\.\d+\.\d+", p.name) and (p / holding).is_dir()]
+    return sorted(found, key=lambda version: tuple(int(part) for part in version.split(".")))
 
 
 def check_outside_releases(path: Path) -> None:

@@ -143,14 +143,19 @@ def test_a_missing_dev_set_is_named_and_the_seeds_still_run(tmp_path):
     assert re.search(r"^line scores on seeds \(5 pages", run.stdout, re.MULTILINE), run.stdout
 
 
-def test_a_missing_cross_validation_folder_is_skipped_with_the_reason(tmp_path):
-    """A user's clone has no ../shared/boilerplate/train: the README's --cv-train command says so and exits 0."""
+@pytest.mark.parametrize("option, message", [
+    ("--cv-train", "cross-validation skipped: {folder} is not a folder of labelled pages"),
+    ("--compare-settings", "settings comparison skipped: {folder} and --pages must be folders of labelled pages"),
+])
+def test_a_missing_training_folder_is_skipped_with_the_reason(tmp_path, option, message):
+    """A user's clone has no ../shared/boilerplate/train: the README's --cv-train and --compare-settings commands
+    say so and exit 0."""
     run = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--skip-scale", "--skip-cleaners", "--cv-train", str(tmp_path / "absent")],
+        [sys.executable, str(BENCHMARK), "--skip-scale", "--skip-cleaners", option, str(tmp_path / "absent")],
         capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert f"cross-validation skipped: {tmp_path / 'absent'} is not a folder of labelled pages" in run.stdout
+    assert message.format(folder=tmp_path / "absent") in run.stdout
     assert "Traceback" not in run.stderr
 
 
@@ -160,16 +165,6 @@ def test_cross_validation_of_the_training_runs_with_outer_folds_apart_from_the_i
     out = capsys.readouterr().out
     assert re.search(r"^  pooled:   60 pages +P [\d.]+  R [\d.]+  F1 [\d.]+", out, re.MULTILINE), out
     assert len(re.findall(r"^  fold \d:", out, re.MULTILINE)) == 3
-
-
-def test_a_missing_settings_folder_is_skipped_with_the_reason(tmp_path):
-    run = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--skip-scale", "--skip-cleaners", "--compare-settings", str(tmp_path / "absent")],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert f"settings comparison skipped: {tmp_path / 'absent'} and --pages must be folders of labelled pages" in run.stdout
-    assert "Traceback" not in run.stderr
 
 
 def test_the_settings_comparison_prints_one_row_per_setting_and_marks_the_packaged_one(tmp_path, capsys, monkeypatch):

@@ -363,10 +363,18 @@ def main_clean(paths: list[str], show_labels: bool = False) -> int:
 assert set(label_set("line_category")) == set(category_class()), "labels.schema.json category_class out of sync"
 
 
+def load_document_corrections(path: Path, doc_id: str) -> dict[str, Any] | None:
+    """A document's reviewed line corrections file, if it exists: schema-checked, and naming that document."""
+    corrections = load_corrections(path)
+    if corrections is not None:
+        validate(corrections, "line_corrections", str(path))
+        if corrections["doc_id"] != doc_id:
+            raise InputError(str(path), f"doc_id {corrections['doc_id']!r} does not match the file name")
+    return corrections
+
+
 def clean_document(doc: RawDocument, corrections_dir: Path) -> CleanedDocument:
     """Clean one raw document, applying its reviewed line corrections (corrections_dir/<doc_id>.json) if any."""
     corrections_path = corrections_dir / f"{doc.doc_id}.json"
-    corrections = load_corrections(corrections_path)
-    if corrections is not None and corrections["doc_id"] != doc.doc_id:
-        raise InputError(str(corrections_path), f"doc_id {corrections['doc_id']!r} does not match the file name")
+    corrections = load_document_corrections(corrections_path, doc.doc_id)
     return clean_text(doc.text, corrections, where=str(corrections_path if corrections else doc.path))

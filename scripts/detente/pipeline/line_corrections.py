@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import InputError
-from detente.io import check_writable_file, json_bytes, read_jsonl, write_bytes_atomically
-from detente.pipeline.clean import LineLabel, clean_text, cleaner_id, load_corrections
-from detente.pipeline.corpus import load_document
-from detente.rawtext import split_lines
+from detente.io import check_writable_file, iter_jsonl, json_bytes, write_bytes_atomically
+from detente.paths import release_versions
+from detente.pipeline.clean import LineLabel, clean_text, cleaner_id, load_document_corrections
+from detente.pipeline.corpus import load_corpus
 from detente.schemas import validate
 
 SPLITS = ("train", "validation", "test")
@@ -83,10 +83,10 @@ def release_categories(release_dir: Path) -> dict[str, list[str]]:
         path = release_dir / "lines" / f"{split}.jsonl"
         if not path.is_file():
             raise InputError(str(path), "missing: not a release folder with a lines config")
-        for number, row in enumerate(read_jsonl(path), start=1):
+        for where, row in iter_jsonl(path):
             if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str) or not isinstance(row.get("line"), int) \
                     or not isinstance(row.get("category"), str):
-                raise InputError(f"{path}:{number}", "not a line record (doc_id, line and category expected)")
+                raise InputError(where, "not a line record (doc_id, line and category expected)")
             by_doc.setdefault(row["doc_id"], []).append((row["line"], row["category"]))
     categories = {}
     for doc_id, rows in by_doc.items():
@@ -95,15 +95,6 @@ def release_categories(release_dir: Path) -> dict[str, list[str]]:
             raise InputError(str(release_dir / "lines"), f"{doc_id}: the line numbers are not 1..{len(rows)}")
         categories[doc_id] = [category for _, category in rows]
     return categories
-
-
-def _old_corrections(path: Path, doc_id: str) -> dict[str, Any] | None:
-    old = load_corrections(path)
-    if old is not None:
-        validate(old, "line_corrections", str(path))
-        if old["doc_id"] != doc_id:
-            raise InputError(str(path), f"doc_id {old['doc_id']!r} does not match the file name")
-    return old
 
 
 def keep_line_labels(release_dir: Path, raw_dir: Path, corrections_dir: Path) -> list[str]:
@@ -115,33 +106,33 @@ def keep_line_labels(release_dir: Path, raw_dir: Path, corrections_dir: Path) ->
     if not corrections_dir.is_dir():
         raise InputError(str(corrections_dir), "no such folder of line corrections")
     cleaner = cleaner_id()
-    raw_paths = {path.stem: path for path in sorted(raw_dir.glob("dtn-*.txt"))}
-    missing = sorted(set(categories) - set(raw_paths))
+    documents = load_corpus(raw_dir)
+    raw_ids = {doc.doc_id for doc in documents}
+    missing = sorted(set(categories) - raw_ids)
     if missing:
         raise InputError(str(raw_dir), f"release {release_dir.name} has document(s) with no raw page here: {', '.join(missing)}")
-    orphans = sorted(path.name for path in corrections_dir.glob("*.json") if path.stem not in raw_paths)
+    orphans = sorted(path.name for path in corrections_dir.glob("*.json") if path.stem not in raw_ids)
     if orphans:
         raise InputError(str(corrections_dir), f"corrections for document(s) with no raw page: {', '.join(orphans)}")
     planned: list[tuple[Path, bytes | None]] = []
     reports = []
-    for doc_id, raw_path in raw_paths.items():
-        path = corrections_dir / f"{doc_id}.json"
-        if doc_id not in categories:
-            reports.append(f"{doc_id}: not in release {release_dir.name}, corrections left as they are (review its lines when it is annotated)")
+    for doc in documents:
+        path = corrections_dir / f"{doc.doc_id}.json"
+        if doc.doc_id not in categories:
+            reports.append(f"{doc.doc_id}: not in release {release_dir.name}, corrections left as they are (review its lines when it is annotated)")
             continue
-        doc = load_document(raw_path)
-        lines = split_lines(doc.text)
-        if len(lines) != len(categories[doc_id]):
-            raise InputError(str(raw_path), f"{len(lines)} lines, but release {release_dir.name} labels {len(categories[doc_id])}")
-        old = _old_corrections(path, doc_id)
+        lines = doc.lines
+        if len(lines) != len(categories[doc.doc_id]):
+            raise InputError(str(doc.path), f"{len(lines)} lines, but release {release_dir.name} labels {len(categories[doc.doc_id])}")
+        old = load_document_corrections(path, doc.doc_id)
         check_writable_file(path)
-        predicted = clean_text(doc.text, where=str(raw_path)).labels  # what the build sees before the corrections
-        carried = carried_corrections(doc_id, [line.text for line in lines], predicted, categories[doc_id], old, release_dir.name, cleaner)
+        predicted = clean_text(doc.text, where=str(doc.path)).labels  # what the build sees before the corrections
+        carried = carried_corrections(doc.doc_id, [line.text for line in lines], predicted, categories[doc.doc_id], old, release_dir.name, cleaner)
         if carried.corrections is not None:
             validate(carried.corrections, "line_corrections", str(path))
         planned.append((path, None if carried.corrections is None else json_bytes(carried.corrections)))
         total = len(carried.corrections["corrections"]) if carried.corrections else 0
-        reports.append(f"{doc_id}: {total} corrections (was {carried.kept + carried.dropped}; {carried.dropped} dropped, {carried.added} new)")
+        reports.append(f"{doc.doc_id}: {total} corrections (was {carried.kept + carried.dropped}; {carried.dropped} dropped, {carried.added} new)")
     for path, data in planned:
         if data is None:
             path.unlink(missing_ok=True)
@@ -152,10 +143,10 @@ def keep_line_labels(release_dir: Path, raw_dir: Path, corrections_dir: Path) ->
 
 def newest_release(annotated_dir: Path) -> str:
     """The highest version under annotated/ that holds a lines config."""
-    versions = [p.name for p in annotated_dir.iterdir() if re.fullmatch(r"\d+\.\d+\.\d+", p.name) and (p / "lines").is_dir()]
+    versions = release_versions(annotated_dir, "lines")
     if not versions:
         raise InputError(str(annotated_dir), "no release with a lines config")
-    return max(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
+    return versions[-1]
 
 
 def main_keep_line_labels(version: str | None, annotated_dir: Path, raw_dir: Path, corrections_dir: Path) -> int:

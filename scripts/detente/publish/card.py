@@ -61,8 +61,7 @@ LICENSE_DETAILS = (
 
 def published_versions(annotated: Path) -> list[str]:
     """Versions under annotated/ that carry their schemas (0.2.0 on), oldest first."""
-    found = [p.name for p in annotated.iterdir() if re.fullmatch(r"\d+\.\d+\.\d+", p.name) and (p / "schema").is_dir()]
-    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+    return paths.release_versions(annotated, "schema")
 
 
 def _config_entry(name: str, version: str, config: str, default: bool = False) -> dict[str, Any]:
