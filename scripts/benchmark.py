@@ -571,6 +571,7 @@ def compare_settings(train_dir: Path, dev_dir: Path) -> None:
     from detente.lines.model import parse_model
     from detente.lines.pages import read_labelled_pages
     from detente.lines.train import TrainingSettings, best_threshold, train_model
+    from detente.scoring import PRF
 
     pages, dev = read_labelled_pages(train_dir), read_labelled_pages(dev_dir)
     y = np.concatenate([np.array(page.content, dtype=np.float64) for page in dev])
@@ -584,7 +585,7 @@ def compare_settings(train_dir: Path, dev_dir: Path) -> None:
         model = parse_model(train_model(pages, settings, sources=[]), "settings")
         p = np.concatenate([model.content_probabilities([line.strip() for line in page.lines]) for page in dev])
         kept = p >= model.threshold
-        at_train = 2 * float((kept & (y == 1)).sum()) / (float(kept.sum()) + float(y.sum()))
+        at_train = PRF(int((kept & (y == 1)).sum()), int((kept & (y == 0)).sum()), int((~kept & (y == 1)).sum())).f1
         dev_threshold, dev_f1 = best_threshold(y, p)
         packaged = " <- packaged" if settings == default else ""
         print(f"  {rounds:>6} {leaves:>6} {rate:>5} | {model.training['threshold_selection']['f1']:.4f} ({model.threshold:.2f})"
