@@ -17,7 +17,7 @@ It prints, in this order:
    files of 1,000; one article in --bad-every broken to exercise the rejects path), run through `detente.scale.local.run_local`
    (or datatrove) in a fresh process. For each N: documents, lines, rejects, shards, MB written; articles/s and MB/s of
    the pipeline and of the whole process; the workers' CPU per article; the machine's load average; the peak of the
-   summed RSS (and PSS) of the process tree (psutil, sampled every 20 ms; without psutil, getrusage's largest single
+   summed RSS (and PSS) of the process tree (psutil: RSS sampled every 50 ms, PSS every 2 s; the sampler's own CPU is printed; without psutil, getrusage's largest single
    process). Then `targets:` lines for 100k articles in < 120 s and peak memory at 100k <= 1.5x that at 1k.
 3. Cleaners (unless --skip-cleaners), for each page set: the dev set (--pages, default ../shared/boilerplate/dev, a
    folder of raw/<id>.txt + gold/<id>.tsv; a line says so when it is missing) and the five seeds with the current
@@ -212,29 +212,39 @@ def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, eng
     started = time.perf_counter()
     # datatrove logs every task to stderr: keep it out of the figures
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if engine == "datatrove" else None, text=True)
-    peak = {"rss": 0.0, "pss": 0.0, "procs": 0}
+    peak = {"rss": 0.0, "pss": 0.0, "procs": 0, "cpu": 0.0}
     done = threading.Event()
 
     def sample() -> None:
+        # RSS every 50 ms (cheap: /proc/<pid>/statm); PSS every 2 s (it walks each process's page tables:
+        # at 20 ms the sampler itself took ~40% of a core from the 2 the pipeline is timed on)
         if psutil is None:
             return
         proc = psutil.Process(child.pid)
+        rounds = 0
         while not done.is_set():
+            with_pss = rounds % 40 == 0
             try:
                 tree = [proc, *proc.children(recursive=True)]
                 rss = pss = 0
                 for p in tree:
                     try:
-                        info = p.memory_full_info()  # pss: shared library pages counted once, not per process
-                        rss, pss = rss + info.rss, pss + info.pss
+                        if with_pss:
+                            info = p.memory_full_info()  # pss: shared library pages counted once, not per process
+                            rss, pss = rss + info.rss, pss + info.pss
+                        else:
+                            rss += p.memory_info().rss
                     except psutil.Error:
                         pass
                 peak["rss"] = max(peak["rss"], rss / 2**20)
-                peak["pss"] = max(peak["pss"], pss / 2**20)
+                if with_pss:
+                    peak["pss"] = max(peak["pss"], pss / 2**20)
                 peak["procs"] = max(peak["procs"], len(tree))
             except psutil.Error:
                 pass
-            time.sleep(0.02)
+            rounds += 1
+            time.sleep(0.05)
+        peak["cpu"] = time.thread_time()
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -250,6 +260,7 @@ def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, eng
     if psutil is not None:
         result["peak_mb"], result["peak_method"] = peak["rss"], f"sum of RSS over the process tree, max {peak['procs']} processes"
         result["peak_pss_mb"] = peak["pss"]
+        result["sampler_cpu_seconds"] = peak["cpu"]
     else:
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         result["peak_mb"], result["peak_method"] = children, "getrusage: largest single process (psutil not installed)"
@@ -503,10 +514,11 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
 
 
 def cleaners_section(pages: Path | None, rounds: int) -> None:
+    from detente.lines.model import default_model
     from detente.pipeline.clean import cleaner_id
 
     names, notes = available_tools()
-    print(f"\n== cleaners: ours = {cleaner_id()}; old rules = detente-cleaner/1 (0.1.0–0.3.0); HTML extractors get one <p> per non-blank line")
+    print(f"\n== cleaners: ours = {cleaner_id()} (trees run by {default_model().predictor}); old rules = detente-cleaner/1 (0.1.0–0.3.0); HTML extractors get one <p> per non-blank line")
     for note in notes:
         print(f"  {note}")
     sets, skipped = page_sets(pages)
@@ -625,6 +637,7 @@ def print_pipeline_run(n: int, r: dict[str, Any], workers: int) -> None:
         f"  peak memory {r['peak_mb']:.0f} MB ({r['peak_method']})"
         + (f"; as PSS {r['peak_pss_mb']:.0f} MB" if "peak_pss_mb" in r else "")
         + f"; driver alone {r['driver_maxrss_mb']:.0f} MB"
+        + (f"\n  (the benchmark's memory sampler used {r['sampler_cpu_seconds']:.1f} s of CPU on the same cores)" if "sampler_cpu_seconds" in r else "")
     )
 
 
@@ -645,8 +658,10 @@ def print_scale_targets(results: dict[int, dict[str, Any]], workers: int) -> Non
 
 
 def scale_section(args: argparse.Namespace, work: Path) -> None:
+    from detente.lines.model import default_model
+
     print(f"\n== scale: engine={args.engine}, workers={args.workers}, shard_size={args.shard_size}, seed={args.seed}, "
-          f"bad_every={args.bad_every}, input_format={args.input_format}")
+          f"bad_every={args.bad_every}, input_format={args.input_format}, line model trees run by {default_model().predictor}")
     results = {}
     for n in args.n:
         corpus, out = work / f"corpus-{n}", work / f"out-{n}"

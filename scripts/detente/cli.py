@@ -1,4 +1,4 @@
-"""Command line: `detente clean|build|changes|validate|splits|check-annotations|agreement|train-cleaner|evaluate-lines|keep-line-labels|evaluate|
+"""Command line: `detente clean|build|changes|validate|splits|check-annotations|agreement|train-cleaner|compile-line-model|evaluate-lines|keep-line-labels|evaluate|
 baseline|export|site|scale|add|preannotate|labelstudio`. Parsing and printing only; the stages hold the logic.
 
 Each command's module is imported only when that command runs (COMMANDS below names it), so `detente --help` and
@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--tune", metavar="DIR", help="choose the content threshold on these pages (e.g. ../shared/boilerplate/dev); default: on held-out sites of --data")
     train.add_argument("--seed", type=int, default=13, help="random seed (default 13, the packaged model's)")
     train.add_argument("--rounds", type=int, default=150, help="boosting rounds per stage (default 150, the packaged model's)")
+    native = sub.add_parser("compile-line-model", help="compile the packaged line model's trees to native code (same probabilities, faster; `make env` runs it)")
+    native.add_argument("--if-possible", action="store_true", help="without a working C compiler, say so and exit 0 (the cleaner then uses LightGBM)")
+    native.add_argument("--cc", metavar="COMPILER", help="the C compiler (default: $CC, else cc)")
     lines = sub.add_parser("evaluate-lines", help="score content/non-content line predictions against gold line labels")
     lines.add_argument("--predictions", metavar="FILE", help='JSONL, one {"doc_id", "line", "content"} per line (schema/line_predictions.schema.json); default: run the cleaner')
     lines.add_argument("--gold", required=True, metavar="DIR", help="a release folder (annotated/<version>) or a folder of raw/ + gold/*.tsv")
@@ -210,6 +213,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
         a.reference_dir, a.prediction_dir, a.doc_ids, a.text_dir, a.entities, a.events, a.json_out, a.diff
     ),
     "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
+    "compile-line-model": lambda a: _stage("lines.native:main_compile_line_model")(a.if_possible, a.cc),
     "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
     "keep-line-labels": lambda a: _stage("pipeline.line_corrections:main_keep_line_labels")(
         a.release, paths.ANNOTATED_DIR, paths.RAW_DIR, paths.CORRECTIONS_DIR

@@ -12,13 +12,13 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-import fastjsonschema
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from detente.errors import SchemaError
+
+if TYPE_CHECKING:  # the validators are imported when first used: reading labels must not cost a process ~0.1 s
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 SUFFIX = ".schema.json"
 ANNOTATIONS = {"$ref", "description", "title", "$comment"}  # keywords that do not validate
@@ -43,6 +43,8 @@ def schema_bytes(name: str) -> bytes:
 
 @cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     pairs = []
     for name in schema_names():
         contents = load_schema(name)
@@ -59,6 +61,8 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=_registry())
@@ -69,6 +73,8 @@ class SchemaFolder:
     published under, not today's."""
 
     def __init__(self, folder: Path) -> None:
+        from referencing import Registry, Resource
+
         self.folder = folder
         self.schemas: dict[str, dict[str, Any]] = {}
         for path in sorted(folder.glob(f"*{SUFFIX}")):
@@ -83,6 +89,8 @@ class SchemaFolder:
         if name not in self.schemas:
             raise SchemaError(str(self.folder / f"{name}{SUFFIX}"), "the release carries no such schema")
         if name not in self.validators:
+            from jsonschema import Draft202012Validator
+
             self.validators[name] = Draft202012Validator(self.schemas[name], registry=self.registry)
         _raise_errors(self.validators[name], record, name, where)
 
@@ -131,6 +139,8 @@ def fast_validator(name: str, many: bool = False) -> Callable[[Any], Any]:
     beside other keywords, checked; no format, unevaluated* or prefixItems): predictions, for one. Then it accepts
     what the reference validator accepts. `many`: a validator of a list of such records.
     """
+    import fastjsonschema
+
     documents = {load_schema(other)["$id"]: load_schema(other) for other in schema_names()}
     schema = _inline_refs(load_schema(name), load_schema(name), documents)
     for keyword in ("$id", "$defs"):
@@ -144,6 +154,8 @@ def fast_validator(name: str, many: bool = False) -> Callable[[Any], Any]:
 def check(record: Any, name: str, where: str) -> None:
     """validate(), fast: a record fastjsonschema accepts passes; one it refuses is validated again by jsonschema,
     whose messages (every violation, with its path) are the reference."""
+    import fastjsonschema
+
     try:
         fast_validator(name)(record)
     except fastjsonschema.JsonSchemaValueException as err:

@@ -3,6 +3,9 @@
 Stage 1 scores each line from FEATURE_NAMES; stage 2 rescoring adds the first stage's view of the
 neighbours and of the page's best run of content (CONTEXT_NAMES). A line is content when the second
 stage's probability reaches `threshold`.
+
+The trees run on LightGBM's library, or, for the packaged model once `detente compile-line-model` has compiled
+it (`make env` does), on the same trees as native code (compiled.py): the same probabilities, faster.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from detente.errors import InputError
 from detente.lines.booster import BoosterError, TextBooster
+from detente.lines.compiled import load_library
 from detente.lines.features import (
     CONTEXT_NAMES,
     FEATURE_NAMES,
@@ -28,15 +32,25 @@ from detente.lines.features import (
 
 MODEL_FORMAT = "detente-line-model/1"
 DEFAULT_MODEL = "line_model.json"  # package data of detente.lines
+PACKAGED_MODEL = Path(__file__).with_name(DEFAULT_MODEL)
+COMPILED_MODEL = Path(__file__).with_name("line_model.so")  # the packaged model compiled (`detente compile-line-model`)
+WIDTHS = (len(FEATURE_NAMES), len(FEATURE_NAMES) + len(CONTEXT_NAMES))  # features per row of stage 1 and stage 2
+
+
+class Stage(Protocol):
+    num_features: int
+
+    def predict(self, rows: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
 class LineModel:
-    stage1: TextBooster
-    stage2: TextBooster
+    stage1: Stage
+    stage2: Stage
     threshold: float
     sha256: str  # of the model file's bytes: names the model in releases and crawl outputs
     training: dict[str, Any]
+    predictor: str = "LightGBM"  # what runs the trees: "LightGBM" or "compiled" (same probabilities)
 
     @property
     def model_id(self) -> str:
@@ -61,8 +75,9 @@ def two_stage_probabilities(stage1: Any, stage2: Any, features: np.ndarray, text
     return stage2.predict(context_features(features, first, texts))
 
 
-def parse_model(data: bytes, where: str) -> LineModel:
-    """Check and load a model file's bytes; anything wrong is an InputError naming `where`."""
+def parse_model(data: bytes, where: str, compiled: Path | None = None) -> LineModel:
+    """Check and load a model file's bytes; anything wrong is an InputError naming `where`. With `compiled`, the
+    trees run from that library when it was compiled from exactly these bytes (else on LightGBM)."""
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -77,9 +92,9 @@ def parse_model(data: bytes, where: str) -> LineModel:
         raise InputError(where, f"threshold must be a number between 0 and 1, got {threshold!r}")
     if not isinstance(document.get("training", {}), dict):
         raise InputError(where, "training must be an object (how the model was trained)")
-    boosters = []
     digests = document.get("stage_sha256")
-    for stage, width in (("stage1", len(FEATURE_NAMES)), ("stage2", len(FEATURE_NAMES) + len(CONTEXT_NAMES))):
+    texts = []
+    for stage in ("stage1", "stage2"):
         text = document.get(stage)
         if not isinstance(text, str) or not text.startswith("tree\n"):
             raise InputError(where, f"{stage} is not a LightGBM text model")
@@ -87,6 +102,14 @@ def parse_model(data: bytes, where: str) -> LineModel:
         # file, not a deliberately forged one: a model file is code-like input, load only models you trust.
         if not isinstance(digests, dict) or digests.get(stage) != hashlib.sha256(text.encode("utf-8")).hexdigest():
             raise InputError(where, f"{stage} does not match its recorded SHA-256 (stage_sha256): the file was changed or damaged")
+        texts.append(text)
+    sha256 = hashlib.sha256(data).hexdigest()
+    training = document.get("training", {})
+    native = load_library(compiled, sha256, WIDTHS) if compiled is not None else None
+    if native is not None:  # compiled from these very bytes, which LightGBM accepted when they were compiled
+        return LineModel(native[0], native[1], float(threshold), sha256, training, "compiled")
+    boosters = []
+    for stage, text, width in zip(("stage1", "stage2"), texts, WIDTHS):
         try:
             booster = TextBooster(text)  # LightGBM's own text format: parsed, never executed
         except BoosterError as err:
@@ -94,7 +117,7 @@ def parse_model(data: bytes, where: str) -> LineModel:
         if booster.num_features != width:
             raise InputError(where, f"{stage} expects {booster.num_features} features, this version computes {width}")
         boosters.append(booster)
-    return LineModel(boosters[0], boosters[1], float(threshold), hashlib.sha256(data).hexdigest(), document.get("training", {}))
+    return LineModel(boosters[0], boosters[1], float(threshold), sha256, training)
 
 
 def load_model(path: Path) -> LineModel:
@@ -107,10 +130,11 @@ def load_model(path: Path) -> LineModel:
 
 @cache
 def default_model() -> LineModel:
-    """The model shipped in the package (trained by `detente train-cleaner`; see README)."""
+    """The model shipped in the package (trained by `detente train-cleaner`; see README), its trees compiled when
+    `detente compile-line-model` has been run."""
     resource = resources.files("detente.lines").joinpath(DEFAULT_MODEL)
     try:
         data = resource.read_bytes()
     except OSError:
         raise InputError(f"detente/lines/{DEFAULT_MODEL}", "the packaged line model is missing: reinstall detente") from None
-    return parse_model(data, f"detente/lines/{DEFAULT_MODEL}")
+    return parse_model(data, f"detente/lines/{DEFAULT_MODEL}", COMPILED_MODEL)
