@@ -6,6 +6,7 @@
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --engine datatrove
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --input-format jsonl
     .venv/bin/python scripts/benchmark.py --skip-scale --cv-train ../shared/boilerplate/train   # + cross-validation (slow; maintainers' folder, skipped with a note when absent)
+    .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --cv-pages ../shared/boilerplate/train   # dev figure of a model trained on train/ + dev/ (slow)
     .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --compare-settings ../shared/boilerplate/train   # training settings only (slow; skipped with a note when absent)
 
 It prints, in this order:
@@ -35,6 +36,8 @@ It prints, in this order:
      the speed relative to trafilatura's on both ("ours 3.1x trafilatura": trafilatura's time / the tool's).
 4. With --cv-train DIR: k-fold cross-validation by site (`detente.lines.train.fold_of`) of the line model's training
    procedure on that folder: micro P/R/F1 per held-out fold and pooled over all folds (trains k models, ~90 s each).
+   With --cv-pages TRAIN_DIR: the same on --pages, each fold's model trained on TRAIN_DIR and the other folds' pages
+   (the packaged model is trained on ../shared/boilerplate/train and dev together: this is its dev figure).
 5. With --compare-settings DIR: the line model trained on DIR with each training setting of SETTINGS_GRID (rounds,
    leaves, learning rate): the F1 of held-out sites on DIR's article pages (how the packaged setting was chosen,
    without dev labels) and the F1 on --pages, at that threshold and at the pages' own best threshold.
@@ -538,22 +541,27 @@ def cleaners_section(pages: Path | None, rounds: int) -> None:
 OUTER_FOLDS = "cross-validation:"  # salt: the outer folds differ from training's own (inner) folds
 
 
-def cross_validate(folder: Path, folds: int) -> None:
-    """Train on all folds but one, score the held-out one; micro figures per fold and pooled over all folds."""
+def cross_validate(folder: Path, folds: int, also_train_on: Path | None = None, only_folds: list[int] | None = None) -> None:
+    """Train on all folds but one, score the held-out one; micro figures per fold and pooled over all folds. With
+    `also_train_on`, every fold's model is trained on that folder's pages too (how a model trained on train/ and
+    dev/ together is measured on dev/). `only_folds`: run just these folds (to split the work between processes)."""
     from detente.bench.lines_score import gold_from_pages_folder, score_lines
     from detente.lines.model import parse_model
     from detente.lines.pages import read_labelled_pages
     from detente.lines.train import TrainingSettings, fold_of, train_model
 
     pages = read_labelled_pages(folder)
+    fixed = read_labelled_pages(also_train_on) if also_train_on else []
     gold = gold_from_pages_folder(folder)
     settings = TrainingSettings()
-    print(f"\n== cross-validation by site on {folder}: {len(pages)} pages, {folds} folds, "
-          f"TrainingSettings(seed={settings.seed}, rounds={settings.rounds}, params={settings.params}) as the packaged model; micro figures on held-out pages")
+    print(f"\n== cross-validation by site on {folder}: {len(pages)} pages, {folds} folds"
+          + (f", each fold also trained on the {len(fixed)} pages of {also_train_on}" if also_train_on else "")
+          + f", TrainingSettings(seed={settings.seed}, rounds={settings.rounds}, params={settings.params}) as the packaged model, "
+          "threshold chosen inside each fold's training data; micro figures on held-out pages")
     pooled: dict[str, list[int]] = {}
-    for fold in range(folds):
+    for fold in range(folds) if only_folds is None else only_folds:
         held_out = [page for page in pages if fold_of(page, folds, salt=OUTER_FOLDS) == fold]
-        training = [page for page in pages if fold_of(page, folds, salt=OUTER_FOLDS) != fold]
+        training = fixed + [page for page in pages if fold_of(page, folds, salt=OUTER_FOLDS) != fold]
         if not held_out or not training:
             print(f"  fold {fold}: skipped ({len(held_out)} held-out pages, {len(training)} training pages)")
             continue
@@ -563,7 +571,8 @@ def cross_validate(folder: Path, folds: int) -> None:
         pooled.update(predicted)
         view = score_lines({page_id: gold[page_id] for page_id in predicted}, predicted)
         sites = len({page.site or page.page_id for page in held_out})
-        print(f"  fold {fold}: {len(held_out):>4} pages, {sites:>3} sites  " + cv_figures(view.all_lines) + f"  (trained in {time.perf_counter() - started:.0f} s)")
+        print(f"  fold {fold}: {len(held_out):>4} pages, {sites:>3} sites  " + cv_figures(view.all_lines)
+              + f"  (threshold {model.threshold:.2f}, trained in {time.perf_counter() - started:.0f} s)", flush=True)
     if pooled:
         view = score_lines({page_id: gold[page_id] for page_id in pooled}, pooled)
         print(f"  pooled: {len(pooled):>4} pages             " + cv_figures(view.all_lines) + "; without title " + cv_figures(view.without_title))
@@ -694,7 +703,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                           help=f"a folder of labelled pages, raw/<id>.txt + gold/<id>.tsv (default: {DEV_PAGES}, if it exists)")
     cleaners.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the throughput timing (medians are reported)")
     cleaners.add_argument("--cv-train", type=Path, metavar="DIR", help="also cross-validate the line model's training by site on DIR (slow: trains k models)")
-    cleaners.add_argument("--cv-folds", type=int, default=5, help="k of --cv-train (default 5)")
+    cleaners.add_argument("--cv-folds", type=int, default=5, help="k of --cv-train and --cv-pages (default 5)")
+    cleaners.add_argument("--cv-pages", type=Path, metavar="TRAIN_DIR",
+                          help="also cross-validate by site on --pages, each fold's model trained on TRAIN_DIR and the other folds "
+                          "(how the packaged model, trained on both, is measured on --pages; slow: trains k models)")
     cleaners.add_argument("--compare-settings", type=Path, metavar="DIR",
                           help="also train with each training setting of SETTINGS_GRID on DIR and score it on --pages (slow: ~2 min each)")
     cleaners.add_argument("--skip-cleaners", action="store_true", help="run only the scale section")
@@ -706,6 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {versions()}")
     print(f"run: dataset {DATASET_VERSION}, sections: {', '.join(s for s, skip in (('scale', args.skip_scale), ('cleaners', args.skip_cleaners)) if not skip) or 'none'}"
           + (f", cross-validation on {args.cv_train}" if args.cv_train else "")
+          + (f", cross-validation on {args.pages} with {args.cv_pages}" if args.cv_pages else "")
           + (f", training settings on {args.compare_settings}" if args.compare_settings else ""))
     if not args.skip_scale:
         work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="detente-bench-"))
@@ -723,6 +736,11 @@ def main(argv: list[str] | None = None) -> int:
               "only CI and maintainers have ../shared/boilerplate/train")
     elif args.cv_train:
         cross_validate(args.cv_train, args.cv_folds)
+    if args.cv_pages and not ((args.cv_pages / "raw").is_dir() and args.pages and (args.pages / "raw").is_dir()):
+        print(f"\ncross-validation on the pages skipped: {args.cv_pages} and --pages must be folders of labelled pages (raw/ and gold/); "
+              "only CI and maintainers have ../shared/boilerplate")
+    elif args.cv_pages:
+        cross_validate(args.pages, args.cv_folds, also_train_on=args.cv_pages)
     if args.compare_settings and not ((args.compare_settings / "raw").is_dir() and args.pages and (args.pages / "raw").is_dir()):
         print(f"\nsettings comparison skipped: {args.compare_settings} and --pages must be folders of labelled pages (raw/ and gold/); "
               "only CI and maintainers have ../shared/boilerplate")

@@ -146,6 +146,7 @@ def test_a_missing_dev_set_is_named_and_the_seeds_still_run(tmp_path):
 @pytest.mark.parametrize("option, message", [
     ("--cv-train", "cross-validation skipped: {folder} is not a folder of labelled pages"),
     ("--compare-settings", "settings comparison skipped: {folder} and --pages must be folders of labelled pages"),
+    ("--cv-pages", "cross-validation on the pages skipped: {folder} and --pages must be folders of labelled pages"),
 ])
 def test_a_missing_training_folder_is_skipped_with_the_reason(tmp_path, option, message):
     """A user's clone has no ../shared/boilerplate/train: the README's --cv-train and --compare-settings commands
@@ -165,6 +166,15 @@ def test_cross_validation_of_the_training_runs_with_outer_folds_apart_from_the_i
     out = capsys.readouterr().out
     assert re.search(r"^  pooled:   60 pages +P [\d.]+  R [\d.]+  F1 [\d.]+", out, re.MULTILINE), out
     assert len(re.findall(r"^  fold \d:", out, re.MULTILINE)) == 3
+
+
+def test_cross_validation_of_pages_also_trained_on_another_folder(tmp_path, capsys):
+    benchmark = import_benchmark()
+    benchmark.cross_validate(write_pages(tmp_path / "pages", 30), 3, also_train_on=write_pages(tmp_path / "more", 40, seed=1), only_folds=[0, 2])
+    out = capsys.readouterr().out
+    assert "each fold also trained on the 40 pages of" in out
+    assert [int(k) for k in re.findall(r"^  fold (\d):", out, re.MULTILINE)] == [0, 2]
+    assert re.search(r"^  pooled: +\d+ pages +P [\d.]+  R [\d.]+  F1 [\d.]+", out, re.MULTILINE), out
 
 
 def test_the_settings_comparison_prints_one_row_per_setting_and_marks_the_packaged_one(tmp_path, capsys, monkeypatch):

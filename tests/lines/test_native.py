@@ -89,3 +89,19 @@ def test_the_cleaner_uses_the_compiled_model_once_make_env_built_it():
     if not COMPILED_MODEL.is_file():
         pytest.skip(f"{COMPILED_MODEL} is not built (`make env` builds it with `detente compile-line-model`)")
     assert default_model().predictor == "compiled"
+
+
+SHARED_DEV = REPO.parent / "shared" / "boilerplate" / "dev"
+
+
+@needs_compiler
+@pytest.mark.skipif(not (SHARED_DEV / "raw").is_dir(), reason=f"{SHARED_DEV} is absent (a maintainers' folder): the compiled model is compared on the five articles only")
+def test_the_packaged_model_compiled_gives_the_same_probabilities_on_dev(compiled_packaged):
+    out, _ = compiled_packaged
+    data = PACKAGED.read_bytes()
+    compiled, reference = parse_model(data, "packaged", out), parse_model(data, "packaged")
+    pages = sorted((SHARED_DEV / "raw").glob("*.txt"))
+    assert len(pages) > 100
+    for path in pages:
+        page = [line.strip() for line in path.read_text(encoding="utf-8").split("\n")]
+        assert compiled.content_probabilities(page).tobytes() == reference.content_probabilities(page).tobytes(), path.name

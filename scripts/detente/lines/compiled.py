@@ -18,6 +18,8 @@ import ctypes
 import math
 import os
 import shutil
+import subprocess
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,9 +194,6 @@ def c_source(stages: dict[str, Stage], model_sha256: str) -> str:
 def compile_library(source: str, out: Path, compiler: str | None = None) -> None:
     """Compile `source` into the shared library `out` (written atomically). CompileError when no compiler is
     found or it fails. Plain -O2: no fast-math, so every sum and comparison is the one LightGBM makes."""
-    import subprocess  # here, not at the top: every cleaner process imports this module, few compile
-    import tempfile
-
     cc = compiler or os.environ.get("CC") or "cc"
     if shutil.which(cc) is None:
         raise CompileError(f"no C compiler {cc!r} on PATH (set CC to one)")
