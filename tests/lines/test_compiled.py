@@ -159,3 +159,18 @@ def test_a_library_of_another_model_is_not_used(tmp_path):
     for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
         with pytest.raises(TypeError, match="CompiledStage holds a loaded library"):
             attempt(loaded[0])
+
+
+@needs_compiler
+def test_an_unwritable_place_is_a_compile_error_not_a_traceback(tmp_path):
+    with pytest.raises(CompileError, match=rf"cannot write {tmp_path / 'no-such-folder' / 'x.so'}: No such file or directory"):
+        compile_library("int x;", tmp_path / "no-such-folder" / "x.so")
+
+
+@needs_compiler
+def test_cc_may_carry_flags(tmp_path, monkeypatch):
+    monkeypatch.setenv("CC", "cc -O1")
+    compile_library("int detente_x = 7;", tmp_path / "x.so")
+    import ctypes
+
+    assert ctypes.c_int.in_dll(ctypes.CDLL(str(tmp_path / "x.so")), "detente_x").value == 7

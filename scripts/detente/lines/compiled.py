@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -193,21 +194,29 @@ def c_source(stages: dict[str, Stage], model_sha256: str) -> str:
 
 def compile_library(source: str, out: Path, compiler: str | None = None) -> None:
     """Compile `source` into the shared library `out` (written atomically). CompileError when no compiler is
-    found or it fails. Plain -O2: no fast-math, so every sum and comparison is the one LightGBM makes."""
-    cc = compiler or os.environ.get("CC") or "cc"
-    if shutil.which(cc) is None:
-        raise CompileError(f"no C compiler {cc!r} on PATH (set CC to one)")
+    found, it fails or `out` cannot be written. Plain -O2 without fast-math or contraction into fused
+    multiply-adds: every sum and comparison is the one LightGBM makes."""
+    cc = shlex.split(compiler or os.environ.get("CC") or "cc")  # CC may carry flags ("gcc -m64")
+    if not cc or shutil.which(cc[0]) is None:
+        raise CompileError(f"no C compiler {' '.join(cc)!r} on PATH (set CC to one)")
     with tempfile.TemporaryDirectory(prefix="detente-line-model-") as folder:
         c_file, library = Path(folder) / "line_model.c", Path(folder) / "line_model.so"
         c_file.write_text(source, encoding="utf-8")
-        command = [cc, "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-o", str(library), str(c_file), "-lm"]
-        done = subprocess.run(command, capture_output=True, text=True)
+        command = [*cc, "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-o", str(library), str(c_file), "-lm"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True)
+        except OSError as err:
+            raise CompileError(f"cannot run {cc[0]}: {err.strerror}") from None
         if done.returncode != 0:
             raise CompileError(f"{' '.join(command[:-3])} ... failed ({done.returncode}):\n{done.stderr.strip()[-2000:]}")
         staged = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        shutil.copyfile(library, staged)
-        os.chmod(staged, 0o755)
-        os.replace(staged, out)
+        try:
+            shutil.copyfile(library, staged)
+            os.chmod(staged, 0o755)
+            os.replace(staged, out)
+        except OSError as err:
+            staged.unlink(missing_ok=True)
+            raise CompileError(f"cannot write {out}: {err.strerror}") from None
 
 
 class CompiledStage:

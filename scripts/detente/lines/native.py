@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
     except UnsupportedModel as err:
         raise InputError(str(model_file), f"cannot be compiled ({err}); LightGBM runs it") from None
     started = time.perf_counter()
-    staged = out.with_name(f".{out.name}.check")
+    staged = out.with_name(f".{out.name}.{os.getpid()}.check")  # checked before it replaces `out`; two builds at once do not collide
     compile_library(c_source(stages, sha256), staged, compiler)
     try:
         native = load_library(staged, sha256, WIDTHS)
@@ -80,7 +81,10 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
             if not np.array_equal(expected, got):  # bit for bit: no NaN in probabilities
                 differ = int(np.sum(expected != got))
                 raise CompileError(f"the compiled {name} differs from LightGBM on {differ} of {len(rows)} probe rows; not installed")
-        staged.replace(out)
+        try:
+            staged.replace(out)
+        except OSError as err:
+            raise CompileError(f"cannot write {out}: {err.strerror}") from None
     finally:
         staged.unlink(missing_ok=True)
     return CompileReport(out, reference.model_id, time.perf_counter() - started, PROBE_ROWS)
