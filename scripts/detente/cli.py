@@ -107,8 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="folders of raw/<id>.txt + gold/<id>.tsv (the packaged model: the maintainers' ../shared/boilerplate/train)")
     train.add_argument("--out", required=True, metavar="FILE", help="model file to write (JSON; the packaged one is scripts/detente/lines/line_model.json)")
     train.add_argument("--tune", metavar="DIR", help="choose the content threshold on these pages (e.g. ../shared/boilerplate/dev); default: on held-out sites of --data")
-    train.add_argument("--seed", type=int, default=13, help="random seed (default 13, the packaged model's)")
+    train.add_argument("--seed", type=int, default=1, help="random seed of the first member, the next one's is one more, ... (default 1, the packaged model's)")
     train.add_argument("--rounds", type=int, default=150, help="boosting rounds per stage (default 150, the packaged model's)")
+    train.add_argument("--members", type=int, default=3, help="members averaged, each on its own subsample of rows and features (default 3, the packaged model's)")
     native = sub.add_parser("compile-line-model", help="compile the packaged line model's trees to native code (same probabilities, faster; `make env` runs it)")
     native.add_argument("--if-possible", action="store_true", help="without a working C compiler, say so and exit 0 (the cleaner then uses LightGBM)")
     native.add_argument("--cc", metavar="COMPILER", help="the C compiler (default: $CC, else cc)")
@@ -212,7 +213,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "agreement": lambda a: _stage("pipeline.agreement:main_agreement")(
         a.reference_dir, a.prediction_dir, a.doc_ids, a.text_dir, a.entities, a.events, a.json_out, a.diff
     ),
-    "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune),
+    "train-cleaner": lambda a: _stage("lines.train:main_train_cleaner")(a.data, a.out, a.seed, a.rounds, a.tune, a.members),
     "compile-line-model": lambda a: _stage("lines.native:main_compile_line_model")(a.if_possible, a.cc),
     "evaluate-lines": lambda a: _stage("bench.lines_evaluate:main_evaluate_lines")(a.predictions, a.gold, a.model, a.json_out),
     "keep-line-labels": lambda a: _stage("pipeline.line_corrections:main_keep_line_labels")(

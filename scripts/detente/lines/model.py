@@ -1,8 +1,9 @@
-"""The cleaner's line model: two LightGBM stages stored as text in one JSON file, loaded without pickle.
+"""The cleaner's line model: members of two LightGBM stages each, stored as text in one JSON file, loaded without pickle.
 
-Stage 1 scores each line from FEATURE_NAMES; stage 2 rescoring adds the first stage's view of the
-neighbours and of the page's best run of content (CONTEXT_NAMES). A line is content when the second
-stage's probability reaches `threshold`.
+In each member, stage 1 scores each line from FEATURE_NAMES; stage 2 rescoring adds the first stage's view
+of the neighbours and of the page's best run of content (CONTEXT_NAMES). The members differ only in the
+seed of their row and feature subsampling; their second-stage probabilities are averaged, and a line is
+content when the average reaches `threshold`.
 
 The trees run on LightGBM's library, or, for the packaged model once `detente compile-line-model` has compiled
 it (`make env` does), on the same trees as native code (compiled.py): the same probabilities, faster.
@@ -30,7 +31,9 @@ from detente.lines.features import (
     page_features,
 )
 
-MODEL_FORMAT = "detente-line-model/1"
+MODEL_FORMAT = "detente-line-model/2"  # "members"; a /1 file (one member, its stages at the top level) is read too
+OLD_FORMAT = "detente-line-model/1"
+STAGES = ("stage1", "stage2")
 DEFAULT_MODEL = "line_model.json"  # package data of detente.lines
 PACKAGED_MODEL = Path(__file__).with_name(DEFAULT_MODEL)
 COMPILED_MODEL = Path(__file__).with_name("line_model.so")  # the packaged model compiled (`detente compile-line-model`)
@@ -44,9 +47,14 @@ class Stage(Protocol):
 
 
 @dataclass(frozen=True)
-class LineModel:
+class Member:
     stage1: Stage
     stage2: Stage
+
+
+@dataclass(frozen=True)
+class LineModel:
+    members: tuple[Member, ...]
     threshold: float
     sha256: str  # of the model file's bytes: names the model in releases and crawl outputs
     training: dict[str, Any]
@@ -60,7 +68,7 @@ class LineModel:
         """P(content) of every line of a page; blank lines are never content (0)."""
         features, text_mask = page_features(stripped_lines)
         probabilities = np.zeros(len(stripped_lines))
-        probabilities[text_mask] = two_stage_probabilities(self.stage1, self.stage2, features, [t for t in stripped_lines if t])
+        probabilities[text_mask] = ensemble_probabilities(self.members, features, [t for t in stripped_lines if t])
         return probabilities
 
     def is_content(self, stripped_lines: list[str]) -> list[bool]:
@@ -75,6 +83,14 @@ def two_stage_probabilities(stage1: Any, stage2: Any, features: np.ndarray, text
     return stage2.predict(context_features(features, first, texts))
 
 
+def ensemble_probabilities(members: tuple[Member, ...] | list[Member], features: np.ndarray, texts: list[str]) -> np.ndarray:
+    """The members' two-stage probabilities averaged: summed in member order, then divided (one member: its own)."""
+    total = two_stage_probabilities(members[0].stage1, members[0].stage2, features, texts)
+    for member in members[1:]:
+        total = total + two_stage_probabilities(member.stage1, member.stage2, features, texts)
+    return total / len(members)
+
+
 def parse_model(data: bytes, where: str, compiled: Path | None = None) -> LineModel:
     """Check and load a model file's bytes; anything wrong is an InputError naming `where`. With `compiled`, the
     trees run from that library when it was compiled from exactly these bytes (else on LightGBM)."""
@@ -82,7 +98,7 @@ def parse_model(data: bytes, where: str, compiled: Path | None = None) -> LineMo
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError(where, f"not a line model (invalid JSON: {err})") from None
-    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
+    if not isinstance(document, dict) or document.get("format") not in (MODEL_FORMAT, OLD_FORMAT):
         raise InputError(where, f"not a line model: expected \"format\": \"{MODEL_FORMAT}\"")
     for key, names in (("feature_names", list(FEATURE_NAMES)), ("context_names", list(CONTEXT_NAMES))):
         if document.get(key) != names:
@@ -92,32 +108,55 @@ def parse_model(data: bytes, where: str, compiled: Path | None = None) -> LineMo
         raise InputError(where, f"threshold must be a number between 0 and 1, got {threshold!r}")
     if not isinstance(document.get("training", {}), dict):
         raise InputError(where, "training must be an object (how the model was trained)")
-    digests = document.get("stage_sha256")
-    texts = []
-    for stage in ("stage1", "stage2"):
-        text = document.get(stage)
-        if not isinstance(text, str) or not text.startswith("tree\n"):
-            raise InputError(where, f"{stage} is not a LightGBM text model")
-        # LightGBM aborts the whole process on some malformed trees. The hash catches a damaged or hand-edited
-        # file, not a deliberately forged one: a model file is code-like input, load only models you trust.
-        if not isinstance(digests, dict) or digests.get(stage) != hashlib.sha256(text.encode("utf-8")).hexdigest():
-            raise InputError(where, f"{stage} does not match its recorded SHA-256 (stage_sha256): the file was changed or damaged")
-        texts.append(text)
+    texts = member_texts(document, where)
     sha256 = hashlib.sha256(data).hexdigest()
     training = document.get("training", {})
-    native = load_library(compiled, sha256, WIDTHS) if compiled is not None else None
+    native = load_library(compiled, sha256, WIDTHS * len(texts)) if compiled is not None else None
     if native is not None:  # compiled from these very bytes, which LightGBM accepted when they were compiled
-        return LineModel(native[0], native[1], float(threshold), sha256, training, "compiled")
+        members = tuple(Member(native[2 * k], native[2 * k + 1]) for k in range(len(texts)))
+        return LineModel(members, float(threshold), sha256, training, "compiled")
     boosters = []
-    for stage, text, width in zip(("stage1", "stage2"), texts, WIDTHS):
-        try:
-            booster = TextBooster(text)  # LightGBM's own text format: parsed, never executed
-        except BoosterError as err:
-            raise InputError(where, f"{stage} is a corrupt LightGBM model: {str(err).splitlines()[0] if str(err) else 'refused'}") from None
-        if booster.num_features != width:
-            raise InputError(where, f"{stage} expects {booster.num_features} features, this version computes {width}")
-        boosters.append(booster)
-    return LineModel(boosters[0], boosters[1], float(threshold), sha256, training)
+    for k, stages in enumerate(texts):
+        for stage, width in zip(STAGES, WIDTHS):
+            name = _stage_name(k, len(texts), stage)
+            try:
+                booster = TextBooster(stages[stage])  # LightGBM's own text format: parsed, never executed
+            except BoosterError as err:
+                raise InputError(where, f"{name} is a corrupt LightGBM model: {str(err).splitlines()[0] if str(err) else 'refused'}") from None
+            if booster.num_features != width:
+                raise InputError(where, f"{name} expects {booster.num_features} features, this version computes {width}")
+            boosters.append(booster)
+    members = tuple(Member(boosters[2 * k], boosters[2 * k + 1]) for k in range(len(texts)))
+    return LineModel(members, float(threshold), sha256, training)
+
+
+def _stage_name(member: int, count: int, stage: str) -> str:
+    return f"members[{member}].{stage}" if count > 1 or member else stage
+
+
+def member_texts(document: dict[str, Any], where: str) -> list[dict[str, str]]:
+    """The LightGBM text of each member's stages ({"stage1": ..., "stage2": ...}), each checked against its
+    recorded SHA-256. A /1 file is one member with its stages and stage_sha256 at the top level."""
+    if document.get("format") == OLD_FORMAT:
+        entries: Any = [document]
+    else:
+        entries = document.get("members")
+        if not isinstance(entries, list) or not entries or not all(isinstance(entry, dict) for entry in entries):
+            raise InputError(where, "members must be a non-empty list of objects, each with stage1, stage2 and stage_sha256")
+    texts = []
+    for k, entry in enumerate(entries):
+        digests = entry.get("stage_sha256")
+        for stage in STAGES:
+            name = _stage_name(k, len(entries), stage)
+            text = entry.get(stage)
+            if not isinstance(text, str) or not text.startswith("tree\n"):
+                raise InputError(where, f"{name} is not a LightGBM text model")
+            # LightGBM aborts the whole process on some malformed trees. The hash catches a damaged or hand-edited
+            # file, not a deliberately forged one: a model file is code-like input, load only models you trust.
+            if not isinstance(digests, dict) or digests.get(stage) != hashlib.sha256(text.encode("utf-8")).hexdigest():
+                raise InputError(where, f"{name} does not match its recorded SHA-256 (stage_sha256): the file was changed or damaged")
+        texts.append({stage: entry[stage] for stage in STAGES})
+    return texts
 
 
 def load_model(path: Path) -> LineModel:

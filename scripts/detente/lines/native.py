@@ -17,20 +17,20 @@ from detente.errors import DetenteError, InputError
 from detente.lines.compiled import (
     ZERO_THRESHOLD,
     CompileError,
-    Stage,
+    StageTrees,
     UnsupportedModel,
     c_source,
     compile_library,
     load_library,
     parse_stage,
 )
-from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, WIDTHS, LineModel, parse_model
+from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, LineModel, member_texts, parse_model
 
 PROBE_ROWS = 4000
 PROBE_SEED = 13
 
 
-def probe_rows(stage: Stage, rows: int = PROBE_ROWS, seed: int = PROBE_SEED) -> np.ndarray:
+def probe_rows(stage: StageTrees, rows: int = PROBE_ROWS, seed: int = PROBE_SEED) -> np.ndarray:
     """Rows that put every kind of value at the trees' split points: each feature drawn from its thresholds,
     the doubles just beside them, 0, -0, NaN, values below LightGBM's zero threshold and its own range."""
     rng = np.random.default_rng(seed)
@@ -51,7 +51,7 @@ class CompileReport:
     out: Path
     model_id: str
     seconds: float
-    probe_rows: int
+    probe_rows: int  # per stage
 
 
 def compile_line_model(model_file: Path, out: Path, compiler: str | None = None) -> CompileReport:
@@ -62,20 +62,21 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
     except OSError as err:
         raise InputError(str(model_file), f"cannot read the line model: {err.strerror}") from None
     reference: LineModel = parse_model(data, str(model_file))  # checks the file; LightGBM predicts the reference
-    document = json.loads(data)
     sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        stages = {name: parse_stage(document[name]) for name in ("stage1", "stage2")}
+    texts = member_texts(json.loads(data), str(model_file))
+    try:  # in the order parse_model loads them: member 0's stage 1 and stage 2, member 1's, ...
+        stages = {f"members[{k}].{stage}": parse_stage(member[stage]) for k, member in enumerate(texts) for stage in STAGES}
     except UnsupportedModel as err:
         raise InputError(str(model_file), f"cannot be compiled ({err}); LightGBM runs it") from None
+    boosters = [getattr(member, stage) for member in reference.members for stage in STAGES]
     started = time.perf_counter()
     staged = out.with_name(f".{out.name}.{os.getpid()}.check")  # checked before it replaces `out`; two builds at once do not collide
     compile_library(c_source(stages, sha256), staged, compiler)
     try:
-        native = load_library(staged, sha256, WIDTHS)
+        native = load_library(staged, sha256, WIDTHS * len(texts))
         if native is None:
             raise CompileError(f"{staged}: the library just compiled does not load")
-        for name, stage, compiled_stage, booster in zip(stages, stages.values(), native, (reference.stage1, reference.stage2)):
+        for name, stage, compiled_stage, booster in zip(stages, stages.values(), native, boosters):
             rows = probe_rows(stage)
             expected, got = booster.predict(rows), compiled_stage.predict(rows)
             if not np.array_equal(expected, got):  # bit for bit: no NaN in probabilities
