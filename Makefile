@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-$(COMPILED): $(STAMP) scripts/detente/lines/line_model.json scripts/detente/lines/compiled.py
+$(COMPILED): $(STAMP) scripts/detente/lines/line_model.json scripts/detente/lines/codegen.py
 	$(BIN)/detente compile-line-model --if-possible
 
 env: $(STAMP) $(COMPILED)

@@ -6,7 +6,7 @@
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --engine datatrove
     .venv/bin/python scripts/benchmark.py --skip-cleaners --n 10000 --input-format jsonl
     .venv/bin/python scripts/benchmark.py --skip-scale --cv-train ../shared/boilerplate/train   # + cross-validation (slow; maintainers' folder, skipped with a note when absent)
-    .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --cv-pages ../shared/boilerplate/train   # dev figure of a model trained on train/ + dev/ (slow)
+    .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --cv-pages ../shared/boilerplate/train   # dev by site, each fold trained on train/ + the other dev folds (slow)
     .venv/bin/python scripts/benchmark.py --skip-scale --skip-cleaners --compare-settings ../shared/boilerplate/train   # training settings only (slow; skipped with a note when absent)
 
 It prints, in this order:
@@ -18,8 +18,9 @@ It prints, in this order:
    files of 1,000; one article in --bad-every broken to exercise the rejects path), run through `detente.scale.local.run_local`
    (or datatrove) in a fresh process. For each N: documents, lines, rejects, shards, MB written; articles/s and MB/s of
    the pipeline and of the whole process; the workers' CPU per article; the machine's load average; the peak of the
-   summed RSS (and PSS) of the process tree (psutil: RSS sampled every 50 ms, PSS every 2 s; the sampler's own CPU is printed; without psutil, getrusage's largest single
-   process). Then `targets:` lines for 100k articles in < 120 s and peak memory at 100k <= 1.5x that at 1k.
+   summed RSS (and PSS) of the process tree (psutil: RSS sampled every 50 ms, PSS every 2 s and at a new RSS peak,
+   at most every 0.5 s; the sampler's own CPU is printed; without psutil, getrusage's largest single process).
+   Then `targets:` lines for 100k articles in < 120 s and peak memory at 100k <= 1.5x that at 1k.
 3. Cleaners (unless --skip-cleaners), for each page set: the dev set (--pages, default ../shared/boilerplate/dev, a
    folder of raw/<id>.txt + gold/<id>.tsv; a line says so when it is missing) and the five seeds with the current
    release's reviewed gold. Tools: ours (`detente.pipeline.clean.clean_text`, content = class "content"), old rules (the 0.1.0-
@@ -37,7 +38,8 @@ It prints, in this order:
 4. With --cv-train DIR: k-fold cross-validation by site (`detente.lines.train.fold_of`) of the line model's training
    procedure on that folder: micro P/R/F1 per held-out fold and pooled over all folds (trains k models, ~90 s each).
    With --cv-pages TRAIN_DIR: the same on --pages, each fold's model trained on TRAIN_DIR and the other folds' pages
-   (the packaged model is trained on ../shared/boilerplate/train and dev together: this is its dev figure).
+   (how a model trained on ../shared/boilerplate/train and dev together would be measured on dev; a held-out
+   page's site may also have pages in TRAIN_DIR).
 5. With --compare-settings DIR: the line model trained on DIR with each training setting of SETTINGS_GRID (rounds,
    leaves, learning rate): the F1 of held-out sites on DIR's article pages (how the packaged setting was chosen,
    without dev labels) and the F1 on --pages, at that threshold and at the pages' own best threshold.
@@ -215,33 +217,37 @@ def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, eng
     started = time.perf_counter()
     # datatrove logs every task to stderr: keep it out of the figures
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if engine == "datatrove" else None, text=True)
-    peak = {"rss": 0.0, "pss": 0.0, "procs": 0, "cpu": 0.0}
+    peak = {"rss": 0.0, "pss": 0.0, "procs": 0, "cpu": 0.0, "pss_samples": 0}
     done = threading.Event()
 
     def sample() -> None:
-        # RSS every 50 ms (cheap: /proc/<pid>/statm); PSS every 2 s (it walks each process's page tables:
-        # at 20 ms the sampler itself took ~40% of a core from the 2 the pipeline is timed on)
+        # RSS every 50 ms (cheap: /proc/<pid>/statm); PSS, which walks each process's page tables, every 2 s and
+        # when RSS reaches a new peak, at most every 0.5 s (at 20 ms for both, the sampler itself took ~40% of a core from the 2
+        # the pipeline is timed on)
         if psutil is None:
             return
         proc = psutil.Process(child.pid)
-        rounds = 0
+        rounds, last_pss = 0, -1.0
         while not done.is_set():
-            with_pss = rounds % 40 == 0
             try:
                 tree = [proc, *proc.children(recursive=True)]
-                rss = pss = 0
+                rss = 0
                 for p in tree:
                     try:
-                        if with_pss:
-                            info = p.memory_full_info()  # pss: shared library pages counted once, not per process
-                            rss, pss = rss + info.rss, pss + info.pss
-                        else:
-                            rss += p.memory_info().rss
+                        rss += p.memory_info().rss
                     except psutil.Error:
                         pass
-                peak["rss"] = max(peak["rss"], rss / 2**20)
-                if with_pss:
+                now = time.perf_counter()
+                if rounds % 40 == 0 or (rss / 2**20 > peak["rss"] and now - last_pss >= 0.5):
+                    pss, last_pss = 0, now
+                    for p in tree:
+                        try:
+                            pss += p.memory_full_info().pss  # shared library pages counted once, not per process
+                        except psutil.Error:
+                            pass
                     peak["pss"] = max(peak["pss"], pss / 2**20)
+                    peak["pss_samples"] += 1
+                peak["rss"] = max(peak["rss"], rss / 2**20)
                 peak["procs"] = max(peak["procs"], len(tree))
             except psutil.Error:
                 pass
@@ -262,7 +268,7 @@ def measure_pipeline(corpus: Path, out: Path, workers: int, shard_size: int, eng
     result["load"] = (load_before, os.getloadavg()[0])
     if psutil is not None:
         result["peak_mb"], result["peak_method"] = peak["rss"], f"sum of RSS over the process tree, max {peak['procs']} processes"
-        result["peak_pss_mb"] = peak["pss"]
+        result["peak_pss_mb"], result["pss_samples"] = peak["pss"], peak["pss_samples"]
         result["sampler_cpu_seconds"] = peak["cpu"]
     else:
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -498,7 +504,7 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
     digest = data_digest(pages)
     if any(source.get("sha256") == digest for source in model.training.get("data", [])):
         print("  ours was trained on these pages: its figures above are in-sample. Its out-of-sample figure is the cross-validation "
-              "by site of `--skip-scale --skip-cleaners --cv-pages TRAIN_DIR` (each fold trained without its sites)")
+              "by site of `--skip-scale --skip-cleaners --cv-pages TRAIN_DIR` (each fold trained without its pages)")
         return
     if model.training.get("threshold_selection", {}).get("data", {}).get("sha256") != digest:
         return  # the threshold was not chosen on these pages: the plain figures above are already honest
@@ -649,7 +655,7 @@ def print_pipeline_run(n: int, r: dict[str, Any], workers: int) -> None:
            f"{r['cpu_seconds'] / workers:.1f} s); " if r["cpu_seconds"] else "  ")
         + f"machine load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after\n"
         f"  peak memory {r['peak_mb']:.0f} MB ({r['peak_method']})"
-        + (f"; as PSS {r['peak_pss_mb']:.0f} MB" if "peak_pss_mb" in r else "")
+        + (f"; as PSS {r['peak_pss_mb']:.0f} MB ({r['pss_samples']} samples)" if "peak_pss_mb" in r else "")
         + f"; driver alone {r['driver_maxrss_mb']:.0f} MB"
         + (f"\n  (the benchmark's memory sampler used {r['sampler_cpu_seconds']:.1f} s of CPU on the same cores)" if "sampler_cpu_seconds" in r else "")
     )
@@ -711,7 +717,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     cleaners.add_argument("--cv-folds", type=int, default=5, help="k of --cv-train and --cv-pages (default 5)")
     cleaners.add_argument("--cv-pages", type=Path, metavar="TRAIN_DIR",
                           help="also cross-validate by site on --pages, each fold's model trained on TRAIN_DIR and the other folds "
-                          "(how the packaged model, trained on both, is measured on --pages; slow: trains k models)")
+                          "(how a model trained on both would be measured on --pages; slow: trains k models)")
     cleaners.add_argument("--compare-settings", type=Path, metavar="DIR",
                           help="also train with each training setting of SETTINGS_GRID on DIR and score it on --pages (slow: ~2 min each)")
     cleaners.add_argument("--skip-cleaners", action="store_true", help="run only the scale section")

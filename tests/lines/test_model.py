@@ -16,6 +16,7 @@ from detente.lines.model import (
     default_model,
     load_model,
     parse_model,
+    two_stage_probabilities,
 )
 
 PACKAGED = Path(__file__).resolve().parents[2] / "scripts" / "detente" / "lines" / DEFAULT_MODEL
@@ -71,6 +72,12 @@ def test_a_missing_model_file_is_named(tmp_path):
         load_model(tmp_path / "none.json")
 
 
+def _member(document: dict, k: int = 0, **changes) -> dict:
+    members = [dict(member) for member in document["members"]]
+    members[k] = members[k] | changes
+    return document | {"members": members}
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -79,13 +86,15 @@ def test_a_missing_model_file_is_named(tmp_path):
         (lambda d: d | {"format": "other/1"}, "not a line model: expected \"format\""),
         (lambda d: d | {"feature_names": d["feature_names"][:-1]}, "feature_names differ from this version's features"),
         (lambda d: d | {"threshold": 1.5}, "threshold must be a number between 0 and 1"),
-        (lambda d: d | {"stage1": "cos\nsystem\n(S'echo hi'\ntR."}, "stage1 is not a LightGBM text model"),
-        (lambda d: d | {"stage2": d["stage2"][: len(d["stage2"]) // 3]}, "stage2 does not match its recorded SHA-256"),
-        (lambda d: d | {"stage_sha256": None}, "stage1 does not match its recorded SHA-256"),
-        (lambda d: d | {"stage2": "tree\nnonsense\n", "stage_sha256": d["stage_sha256"] | {"stage2": _sha("tree\nnonsense\n")}},
-         "stage2 is a corrupt LightGBM model: Model file doesn't specify the number of classes"),
-        (lambda d: d | {"stage2": d["stage1"], "stage_sha256": d["stage_sha256"] | {"stage2": d["stage_sha256"]["stage1"]}},
-         f"stage2 expects {len(FEATURE_NAMES)} features, this version computes {len(FEATURE_NAMES) + len(CONTEXT_NAMES)}"),
+        (lambda d: d | {"members": []}, "members must be a non-empty list of objects"),
+        (lambda d: d | {"members": [1]}, "members must be a non-empty list of objects"),
+        (lambda d: _member(d, stage1="cos\nsystem\n(S'echo hi'\ntR."), "members\\[0\\].stage1 is not a LightGBM text model"),
+        (lambda d: _member(d, 2, stage2=d["members"][2]["stage2"][: len(d["members"][2]["stage2"]) // 3]), "members\\[2\\].stage2 does not match its recorded SHA-256"),
+        (lambda d: _member(d, stage_sha256=None), "members\\[0\\].stage1 does not match its recorded SHA-256"),
+        (lambda d: _member(d, 1, stage2="tree\nnonsense\n", stage_sha256=d["members"][1]["stage_sha256"] | {"stage2": _sha("tree\nnonsense\n")}),
+         "members\\[1\\].stage2 is a corrupt LightGBM model: Model file doesn't specify the number of classes"),
+        (lambda d: _member(d, stage2=d["members"][0]["stage1"], stage_sha256=d["members"][0]["stage_sha256"] | {"stage2": d["members"][0]["stage_sha256"]["stage1"]}),
+         f"members\\[0\\].stage2 expects {len(FEATURE_NAMES)} features, this version computes {len(FEATURE_NAMES) + len(CONTEXT_NAMES)}"),
     ],
 )
 def test_a_corrupt_model_file_is_a_clear_error(tmp_path, change, message):
@@ -112,7 +121,7 @@ def test_blank_lines_between_lines_change_no_decision():
 def test_a_booster_is_never_copied_or_pickled():
     import copy
 
-    stage = parse_model(PACKAGED.read_bytes(), "packaged").stage1  # LightGBM's (default_model()'s may be compiled: test_compiled)
+    stage = parse_model(PACKAGED.read_bytes(), "packaged").members[0].stage1  # LightGBM's (default_model()'s may be compiled: test_compiled)
     for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
         with pytest.raises(TypeError, match="TextBooster"):
             attempt(stage)
@@ -120,10 +129,30 @@ def test_a_booster_is_never_copied_or_pickled():
 
 def test_a_stage_with_a_nul_character_is_refused(tmp_path):
     document = _document()
-    text = document["stage1"].replace("\nTree=0\n", "\x00\nTree=0\n", 1)
-    path = _write(tmp_path, document | {"stage1": text, "stage_sha256": document["stage_sha256"] | {"stage1": _sha(text)}})
-    with pytest.raises(InputError, match="stage1 is a corrupt LightGBM model: the model text contains a NUL character"):
+    text = document["members"][0]["stage1"].replace("\nTree=0\n", "\x00\nTree=0\n", 1)
+    path = _write(tmp_path, _member(document, stage1=text, stage_sha256=document["members"][0]["stage_sha256"] | {"stage1": _sha(text)}))
+    with pytest.raises(InputError, match=r"members\[0\].stage1 is a corrupt LightGBM model: the model text contains a NUL character"):
         load_model(path)
+
+
+def test_a_model_of_the_first_format_is_one_member(tmp_path):
+    """detente-line-model/1 files (0.4.0-0.8.0: one pair of stages at the top level) still load, as one member."""
+    document = _document()
+    first = {key: document[key] for key in ("feature_names", "context_names", "threshold", "training")} | document["members"][0] | {"format": "detente-line-model/1"}
+    one = load_model(_write(tmp_path, document | {"members": document["members"][:1]}))
+    old = load_model(_write(tmp_path / "old", first) if (tmp_path / "old").mkdir() is None else None)
+    assert len(old.members) == len(one.members) == 1
+    page = ["Home", "The foreign minister said on Monday that the talks had been productive and frank, and would go on.", "Share"]
+    assert old.content_probabilities(page).tolist() == one.content_probabilities(page).tolist()
+
+
+def test_the_members_are_averaged(tmp_path):
+    model = default_model()
+    page = ["Home", "News", "Minister says talks with neighbour were productive",
+            "The foreign minister said on Monday that the talks had been productive and frank, and would go on.", "Share"]
+    features, _ = page_features(page)
+    each = [two_stage_probabilities(member.stage1, member.stage2, features, page) for member in model.members]
+    assert len(each) == 3 and model.content_probabilities(page).tolist() == ((each[0] + each[1] + each[2]) / 3).tolist()
 
 
 def test_an_echo_is_looked_for_within_the_window_only():

@@ -3,20 +3,21 @@ that would differ is never put in place; without a compiler the cleaner keeps Li
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import needs_compiler
 from detente.cli import main
 from detente.errors import DetenteError
 from detente.lines import native
-from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, default_model, parse_model
+from detente.lines.codegen import StageTrees, Tree, parse_stage
+from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, default_model, member_texts, parse_model
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = PACKAGED_MODEL
-needs_compiler = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler (cc) on PATH: the compiled trees cannot be built here")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def _seed_pages() -> list[list[str]]:
 @needs_compiler
 def test_the_packaged_model_compiled_gives_the_same_probabilities_on_the_seeds(compiled_packaged):
     out, report = compiled_packaged
-    assert report.out == out and out.is_file() and report.model_id == default_model().model_id
+    assert report.out == out and out.is_file() and report.model_id == default_model().model_id and report.rows_checked > 8000
     data = PACKAGED.read_bytes()
     compiled, reference = parse_model(data, "packaged", out), parse_model(data, "packaged")
     assert (compiled.predictor, reference.predictor) == ("compiled", "LightGBM")
@@ -47,15 +48,15 @@ def test_the_packaged_model_compiled_gives_the_same_probabilities_on_the_seeds(c
 def test_a_library_that_differs_from_lightgbm_is_never_put_in_place(tmp_path, monkeypatch):
     real = native.c_source
 
-    def off_by_a_bit(stages, sha256):  # one leaf value nudged: what a generator bug would do
-        source = real(stages, sha256)
+    def off_by_a_bit(stages, sha256, generator):  # one leaf value nudged: what a generator bug would do
+        source = real(stages, sha256, generator)
         first = source.index("return ") + len("return ")
         value = source[first:source.index(";", first)]
         return source[:first] + repr(float(value) + 1e-9) + source[first + len(value):]
 
     monkeypatch.setattr(native, "c_source", off_by_a_bit)
     out = tmp_path / "line_model.so"
-    with pytest.raises(native.CompileError, match=r"the compiled stage1 differs from LightGBM on \d+ of 4000 probe rows; not installed"):
+    with pytest.raises(native.CompileError, match=r"the compiled members\[0\].stage1 differs from LightGBM on \d+ of \d+ probe rows; not installed"):
         native.compile_line_model(PACKAGED, out)
     assert list(tmp_path.iterdir()) == []
 
@@ -76,13 +77,65 @@ def test_an_unreadable_model_file_is_named(tmp_path):
         native.compile_line_model(tmp_path / "none.json", tmp_path / "x.so")
 
 
-def test_probe_rows_sit_on_every_split_point():
-    stage = native.parse_stage(__import__("json").loads(PACKAGED.read_bytes())["stage1"])
-    rows = native.probe_rows(stage, rows=500)
-    assert rows.shape == (500, stage.width) and np.isnan(rows).any()
+def _leaf(tree: Tree, row: np.ndarray) -> int:
+    node = 0
+    while node >= 0:  # the packaged model's splits: missing type None, no NaN in the rows checked here
+        node = tree.left_child[node] if row[tree.split_feature[node]] <= tree.threshold[node] else tree.right_child[node]
+    return ~node
+
+
+def test_probe_rows_reach_every_leaf_and_sit_on_split_points():
+    stage = parse_stage(member_texts(json.loads(PACKAGED.read_bytes()), "packaged")[0]["stage1"])
+    rows = native.probe_rows(stage, random_rows=500)
+    leaf_rows = sum(len(tree.leaf_value) for tree in stage.trees)
+    assert rows.shape == (leaf_rows + 500, stage.width) and np.isnan(rows[leaf_rows:]).any()
+    aimed = rows[:leaf_rows]
+    start = 0
+    for tree in stage.trees[:10]:
+        reached = {_leaf(tree, row) for row in aimed[start:start + len(tree.leaf_value)]}
+        assert reached == set(range(len(tree.leaf_value)))
+        start += len(tree.leaf_value)
     tree = stage.trees[1]
     assert (rows[:, tree.split_feature[0]] == tree.threshold[0]).any()
-    assert native.probe_rows(stage, rows=50).tobytes() == native.probe_rows(stage, rows=50).tobytes()
+    assert native.probe_rows(stage, random_rows=50).tobytes() == native.probe_rows(stage, random_rows=50).tobytes()
+
+
+def test_a_model_the_generator_cannot_write_is_a_compile_error(tmp_path, monkeypatch):
+    def refuse(text: str) -> StageTrees:
+        raise native.UnsupportedModel("categorical splits")
+
+    monkeypatch.setattr(native, "parse_stage", refuse)
+    with pytest.raises(native.CompileError, match=r"cannot be compiled \(categorical splits\)"):
+        native.compile_line_model(PACKAGED, tmp_path / "x.so")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_compiler_is_a_clear_error(tmp_path):
+    with pytest.raises(native.CompileError, match="no C compiler 'no-such-cc' on PATH"):
+        native.compile_library("int x;", tmp_path / "x.so", compiler="no-such-cc")
+    assert not (tmp_path / "x.so").exists()
+
+
+@needs_compiler
+def test_a_compiler_error_is_reported_and_nothing_is_left(tmp_path):
+    with pytest.raises(native.CompileError, match=r"failed \(1\):\n.*error"):
+        native.compile_library("this is not C", tmp_path / "x.so")
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_compiler
+def test_an_unwritable_place_is_a_compile_error_not_a_traceback(tmp_path):
+    with pytest.raises(native.CompileError, match=rf"cannot write {tmp_path / 'no-such-folder' / 'x.so'}: No such file or directory"):
+        native.compile_line_model(PACKAGED, tmp_path / "no-such-folder" / "x.so")
+
+
+@needs_compiler
+def test_cc_may_carry_flags(tmp_path, monkeypatch):
+    import ctypes
+
+    monkeypatch.setenv("CC", "cc -O1")
+    native.compile_library("int detente_x = 7;", tmp_path / "x.so")
+    assert ctypes.c_int.in_dll(ctypes.CDLL(str(tmp_path / "x.so")), "detente_x").value == 7
 
 
 def test_the_cleaner_uses_the_compiled_model_once_make_env_built_it():

@@ -45,17 +45,24 @@ def test_the_threshold_is_chosen_on_tuning_pages_when_given(tmp_path):
     assert selection["lines"] == sum(len(p.lines) for p in tuning) and 0.3 <= document["threshold"] <= 0.8
     untuned = json.loads(train_model(pages, SMALL, []))
     assert untuned["training"]["threshold_selection"]["on"] == "held-out sites of the training data, all pages"
-    assert untuned["stage1"] == document["stage1"] and untuned["stage2"] == document["stage2"]  # tuning sets only the threshold
+    assert untuned["members"] == document["members"]  # tuning sets only the threshold
 
 
-def test_the_seed_is_recorded_and_reaches_lightgbm(tmp_path):
-    """Without subsampling the seed matters only where LightGBM samples (bin boundaries of large data); it
-    is still recorded, and a setting that uses it (bagging) gives another model with another seed."""
+def test_each_member_trains_with_its_own_seed(tmp_path):
+    """Member k trains with seed + k on its own subsample of rows and features: the members differ, and a run
+    with the next seed starts with this run's second member."""
     pages = read_labelled_pages(write_pages(tmp_path / "pages", 24))
-    assert json.loads(train_model(pages, TrainingSettings(rounds=15, folds=2, seed=14), []))["training"]["seed"] == 14
-    bagged = {**TrainingSettings().params, "bagging_fraction": 0.5, "bagging_freq": 1}
-    first = train_model(pages, TrainingSettings(rounds=15, folds=2, params=bagged), [])
-    assert first != train_model(pages, TrainingSettings(rounds=15, folds=2, seed=14, params=bagged), [])
+    first = json.loads(train_model(pages, SMALL, []))
+    assert (first["training"]["seed"], first["training"]["members"], len(first["members"])) == (1, 3, 3)
+    assert len({member["stage1"] for member in first["members"]}) == 3
+    shifted = json.loads(train_model(pages, TrainingSettings(rounds=15, folds=2, seed=2, members=2), []))
+    assert shifted["members"] == first["members"][1:]
+
+
+def test_one_member_is_a_model_of_its_own(tmp_path):
+    pages = read_labelled_pages(write_pages(tmp_path / "pages", 24))
+    single = parse_model(train_model(pages, TrainingSettings(rounds=15, folds=2, members=1), []), "single")
+    assert len(single.members) == 1 and single.training["members"] == 1
 
 
 def test_train_cleaner_command_writes_the_model_and_records_its_data(tmp_path, capsys):
@@ -79,6 +86,7 @@ def test_train_cleaner_on_a_folder_without_pages_is_a_clear_error(tmp_path, caps
     [
         (["--out", "{tmp}"], "{tmp}: exists and is not a regular file"),
         (["--out", "{tmp}/m.json", "--rounds", "0"], "--rounds: must be at least 1, got 0"),
+        (["--out", "{tmp}/m.json", "--members", "0"], "--members: must be at least 1, got 0"),
         (["--out", "{tmp}/m.json", "--rounds", "3"], "--data: fold . of 5 holds no page: cross-fitting needs pages from at least 5 sites"),
     ],
 )
@@ -102,8 +110,9 @@ def test_a_manifest_site_that_is_not_text_is_named(tmp_path, capsys):
 def test_the_packaged_model_records_the_default_settings():
     model = parse_model(PACKAGED.read_bytes(), str(PACKAGED))
     defaults = TrainingSettings()
-    assert {k: model.training[k] for k in ("seed", "rounds", "folds", "params")} == {
-        "seed": defaults.seed, "rounds": defaults.rounds, "folds": defaults.folds, "params": defaults.params}
+    assert {k: model.training[k] for k in ("seed", "members", "rounds", "folds", "params")} == {
+        "seed": defaults.seed, "members": defaults.members, "rounds": defaults.rounds, "folds": defaults.folds, "params": defaults.params}
+    assert len(model.members) == defaults.members
     assert [source["name"] for source in model.training["data"]] == ["train"]
     assert model.training["threshold_selection"]["on"] == "tuning data" and model.training["threshold_selection"]["data"]["name"] == "dev"
 

@@ -1,222 +1,29 @@
-"""The packaged line model's trees as native code: C generated from LightGBM's text format, compiled once by
-`detente compile-line-model` (which `make env` runs), loaded with ctypes.
+"""Load the packaged line model's compiled trees (built by `detente compile-line-model`, native.py) with ctypes.
 
-Why: LightGBM's predictor turns each row into a sparse vector and walks its trees as data; on the cleaner's
-one-page calls that is most of the model's cost. The same trees written out as C comparisons give the same
-doubles (same comparisons with LightGBM's missing-value rules, same summation order, same sigmoid; checked
-bit for bit by tests/lines/test_compiled.py) several times faster.
-
-Only the packaged model is compiled, and the library is used only when it was compiled from exactly the model
-file being loaded (its SHA-256 is compiled in): a model passed by path always runs on LightGBM, so loading a
-model file never loads native code from beside it. Models with anything the generator does not write
-(categorical splits, linear trees, several classes, objectives other than binary) raise UnsupportedModel.
+A library is used only when it says it was compiled from exactly the model file being loaded (the file's
+SHA-256) by exactly this version's generator (codegen.py's SHA-256): otherwise, with a warning that says how to
+rebuild it, LightGBM runs the model. The hashes detect a stale library, not a forged one: loading a library runs
+its code, and only the one in the package folder, which `make env` builds, is ever loaded. A model passed by path
+always runs on LightGBM.
 """
 
 from __future__ import annotations
 
 import ctypes
-import math
-import os
-import shlex
-import shutil
-import subprocess
-import tempfile
+import hashlib
 import warnings
-from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from detente.errors import DetenteError
-
-ABI = 1  # of the library's symbols and of what the generated code means: bump it when either changes, so older libraries are not used
-_CATEGORICAL, _DEFAULT_LEFT = 1, 2  # LightGBM's decision_type bits; the missing type is bits 2-3
-_MISSING_NONE, _MISSING_ZERO, _MISSING_NAN = 0, 1, 2
-# LightGBM's kZeroThreshold (1e-35f, a float widened to double): smaller magnitudes are read as 0 from a dense row
-ZERO_THRESHOLD = float(np.float32(1e-35))
+GENERATOR = Path(__file__).with_name("codegen.py")
 
 
-class UnsupportedModel(DetenteError):
-    """The model uses something the C generator does not write; LightGBM predicts it instead."""
-
-
-class CompileError(DetenteError):
-    """The C compiler is missing or failed."""
-
-
-@dataclass(frozen=True)
-class Tree:
-    """One LightGBM tree: node k sends a row left when x[split_feature[k]] <= threshold[k] (with LightGBM's
-    missing-value rules); a child c < 0 is leaf ~c."""
-
-    split_feature: tuple[int, ...]
-    threshold: tuple[float, ...]
-    decision_type: tuple[int, ...]
-    left_child: tuple[int, ...]
-    right_child: tuple[int, ...]
-    leaf_value: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class StageTrees:
-    trees: tuple[Tree, ...]
-    width: int  # features per row
-    sigmoid: float  # output = 1 / (1 + exp(-sigmoid * sum of the trees))
-
-
-def _fields(block: str) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
-
-
-def _numbers(fields: dict[str, str], key: str, kind: type) -> tuple:
-    try:
-        values = tuple(kind(value) for value in fields[key].split())
-    except (KeyError, ValueError):
-        raise UnsupportedModel(f"tree field {key!r} is missing or not a list of numbers") from None
-    if kind is float and not all(math.isfinite(value) for value in values):
-        raise UnsupportedModel(f"tree field {key!r} holds a value that is not finite")
-    return values
-
-
-def parse_stage(model_text: str) -> StageTrees:
-    """The trees of a LightGBM text model (binary objective, numerical splits), in LightGBM's order."""
-    head, _, rest = model_text.partition("\nTree=")
-    header = _fields(head)
-    objective = header.get("objective", "").split()
-    if not objective or objective[0] != "binary" or header.get("num_tree_per_iteration") != "1":
-        raise UnsupportedModel(f"objective {header.get('objective')!r} with {header.get('num_tree_per_iteration')} trees per iteration (only binary, one tree per iteration)")
-    sigmoid = float(next((part.split(":", 1)[1] for part in objective[1:] if part.startswith("sigmoid:")), "1"))
-    width = int(header.get("max_feature_idx", "-1")) + 1
-    trees = []
-    for block in ("Tree=" + rest).split("\nTree=") if rest else []:
-        block = block.split("\nend of trees", 1)[0]
-        fields = _fields(block)
-        if fields.get("num_cat", "0") != "0" or fields.get("is_linear", "0") != "0":
-            raise UnsupportedModel("a tree has categorical splits or is linear")
-        leaves = int(fields.get("num_leaves", "0"))
-        leaf_value = _numbers(fields, "leaf_value", float)
-        if leaves < 1 or len(leaf_value) != leaves:
-            raise UnsupportedModel(f"a tree has {leaves} leaves and {len(leaf_value)} leaf values")
-        if leaves == 1:
-            trees.append(Tree((), (), (), (), (), leaf_value))
-            continue
-        tree = Tree(
-            _numbers(fields, "split_feature", int), _numbers(fields, "threshold", float), _numbers(fields, "decision_type", int),
-            _numbers(fields, "left_child", int), _numbers(fields, "right_child", int), leaf_value,
-        )
-        if any(len(column) != leaves - 1 for column in (tree.split_feature, tree.threshold, tree.decision_type, tree.left_child, tree.right_child)):
-            raise UnsupportedModel("a tree's node lists differ in length")
-        if any(kind & _CATEGORICAL for kind in tree.decision_type):
-            raise UnsupportedModel("a tree has categorical splits")
-        if not all(0 <= feature < width for feature in tree.split_feature):
-            raise UnsupportedModel("a tree splits on a feature beyond max_feature_idx")
-        trees.append(tree)
-    if not trees:
-        raise UnsupportedModel("the model has no trees")
-    return StageTrees(tuple(trees), width, sigmoid)
-
-
-def _condition(x: str, threshold: float, decision_type: int) -> str:
-    """C for LightGBM's NumericalDecision (the row's tiny values already set to 0): true = go left."""
-    missing, default_left = (decision_type >> 2) & 3, bool(decision_type & _DEFAULT_LEFT)
-    t = repr(threshold)  # the shortest text that reads back as the same double
-    if missing == _MISSING_NONE:  # NaN is read as 0.0, which goes left when 0.0 <= threshold
-        return f"!({x} > {t})" if 0.0 <= threshold else f"{x} <= {t}"
-    if missing == _MISSING_ZERO:  # NaN and zero take the default side
-        return f"({x} == 0.0 || isnan({x}) || {x} <= {t})" if default_left else f"({x} != 0.0 && {x} <= {t})"
-    if missing == _MISSING_NAN:
-        return f"(isnan({x}) || {x} <= {t})" if default_left else f"{x} <= {t}"
-    raise UnsupportedModel(f"unknown missing-value type {missing}")
-
-
-MAX_DEPTH = 200  # C compilers limit how deeply blocks nest; LightGBM's trees of 31 leaves are at most 30 deep
-
-
-def _tree_function(name: str, tree: Tree) -> str:
-    """A C function returning the tree's leaf value for row x (nested if/else, written without recursion)."""
-    if not tree.split_feature:
-        return f"static double {name}(const double *x) {{ (void)x; return {tree.leaf_value[0]!r}; }}\n"
-    out = [f"static double {name}(const double *x) {{"]
-    work: list[tuple[int, int] | str] = [(0, 1)]  # (node, depth) to write, or a line of C to write as it is
-    seen: set[int] = set()
-    while work:
-        item = work.pop()
-        if isinstance(item, str):
-            out.append(item)
-            continue
-        node, depth = item
-        pad = "  " * depth
-        if node < 0:
-            if ~node >= len(tree.leaf_value):
-                raise UnsupportedModel(f"a tree names leaf {~node} of {len(tree.leaf_value)}")
-            out.append(f"{pad}return {tree.leaf_value[~node]!r};")
-            continue
-        if node >= len(tree.split_feature) or node in seen or depth > MAX_DEPTH:
-            raise UnsupportedModel(f"a tree's node {node} is out of range, reached twice or deeper than {MAX_DEPTH}")
-        seen.add(node)
-        out.append(f"{pad}if ({_condition(f'x[{tree.split_feature[node]}]', tree.threshold[node], tree.decision_type[node])}) {{")
-        work += [f"{pad}}}", (tree.right_child[node], depth + 1), f"{pad}}} else {{", (tree.left_child[node], depth + 1)]
-    out.append("}")
-    return "\n".join(out) + "\n"
-
-
-def c_source(stages: dict[str, StageTrees], model_sha256: str) -> str:
-    """C for the stages (predicted by detente_predict(k, ...) for the k-th), naming the model file it came from."""
-    parts = [
-        "/* Generated by detente.lines.compiled from a LightGBM text model. Do not edit. */",
-        "#include <math.h>", "#include <stdlib.h>", "",
-        f'const char detente_line_model_sha256[] = "{model_sha256}";',
-        f"const int detente_line_model_abi = {ABI};",
-        f"const int detente_line_model_stages = {len(stages)};", "",
-    ]
-    predictors = []
-    for k, stage in enumerate(stages.values()):
-        names = [f"s{k}_t{i}" for i in range(len(stage.trees))]
-        parts += [_tree_function(name, tree) for name, tree in zip(names, stage.trees)]
-        calls = "\n".join(f"  for (long i = 0; i < n; i++) out[i] += {name}(x + i * {stage.width});" for name in names)
-        # One tree over all rows, then the next: a tree's code stays in the instruction cache for the page;
-        # each row's sum still adds the trees in LightGBM's order.
-        parts.append(f"""static int predict_s{k}(const double *rows, long n, double *out) {{
-  double *x = malloc(sizeof(double) * (size_t)(n > 0 ? n * {stage.width} : 1));
-  if (x == NULL) return 2;
-  for (long i = 0; i < n * {stage.width}; i++) x[i] = fabs(rows[i]) > {ZERO_THRESHOLD!r} || isnan(rows[i]) ? rows[i] : 0.0;
-  for (long i = 0; i < n; i++) out[i] = 0.0;
-{calls}
-  for (long i = 0; i < n; i++) out[i] = 1.0 / (1.0 + exp(-({stage.sigmoid!r}) * out[i]));
-  free(x);
-  return 0;
-}}
-""")
-        predictors.append(f"  if (stage == {k}) return width == {stage.width} ? predict_s{k}(rows, n, out) : 1;")
-    parts.append("int detente_predict(int stage, const double *rows, long n, long width, double *out) {\n" + "\n".join(predictors) + "\n  return 1;\n}\n")
-    return "\n".join(parts)
-
-
-def compile_library(source: str, out: Path, compiler: str | None = None) -> None:
-    """Compile `source` into the shared library `out` (written atomically). CompileError when no compiler is
-    found, it fails or `out` cannot be written. Plain -O2 without fast-math or contraction into fused
-    multiply-adds: every sum and comparison is the one LightGBM makes."""
-    cc = shlex.split(compiler or os.environ.get("CC") or "cc")  # CC may carry flags ("gcc -m64")
-    if not cc or shutil.which(cc[0]) is None:
-        raise CompileError(f"no C compiler {' '.join(cc)!r} on PATH (set CC to one)")
-    with tempfile.TemporaryDirectory(prefix="detente-line-model-") as folder:
-        c_file, library = Path(folder) / "line_model.c", Path(folder) / "line_model.so"
-        c_file.write_text(source, encoding="utf-8")
-        command = [*cc, "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-o", str(library), str(c_file), "-lm"]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True)
-        except OSError as err:
-            raise CompileError(f"cannot run {cc[0]}: {err.strerror}") from None
-        if done.returncode != 0:
-            raise CompileError(f"{' '.join(command[:-3])} ... failed ({done.returncode}):\n{done.stderr.strip()[-2000:]}")
-        staged = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        try:
-            shutil.copyfile(library, staged)
-            os.chmod(staged, 0o755)
-            os.replace(staged, out)
-        except OSError as err:
-            staged.unlink(missing_ok=True)
-            raise CompileError(f"cannot write {out}: {err.strerror}") from None
+@cache
+def generator_sha256() -> str:
+    """Names the generator that writes the C: a library written by another version of it is not used."""
+    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
 
 
 class CompiledStage:
@@ -234,27 +41,37 @@ class CompiledStage:
             raise ValueError(f"expected {self.num_features} features per row, got shape {data.shape}")
         out = np.empty(data.shape[0], dtype=np.float64)
         status = self._function(self._index, data.ctypes.data, data.shape[0], data.shape[1], out.ctypes.data)
+        if status == 2:
+            raise MemoryError("the compiled line model could not allocate its row buffer")
         if status != 0:
-            raise MemoryError(f"the compiled line model failed with status {status}")
+            raise ValueError(f"the compiled line model refused stage {self._index} with {data.shape[1]} features (status {status})")
         return out
 
 
+def _text(library: ctypes.CDLL, symbol: str) -> bytes:
+    return (ctypes.c_char * 65).in_dll(library, symbol).value  # a char array (64 hex digits and NUL), not a pointer
+
+
 def load_library(path: Path, model_sha256: str, widths: tuple[int, ...]) -> tuple[CompiledStage, ...] | None:
-    """The stages of the library at `path` when it was compiled from the model file with this SHA-256; None
-    when there is no library (LightGBM predicts). A library that cannot be loaded or belongs to another model
-    is not used, with a warning that says how to rebuild it."""
+    """The stages of the library at `path` (their feature counts `widths`) when it was compiled from the model
+    file with this SHA-256 by this generator; None when there is no library (LightGBM predicts). A library that
+    cannot be loaded, or was built from another model or by another generator, is not used, with a warning that
+    says how to rebuild it."""
     if not path.is_file():
         return None
+    rebuild = "using LightGBM. Rebuild it with `detente compile-line-model`"
     try:
         library = ctypes.CDLL(str(path))
-        compiled_for = (ctypes.c_char * 65).in_dll(library, "detente_line_model_sha256").value  # a char array, not a pointer
-        abi = ctypes.c_int.in_dll(library, "detente_line_model_abi").value
+        compiled_for, generator = _text(library, "detente_line_model_sha256"), _text(library, "detente_generator_sha256")
         stages = ctypes.c_int.in_dll(library, "detente_line_model_stages").value
     except (OSError, ValueError) as err:
-        warnings.warn(f"{path}: not a compiled line model ({err}); using LightGBM. Rebuild it with `detente compile-line-model`", stacklevel=2)
+        warnings.warn(f"{path}: not a compiled line model ({err}); {rebuild}", stacklevel=2)
         return None
-    if compiled_for != model_sha256.encode("ascii") or abi != ABI or stages != len(widths):
-        warnings.warn(f"{path} was compiled from another line model; using LightGBM. Rebuild it with `detente compile-line-model`", stacklevel=2)
+    if generator != generator_sha256().encode("ascii"):
+        warnings.warn(f"{path} was compiled by another version of detente; {rebuild}", stacklevel=2)
+        return None
+    if compiled_for != model_sha256.encode("ascii") or stages != len(widths):
+        warnings.warn(f"{path} was compiled from another line model; {rebuild}", stacklevel=2)
         return None
     function = library.detente_predict
     function.restype = ctypes.c_int

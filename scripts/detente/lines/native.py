@@ -1,12 +1,18 @@
-"""`detente compile-line-model`: compile the packaged line model's trees to native code (compiled.py) and check,
-before the library is put in place, that it gives LightGBM's probabilities bit for bit on probe rows."""
+"""`detente compile-line-model`: the packaged line model's trees written as C (codegen.py), compiled with the
+machine's C compiler, and put in place beside the model (for compiled.py to load) only after the library's
+probabilities equal LightGBM's bit for bit on probe rows: one aimed at each leaf of every tree, and random rows
+made of the split thresholds and the values next to them, zeros and NaN."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shlex
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,36 +20,76 @@ from pathlib import Path
 import numpy as np
 
 from detente.errors import DetenteError, InputError
-from detente.lines.compiled import (
-    ZERO_THRESHOLD,
-    CompileError,
-    StageTrees,
-    UnsupportedModel,
-    c_source,
-    compile_library,
-    load_library,
-    parse_stage,
-)
+from detente.lines.codegen import ZERO_THRESHOLD, StageTrees, Tree, UnsupportedModel, c_source, parse_stage
+from detente.lines.compiled import generator_sha256, load_library
 from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, LineModel, member_texts, parse_model
 
-PROBE_ROWS = 4000
+RANDOM_PROBE_ROWS = 4000
 PROBE_SEED = 13
+COMPILE_TIMEOUT = 900  # seconds; the packaged model compiles in about ten
 
 
-def probe_rows(stage: StageTrees, rows: int = PROBE_ROWS, seed: int = PROBE_SEED) -> np.ndarray:
-    """Rows that put every kind of value at the trees' split points: each feature drawn from its thresholds,
-    the doubles just beside them, 0, -0, NaN, values below LightGBM's zero threshold and its own range."""
+class CompileError(DetenteError):
+    """The C compiler is missing or failed, or the library it made is not put in place."""
+
+
+def compile_library(source: str, out: Path, compiler: str | None = None) -> None:
+    """Compile C `source` into the shared library `out` (a new file: the caller puts it in place). Plain -O2
+    without fast-math or contraction into fused multiply-adds: every sum and comparison is the one LightGBM makes."""
+    cc = shlex.split(compiler or os.environ.get("CC") or "cc")  # CC may carry flags ("gcc -m64")
+    if not cc or shutil.which(cc[0]) is None:
+        raise CompileError(f"no C compiler {' '.join(cc)!r} on PATH (set CC to one)")
+    with tempfile.TemporaryDirectory(prefix="detente-line-model-") as folder:
+        c_file = Path(folder) / "line_model.c"
+        c_file.write_text(source, encoding="utf-8")
+        command = [*cc, "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-o", str(out), str(c_file), "-lm"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=COMPILE_TIMEOUT)
+        except OSError as err:
+            raise CompileError(f"cannot run {cc[0]}: {err.strerror}") from None
+        except subprocess.TimeoutExpired:
+            raise CompileError(f"{cc[0]} did not finish in {COMPILE_TIMEOUT} s") from None
+        if done.returncode != 0:
+            out.unlink(missing_ok=True)
+            raise CompileError(f"{' '.join(command[:-3])} ... failed ({done.returncode}):\n{done.stderr.strip()[-2000:]}")
+
+
+def _leaf_rows(tree: Tree, width: int, fill: np.ndarray) -> np.ndarray:
+    """One row per leaf that reaches it: along the leaf's path, each split feature gets a value inside the
+    interval the path leaves it (the threshold itself to go left, the next double up to go right)."""
+    rows = []
+    paths: list[tuple[int, dict[int, tuple[float, float]]]] = [(0, {})] if tree.split_feature else []
+    while paths:  # (node, feature -> (exclusive low, inclusive high))
+        node, bounds = paths.pop()
+        if node < 0:
+            row = fill.copy()
+            for feature, (low, high) in bounds.items():
+                row[feature] = high if np.isfinite(high) else np.nextafter(low, np.inf)
+            rows.append(row)
+            continue
+        feature, threshold = tree.split_feature[node], tree.threshold[node]
+        low, high = bounds.get(feature, (-np.inf, np.inf))
+        paths.append((tree.left_child[node], {**bounds, feature: (low, min(high, threshold))}))
+        paths.append((tree.right_child[node], {**bounds, feature: (max(low, threshold), high)}))
+    return np.array(rows).reshape(-1, width)
+
+
+def probe_rows(stage: StageTrees, random_rows: int = RANDOM_PROBE_ROWS, seed: int = PROBE_SEED) -> np.ndarray:
+    """Rows that put every kind of value at the trees' split points: one row aimed at each leaf of every tree,
+    then random rows, each feature drawn from its thresholds, the doubles just beside them, 0, -0, NaN,
+    values below LightGBM's zero threshold and 1, -1."""
     rng = np.random.default_rng(seed)
     by_feature: list[list[float]] = [[] for _ in range(stage.width)]
     for tree in stage.trees:
         for feature, threshold in zip(tree.split_feature, tree.threshold):
             by_feature[feature] += [threshold, np.nextafter(threshold, -np.inf), np.nextafter(threshold, np.inf)]
     special = [0.0, -0.0, np.nan, ZERO_THRESHOLD, -ZERO_THRESHOLD, ZERO_THRESHOLD / 2, 1.0, -1.0]
-    out = np.empty((rows, stage.width))
+    drawn = np.empty((random_rows, stage.width))
     for feature, values in enumerate(by_feature):
         pool = np.array(values + special)
-        out[:, feature] = pool[rng.integers(0, len(pool), rows)]
-    return out
+        drawn[:, feature] = pool[rng.integers(0, len(pool), random_rows)]
+    fill = drawn[0] if random_rows else np.zeros(stage.width)
+    return np.vstack([*(_leaf_rows(tree, stage.width, fill) for tree in stage.trees), drawn])
 
 
 @dataclass(frozen=True)
@@ -51,54 +97,58 @@ class CompileReport:
     out: Path
     model_id: str
     seconds: float
-    probe_rows: int  # per stage
+    rows_checked: int  # probe rows over all stages
 
 
 def compile_line_model(model_file: Path, out: Path, compiler: str | None = None) -> CompileReport:
     """Compile the model file's trees into the library `out`; the library replaces `out` only after its
-    probabilities equal LightGBM's on probe rows of every stage. DetenteError on any failure."""
+    probabilities equal LightGBM's on the probe rows of every stage. DetenteError on any failure."""
     try:
         data = model_file.read_bytes()
     except OSError as err:
         raise InputError(str(model_file), f"cannot read the line model: {err.strerror}") from None
     reference: LineModel = parse_model(data, str(model_file))  # checks the file; LightGBM predicts the reference
-    sha256 = hashlib.sha256(data).hexdigest()
     texts = member_texts(json.loads(data), str(model_file))
     try:  # in the order parse_model loads them: member 0's stage 1 and stage 2, member 1's, ...
         stages = {f"members[{k}].{stage}": parse_stage(member[stage]) for k, member in enumerate(texts) for stage in STAGES}
     except UnsupportedModel as err:
-        raise InputError(str(model_file), f"cannot be compiled ({err}); LightGBM runs it") from None
+        raise CompileError(f"{model_file} cannot be compiled ({err})") from None
     boosters = [getattr(member, stage) for member in reference.members for stage in STAGES]
+    sha256 = hashlib.sha256(data).hexdigest()
     started = time.perf_counter()
-    staged = out.with_name(f".{out.name}.{os.getpid()}.check")  # checked before it replaces `out`; two builds at once do not collide
-    compile_library(c_source(stages, sha256), staged, compiler)
+    # A new name per build: the dynamic loader hands back a library already loaded from the same path
+    handle, staged_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".check")
+    os.close(handle)
+    staged = Path(staged_name)
     try:
+        compile_library(c_source(list(stages.values()), sha256, generator_sha256()), staged, compiler)
         native = load_library(staged, sha256, WIDTHS * len(texts))
         if native is None:
             raise CompileError(f"{staged}: the library just compiled does not load")
-        for name, stage, compiled_stage, booster in zip(stages, stages.values(), native, boosters):
+        checked = 0
+        for (name, stage), compiled_stage, booster in zip(stages.items(), native, boosters):
             rows = probe_rows(stage)
             expected, got = booster.predict(rows), compiled_stage.predict(rows)
             if not np.array_equal(expected, got):  # bit for bit: no NaN in probabilities
-                differ = int(np.sum(expected != got))
-                raise CompileError(f"the compiled {name} differs from LightGBM on {differ} of {len(rows)} probe rows; not installed")
-        try:
-            staged.replace(out)
-        except OSError as err:
-            raise CompileError(f"cannot write {out}: {err.strerror}") from None
+                raise CompileError(f"the compiled {name} differs from LightGBM on {int(np.sum(expected != got))} of {len(rows)} probe rows; not installed")
+            checked += len(rows)
+        os.chmod(staged, 0o755)
+        os.replace(staged, out)
+    except OSError as err:
+        raise CompileError(f"cannot write {out}: {err.strerror}") from None
     finally:
         staged.unlink(missing_ok=True)
-    return CompileReport(out, reference.model_id, time.perf_counter() - started, PROBE_ROWS)
+    return CompileReport(out, reference.model_id, time.perf_counter() - started, checked)
 
 
 def main_compile_line_model(if_possible: bool = False, compiler: str | None = None) -> int:
     try:
         report = compile_line_model(PACKAGED_MODEL, COMPILED_MODEL, compiler)
     except CompileError as err:
-        if if_possible:
+        if if_possible:  # `make env` on a machine without a working compiler: the cleaner still runs, on LightGBM
             print(f"line model not compiled: {err}. The cleaner uses LightGBM's predictor (same results, slower).", file=sys.stderr)
             return 0
         raise DetenteError(f"cannot compile the line model: {err}") from None
     print(f"compiled {report.model_id} to {report.out} in {report.seconds:.1f} s; "
-          f"probabilities identical to LightGBM's on {report.probe_rows:,} probe rows per stage")
+          f"probabilities identical to LightGBM's on all {report.rows_checked:,} probe rows (a row aimed at each leaf of every tree, and random rows)")
     return 0

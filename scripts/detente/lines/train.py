@@ -199,6 +199,8 @@ def main_train_cleaner(data_dirs: list[str], out: str, seed: int, rounds: int, t
     check_writable_file(Path(out))  # before minutes of training, not after
     if rounds < 1:
         raise InputError("--rounds", f"must be at least 1, got {rounds}")
+    if members < 1:
+        raise InputError("--members", f"must be at least 1, got {members}")
     pages: list[LabelledPage] = []
     sources = []
     for name in data_dirs:
