@@ -1,3 +1,3 @@
 """The one place the dataset version lives (read by pyproject, the build, the card)."""
 
-DATASET_VERSION = "0.8.0"
+DATASET_VERSION = "0.9.0"

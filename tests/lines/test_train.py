@@ -129,7 +129,7 @@ def test_the_packaged_model_was_trained_on_the_documented_data():
 
 
 @pytest.mark.skipif(os.environ.get("DETENTE_RETRAIN") != "1" or not SHARED_TRAIN.is_dir(),
-                    reason="retraining the packaged model takes about 2 minutes: set DETENTE_RETRAIN=1 (needs ../shared/boilerplate/train)")
+                    reason="retraining the packaged model takes about 6 minutes: set DETENTE_RETRAIN=1 (needs ../shared/boilerplate/train)")
 def test_retraining_reproduces_the_packaged_model_byte_for_byte(tmp_path):
     out = tmp_path / "model.json"
     assert main(["train-cleaner", "--data", str(SHARED_TRAIN), "--tune", str(SHARED_DEV), "--out", str(out)]) == 0

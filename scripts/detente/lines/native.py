@@ -117,7 +117,10 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
     sha256 = hashlib.sha256(data).hexdigest()
     started = time.perf_counter()
     # A new name per build: the dynamic loader hands back a library already loaded from the same path
-    handle, staged_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".check")
+    try:
+        handle, staged_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".check")
+    except OSError as err:
+        raise CompileError(f"cannot write {out}: {err.strerror}") from None
     os.close(handle)
     staged = Path(staged_name)
     try:
