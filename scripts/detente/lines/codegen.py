@@ -70,8 +70,11 @@ def parse_stage(model_text: str) -> StageTrees:
         raise UnsupportedModel("the model averages its trees (average_output, as in boosting=rf)")
     if not objective or objective[0] != "binary" or header.get("num_tree_per_iteration") != "1":
         raise UnsupportedModel(f"objective {header.get('objective')!r} with {header.get('num_tree_per_iteration')} trees per iteration (only binary, one tree per iteration)")
-    sigmoid = float(next((part.split(":", 1)[1] for part in objective[1:] if part.startswith("sigmoid:")), "1"))
-    width = int(header.get("max_feature_idx", "-1")) + 1
+    try:
+        sigmoid = float(next((part.split(":", 1)[1] for part in objective[1:] if part.startswith("sigmoid:")), "1"))
+        width = int(header.get("max_feature_idx", "-1")) + 1
+    except ValueError:
+        raise UnsupportedModel("the objective's sigmoid or max_feature_idx is not a number") from None
     trees = []
     for block in ("Tree=" + rest).split("\nTree=") if rest else []:
         block = block.split("\nend of trees", 1)[0]
