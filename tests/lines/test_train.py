@@ -72,7 +72,10 @@ def test_train_cleaner_command_writes_the_model_and_records_its_data(tmp_path, c
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["training"]["data"] == [{"name": "pages", "pages": 40, "lines": sum(1 for p in (data / "raw").glob("*.txt") for _ in p.open()),
                                               "sha256": data_digest(read_labelled_pages(data))}]
-    assert f"sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}" in printed
+    f1 = document["training"]["threshold_selection"]["f1"]
+    assert f"threshold {document['threshold']} (line F1 {f1} on held-out sites of the training data, all pages)" in printed
 
 
 def test_train_cleaner_on_a_folder_without_pages_is_a_clear_error(tmp_path, capsys):

@@ -215,7 +215,8 @@ def main_train_cleaner(data_dirs: list[str], out: str, seed: int, rounds: int, t
         write_bytes_atomically(Path(out), data)
     except OSError as err:
         raise InputError(out, f"cannot write the model: {err.strerror}") from None
-    threshold = json.loads(data)["threshold"]
-    print(f"{out}: {len(data) / 1e6:.2f} MB, threshold {threshold}, sha256 {hashlib.sha256(data).hexdigest()}, "
-          f"trained in {time.perf_counter() - started:.0f} s")
+    document = json.loads(data)
+    selection = document["training"]["threshold_selection"]
+    print(f"{out}: {len(data) / 1e6:.2f} MB, threshold {document['threshold']} (line F1 {selection['f1']} on {selection['on']}), "
+          f"sha256 {hashlib.sha256(data).hexdigest()}, trained in {time.perf_counter() - started:.0f} s")
     return 0
