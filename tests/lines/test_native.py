@@ -3,6 +3,7 @@ that would differ is never put in place; without a compiler the cleaner keeps Li
 
 from __future__ import annotations
 
+import ctypes
 import json
 from pathlib import Path
 
@@ -131,8 +132,6 @@ def test_an_unwritable_place_is_a_compile_error_not_a_traceback(tmp_path):
 
 @needs_compiler
 def test_cc_may_carry_flags(tmp_path, monkeypatch):
-    import ctypes
-
     monkeypatch.setenv("CC", "cc -O1")
     native.compile_library("int detente_x = 7;", tmp_path / "x.so")
     assert ctypes.c_int.in_dll(ctypes.CDLL(str(tmp_path / "x.so")), "detente_x").value == 7
@@ -158,3 +157,13 @@ def test_the_packaged_model_compiled_gives_the_same_probabilities_on_dev(compile
     for path in pages:
         page = [line.strip() for line in path.read_text(encoding="utf-8").split("\n")]
         assert compiled.content_probabilities(page).tobytes() == reference.content_probabilities(page).tobytes(), path.name
+
+
+@needs_compiler
+def test_a_stale_library_leaves_the_model_to_lightgbm_with_a_warning(compiled_packaged, tmp_path):
+    out, _ = compiled_packaged
+    document = json.loads(PACKAGED.read_bytes())
+    retrained = (json.dumps(document | {"threshold": 0.6}) + "\n").encode("utf-8")  # another model file: another SHA-256
+    with pytest.warns(UserWarning, match="was compiled from another line model; using LightGBM"):
+        model = parse_model(retrained, "retrained", out)
+    assert model.predictor == "LightGBM" and model.threshold == 0.6
