@@ -36,7 +36,7 @@ It prints, in this order:
      (imports, model loading) and in-process processing ms/page (timed after the pages are read and prepared), and
      the speed relative to trafilatura's on both ("ours 3.1x trafilatura": trafilatura's time / the tool's).
 4. With --cv-train DIR: k-fold cross-validation by site (`detente.lines.train.fold_of`) of the line model's training
-   procedure on that folder: micro P/R/F1 per held-out fold and pooled over all folds (trains k models, ~90 s each).
+   procedure on that folder: micro P/R/F1 per held-out fold and pooled over all folds (trains k models of three members, ~6 min each).
    With --cv-pages TRAIN_DIR: the same on --pages, each fold's model trained on TRAIN_DIR and the other folds' pages
    (how a model trained on ../shared/boilerplate/train and dev together would be measured on dev; a held-out
    page's site may also have pages in TRAIN_DIR).
@@ -567,7 +567,7 @@ def cross_validate(folder: Path, folds: int, also_train_on: Path | None = None, 
     settings = TrainingSettings()
     print(f"\n== cross-validation by site on {folder}: {len(pages)} pages, {folds} folds"
           + (f", each fold also trained on the {len(fixed)} pages of {also_train_on}" if also_train_on else "")
-          + f", TrainingSettings(seed={settings.seed}, rounds={settings.rounds}, params={settings.params}) as the packaged model, "
+          + f", TrainingSettings(seed={settings.seed}, members={settings.members}, rounds={settings.rounds}, params={settings.params}) as the packaged model, "
           "threshold chosen inside each fold's training data; micro figures on held-out pages")
     pooled: dict[str, list[int]] = {}
     for fold in range(folds) if only_folds is None else only_folds:
@@ -608,7 +608,7 @@ def compare_settings(train_dir: Path, dev_dir: Path) -> None:
     pages, dev = read_labelled_pages(train_dir), read_labelled_pages(dev_dir)
     y = np.concatenate([np.array(page.content, dtype=np.float64) for page in dev])
     default = TrainingSettings()
-    print(f"\n== training settings on {train_dir} (seed {default.seed}; threshold and F1 of held-out sites, on their article pages when the folder says which, "
+    print(f"\n== training settings on {train_dir} (seed {default.seed}, {default.members} members; threshold and F1 of held-out sites, on their article pages when the folder says which, "
           f"stage 2 cross-fitted) and their F1 on {dev_dir} ({len(dev)} pages)")
     print("  rounds leaves  rate | held-out F1 (threshold) | dev F1 at that threshold | dev F1 at dev's best (threshold) | s")
     for rounds, leaves, rate in SETTINGS_GRID:
@@ -719,7 +719,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                           help="also cross-validate by site on --pages, each fold's model trained on TRAIN_DIR and the other folds "
                           "(how a model trained on both would be measured on --pages; slow: trains k models)")
     cleaners.add_argument("--compare-settings", type=Path, metavar="DIR",
-                          help="also train with each training setting of SETTINGS_GRID on DIR and score it on --pages (slow: ~2 min each)")
+                          help="also train with each training setting of SETTINGS_GRID on DIR and score it on --pages (slow: ~10 min each)")
     cleaners.add_argument("--skip-cleaners", action="store_true", help="run only the scale section")
     return parser.parse_args(argv)
 

@@ -136,17 +136,18 @@ def test_a_stage_with_a_nul_character_is_refused(tmp_path):
 
 
 def test_a_model_of_the_first_format_is_one_member(tmp_path):
-    """detente-line-model/1 files (0.4.0-0.8.0: one pair of stages at the top level) still load, as one member."""
+    """detente-line-model/1 files (0.8.0's model: one pair of stages at the top level) still load, as one member."""
     document = _document()
     first = {key: document[key] for key in ("feature_names", "context_names", "threshold", "training")} | document["members"][0] | {"format": "detente-line-model/1"}
+    (tmp_path / "old").mkdir()
     one = load_model(_write(tmp_path, document | {"members": document["members"][:1]}))
-    old = load_model(_write(tmp_path / "old", first) if (tmp_path / "old").mkdir() is None else None)
+    old = load_model(_write(tmp_path / "old", first))
     assert len(old.members) == len(one.members) == 1
     page = ["Home", "The foreign minister said on Monday that the talks had been productive and frank, and would go on.", "Share"]
     assert old.content_probabilities(page).tolist() == one.content_probabilities(page).tolist()
 
 
-def test_the_members_are_averaged(tmp_path):
+def test_the_members_are_averaged():
     model = default_model()
     page = ["Home", "News", "Minister says talks with neighbour were productive",
             "The foreign minister said on Monday that the talks had been productive and frank, and would go on.", "Share"]

@@ -8,6 +8,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from detente.cli import main
@@ -57,6 +58,32 @@ def test_each_member_trains_with_its_own_seed(tmp_path):
     assert len({member["stage1"] for member in first["members"]}) == 3
     shifted = json.loads(train_model(pages, TrainingSettings(rounds=15, folds=2, seed=2, members=2), []))
     assert shifted["members"] == first["members"][1:]
+
+
+def test_without_tuning_pages_the_threshold_is_chosen_on_the_members_averaged_held_out_probabilities(tmp_path, monkeypatch):
+    from detente.lines import train
+    from detente.lines.features import FEATURE_NAMES
+
+    pages = read_labelled_pages(write_pages(tmp_path / "pages", 24))
+    stage2_held_out, chosen_on = [], []
+    real_cross_fit, real_best = train._cross_fit, train.best_threshold
+
+    def recording_cross_fit(params, x, rows, folds, rounds, names):
+        out = real_cross_fit(params, x, rows, folds, rounds, names)
+        if names != FEATURE_NAMES:
+            stage2_held_out.append(out)
+        return out
+
+    def recording_best(y, p):
+        chosen_on.append(p)
+        return real_best(y, p)
+
+    monkeypatch.setattr(train, "_cross_fit", recording_cross_fit)
+    monkeypatch.setattr(train, "best_threshold", recording_best)
+    document = json.loads(train_model(pages, TrainingSettings(rounds=15, folds=2, members=2), []))
+    assert len(stage2_held_out) == 2 and stage2_held_out[0].tolist() != stage2_held_out[1].tolist()
+    assert len(chosen_on) == 1 and chosen_on[0].tolist() == ((stage2_held_out[0] + stage2_held_out[1]) / 2).tolist()
+    assert document["threshold"] == real_best(np.concatenate([np.array(p.content, dtype=np.float64) for p in pages]), chosen_on[0])[0]
 
 
 def test_one_member_is_a_model_of_its_own(tmp_path):

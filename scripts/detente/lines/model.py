@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -75,7 +76,7 @@ class LineModel:
         return (self.content_probabilities(stripped_lines) >= self.threshold).tolist()
 
 
-def two_stage_probabilities(stage1: Any, stage2: Any, features: np.ndarray, texts: list[str]) -> np.ndarray:
+def two_stage_probabilities(stage1: Stage, stage2: Stage, features: np.ndarray, texts: list[str]) -> np.ndarray:
     """Both stages on a page's non-blank lines (`features` as page_features returns them, `texts` those lines)."""
     if len(texts) == 0:
         return np.zeros(0)
@@ -83,7 +84,7 @@ def two_stage_probabilities(stage1: Any, stage2: Any, features: np.ndarray, text
     return stage2.predict(context_features(features, first, texts))
 
 
-def ensemble_probabilities(members: tuple[Member, ...] | list[Member], features: np.ndarray, texts: list[str]) -> np.ndarray:
+def ensemble_probabilities(members: Sequence[Member], features: np.ndarray, texts: list[str]) -> np.ndarray:
     """The members' two-stage probabilities averaged: summed in member order, then divided (one member: its own)."""
     total = two_stage_probabilities(members[0].stage1, members[0].stage2, features, texts)
     for member in members[1:]:
@@ -118,7 +119,7 @@ def parse_model(data: bytes, where: str, compiled: Path | None = None) -> LineMo
     boosters = []
     for k, stages in enumerate(texts):
         for stage, width in zip(STAGES, WIDTHS):
-            name = _stage_name(k, len(texts), stage)
+            name = _stage_name(None if document.get("format") == OLD_FORMAT else k, stage)
             try:
                 booster = TextBooster(stages[stage])  # LightGBM's own text format: parsed, never executed
             except BoosterError as err:
@@ -130,8 +131,9 @@ def parse_model(data: bytes, where: str, compiled: Path | None = None) -> LineMo
     return LineModel(members, float(threshold), sha256, training)
 
 
-def _stage_name(member: int, count: int, stage: str) -> str:
-    return f"members[{member}].{stage}" if count > 1 or member else stage
+def _stage_name(member: int | None, stage: str) -> str:
+    """How an error names a stage: by its key in the file (/1: top level; /2: in members)."""
+    return stage if member is None else f"members[{member}].{stage}"
 
 
 def member_texts(document: dict[str, Any], where: str) -> list[dict[str, str]]:
@@ -147,7 +149,7 @@ def member_texts(document: dict[str, Any], where: str) -> list[dict[str, str]]:
     for k, entry in enumerate(entries):
         digests = entry.get("stage_sha256")
         for stage in STAGES:
-            name = _stage_name(k, len(entries), stage)
+            name = _stage_name(None if document.get("format") == OLD_FORMAT else k, stage)
             text = entry.get(stage)
             if not isinstance(text, str) or not text.startswith("tree\n"):
                 raise InputError(where, f"{name} is not a LightGBM text model")

@@ -26,7 +26,7 @@ from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, 
 
 RANDOM_PROBE_ROWS = 4000
 PROBE_SEED = 13
-COMPILE_TIMEOUT = 900  # seconds; the packaged model compiles in about ten
+COMPILE_TIMEOUT = 900  # seconds; the packaged model (six stages) compiles in about twenty
 
 
 class CompileError(DetenteError):
