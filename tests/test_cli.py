@@ -101,3 +101,23 @@ def test_no_command_writes_into_a_release_or_the_sources(capsys, args):
     assert main([str(REPO / a.format(v=DATASET_VERSION)) if a.startswith("annotated") else a for a in args]) == 1
     assert "is inside" in capsys.readouterr().err
     assert {p: p.stat().st_mtime_ns for p in (REPO / "annotated").rglob("*") if p.is_file()} == before
+
+
+def test_a_warning_is_one_line_naming_the_command_not_python_source(tmp_path, capsys, monkeypatch):
+    """A damaged compiled line model: the cleaner runs on LightGBM and says so in the command's own words."""
+    from detente.lines import model
+
+    damaged = tmp_path / "line_model.so"
+    damaged.write_bytes(b"not a library")
+    monkeypatch.setattr(model, "COMPILED_MODEL", damaged)
+    page = tmp_path / "page.txt"
+    page.write_text("Home\nThe minister said on Monday that the talks had been useful and frank for both sides.\n", encoding="utf-8")
+    model.default_model.cache_clear()
+    try:
+        assert main(["clean", str(page)]) == 0
+    finally:
+        model.default_model.cache_clear()
+    captured = capsys.readouterr()
+    assert f"detente clean: warning: {damaged}: not a compiled line model" in captured.err
+    assert "UserWarning" not in captured.err and "model.py" not in captured.err
+    assert "The minister said on Monday" in captured.out

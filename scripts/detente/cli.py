@@ -11,7 +11,9 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +248,17 @@ WRITERS = {"build", "splits", "add", "keep-line-labels", "preannotate", "labelst
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     name = f"{args.command} {args.ls_command}" if args.command == "labelstudio" else args.command
+    with warnings.catch_warnings():
+        warnings.showwarning = partial(_show_warning, args.command)
+        return _run(args, name)
+
+
+def _show_warning(command: str, message: Warning | str, category: type[Warning], *where: Any, **more: Any) -> None:
+    """A warning as the command's own line (what happened and what to do), not Python's file and line."""
+    print(f"detente {command}: warning: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace, name: str) -> int:
     try:
         for option in ("out", "json_out"):  # the one guard: no command writes its output into a release or the sources
             if getattr(args, option, None):
