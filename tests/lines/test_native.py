@@ -15,7 +15,7 @@ from detente.cli import main
 from detente.errors import DetenteError
 from detente.lines import native
 from detente.lines.codegen import StageTrees, Tree, parse_stage
-from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, default_model, member_texts, parse_model
+from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, default_model, parse_model, stage_texts
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = PACKAGED_MODEL
@@ -86,7 +86,7 @@ def _leaf(tree: Tree, row: np.ndarray) -> int:
 
 
 def test_probe_rows_reach_every_leaf_and_sit_on_split_points():
-    stage = parse_stage(member_texts(json.loads(PACKAGED.read_bytes()), "packaged")[0]["stage1"])
+    stage = parse_stage(stage_texts(json.loads(PACKAGED.read_bytes()), "packaged")["members[0].stage1"])
     rows = native.probe_rows(stage, random_rows=500)
     leaf_rows = sum(len(tree.leaf_value) for tree in stage.trees)
     assert rows.shape == (leaf_rows + 500, stage.width) and np.isnan(rows[leaf_rows:]).any()

@@ -109,55 +109,51 @@ def parse_model(data: bytes, where: str, compiled: Path | None = None) -> LineMo
         raise InputError(where, f"threshold must be a number between 0 and 1, got {threshold!r}")
     if not isinstance(document.get("training", {}), dict):
         raise InputError(where, "training must be an object (how the model was trained)")
-    texts = member_texts(document, where)
+    texts = stage_texts(document, where)
     sha256 = hashlib.sha256(data).hexdigest()
     training = document.get("training", {})
-    native = load_library(compiled, sha256, WIDTHS * len(texts)) if compiled is not None else None
-    if native is not None:  # compiled from these very bytes, which LightGBM accepted when they were compiled
-        members = tuple(Member(native[2 * k], native[2 * k + 1]) for k in range(len(texts)))
-        return LineModel(members, float(threshold), sha256, training, "compiled")
-    boosters = []
-    for k, stages in enumerate(texts):
-        for stage, width in zip(STAGES, WIDTHS):
-            name = _stage_name(None if document.get("format") == OLD_FORMAT else k, stage)
+    widths = WIDTHS * (len(texts) // len(STAGES))
+    stages: tuple[Stage, ...] | None = load_library(compiled, sha256, widths) if compiled is not None else None
+    predictor = "compiled"
+    if stages is None:  # no library compiled from these very bytes (which LightGBM accepted when they were compiled)
+        predictor = "LightGBM"
+        boosters: list[Stage] = []
+        for (name, text), width in zip(texts.items(), widths):
             try:
-                booster = TextBooster(stages[stage])  # LightGBM's own text format: parsed, never executed
+                booster = TextBooster(text)  # LightGBM's own text format: parsed, never executed
             except BoosterError as err:
                 raise InputError(where, f"{name} is a corrupt LightGBM model: {str(err).splitlines()[0] if str(err) else 'refused'}") from None
             if booster.num_features != width:
                 raise InputError(where, f"{name} expects {booster.num_features} features, this version computes {width}")
             boosters.append(booster)
-    members = tuple(Member(boosters[2 * k], boosters[2 * k + 1]) for k in range(len(texts)))
-    return LineModel(members, float(threshold), sha256, training)
+        stages = tuple(boosters)
+    members = tuple(Member(stages[k], stages[k + 1]) for k in range(0, len(stages), len(STAGES)))
+    return LineModel(members, float(threshold), sha256, training, predictor)
 
 
-def _stage_name(member: int | None, stage: str) -> str:
-    """How an error names a stage: by its key in the file (/1: top level; /2: in members)."""
-    return stage if member is None else f"members[{member}].{stage}"
-
-
-def member_texts(document: dict[str, Any], where: str) -> list[dict[str, str]]:
-    """The LightGBM text of each member's stages ({"stage1": ..., "stage2": ...}), each checked against its
-    recorded SHA-256. A /1 file is one member with its stages and stage_sha256 at the top level."""
+def stage_texts(document: dict[str, Any], where: str) -> dict[str, str]:
+    """The LightGBM text of every stage, each checked against its recorded SHA-256, in load order (member 0's
+    stage1 and stage2, member 1's, ...), keyed by how the file names it: "stage1" in a /1 file (one member, its
+    stages at the top level), "members[k].stage1" in a /2 file. Errors use the same names."""
     if document.get("format") == OLD_FORMAT:
-        entries: Any = [document]
+        entries: list[tuple[str, Any]] = [("", document)]
     else:
-        entries = document.get("members")
-        if not isinstance(entries, list) or not entries or not all(isinstance(entry, dict) for entry in entries):
+        members = document.get("members")
+        if not isinstance(members, list) or not members or not all(isinstance(entry, dict) for entry in members):
             raise InputError(where, "members must be a non-empty list of objects, each with stage1, stage2 and stage_sha256")
-    texts = []
-    for k, entry in enumerate(entries):
+        entries = [(f"members[{k}].", entry) for k, entry in enumerate(members)]
+    texts = {}
+    for prefix, entry in entries:
         digests = entry.get("stage_sha256")
         for stage in STAGES:
-            name = _stage_name(None if document.get("format") == OLD_FORMAT else k, stage)
-            text = entry.get(stage)
+            name, text = prefix + stage, entry.get(stage)
             if not isinstance(text, str) or not text.startswith("tree\n"):
                 raise InputError(where, f"{name} is not a LightGBM text model")
             # LightGBM aborts the whole process on some malformed trees. The hash catches a damaged or hand-edited
             # file, not a deliberately forged one: a model file is code-like input, load only models you trust.
             if not isinstance(digests, dict) or digests.get(stage) != hashlib.sha256(text.encode("utf-8")).hexdigest():
                 raise InputError(where, f"{name} does not match its recorded SHA-256 (stage_sha256): the file was changed or damaged")
-        texts.append({stage: entry[stage] for stage in STAGES})
+            texts[name] = text
     return texts
 
 

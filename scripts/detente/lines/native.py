@@ -22,7 +22,7 @@ import numpy as np
 from detente.errors import DetenteError, InputError
 from detente.lines.codegen import ZERO_THRESHOLD, StageTrees, Tree, UnsupportedModel, c_source, parse_stage
 from detente.lines.compiled import generator_sha256, load_library
-from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, LineModel, member_texts, parse_model
+from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, LineModel, parse_model, stage_texts
 
 RANDOM_PROBE_ROWS = 4000
 PROBE_SEED = 13
@@ -108,9 +108,8 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
     except OSError as err:
         raise InputError(str(model_file), f"cannot read the line model: {err.strerror}") from None
     reference: LineModel = parse_model(data, str(model_file))  # checks the file; LightGBM predicts the reference
-    texts = member_texts(json.loads(data), str(model_file))
-    try:  # in the order parse_model loads them: member 0's stage 1 and stage 2, member 1's, ...
-        stages = {f"members[{k}].{stage}": parse_stage(member[stage]) for k, member in enumerate(texts) for stage in STAGES}
+    try:  # in the order parse_model loads them, named as the file names them
+        stages = {name: parse_stage(text) for name, text in stage_texts(json.loads(data), str(model_file)).items()}
     except UnsupportedModel as err:
         raise CompileError(f"{model_file} cannot be compiled ({err})") from None
     boosters = [getattr(member, stage) for member in reference.members for stage in STAGES]
@@ -125,7 +124,7 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
     staged = Path(staged_name)
     try:
         compile_library(c_source(list(stages.values()), sha256, generator_sha256()), staged, compiler)
-        native = load_library(staged, sha256, WIDTHS * len(texts))
+        native = load_library(staged, sha256, WIDTHS * len(reference.members))
         if native is None:
             raise CompileError(f"{staged}: the library just compiled does not load")
         checked = 0
