@@ -203,3 +203,28 @@ def test_the_lines_beyond_the_best_run_count_comment_marks_after_it_and_unlikely
     assert marks.tolist() == [math.log1p(k) for k in (0, 0, 0, 0, 1, 2, 2, 2)]
     # unlikely lines strictly between a line and the run: none for line 0 or the run, then 0, 1, 2, 3, 4
     assert between.tolist() == [math.log1p(k) for k in (0, 0, 0, 0, 1, 2, 3, 4)]
+
+
+def test_the_shared_word_features_count_the_other_likely_lines_that_have_each_word():
+    import math
+
+    import numpy as np
+
+    from detente.lines.features import context_features, page_words
+
+    # content words: longer than three letters, not stop words, lower-cased, punctuation stripped, each once per line
+    texts = ["Trade talks resume", "The trade talks resumed in Beijing.", "Subscribe now", "Beijing trade, trade!"]
+    words = page_words(texts)
+    assert words.distinct == 6  # trade, talks, resume, resumed, beijing, subscribe
+    assert words.per_line.tolist() == [3, 4, 1, 2]
+    p = np.array([0.9, 0.8, 0.2, 0.6])  # lines 0, 1 and 3 are likely content
+    features, _ = page_features(texts)
+    context = context_features(features, p, texts, words)
+    share = context[:, len(FEATURE_NAMES) + CONTEXT_NAMES.index("shared_word_share")]
+    depth = context[:, len(FEATURE_NAMES) + CONTEXT_NAMES.index("shared_word_depth")]
+    # line 0: trade (in 2 other likely lines), talks (1), resume (0); line 1: trade 2, talks 1, resumed 0, beijing 1;
+    # line 2 (unlikely, its own vote never counted): subscribe 0; line 3: beijing 1, trade 2
+    assert share.tolist() == [2 / 3, 3 / 4, 0.0, 1.0]
+    assert depth.tolist() == [(math.log1p(2) + math.log1p(1)) / 3, (math.log1p(2) + 2 * math.log1p(1)) / 4, 0.0,
+                              (math.log1p(1) + math.log1p(2)) / 2]
+    assert context.tolist() == context_features(features, p, texts).tolist()  # words computed here or passed in

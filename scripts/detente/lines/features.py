@@ -15,6 +15,7 @@ import string
 import struct
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from dataclasses import dataclass
 from itertools import accumulate, chain
 
 import numpy as np
@@ -271,23 +272,44 @@ def best_run(scores: np.ndarray) -> tuple[int, int]:
     return best_start, best_end
 
 
-def _cohesion(stripped_lines: list[str], likely: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class PageWords:
+    """What the second stage needs of a page's non-blank lines' text, which is the same for every member: their
+    lengths, and their content words (see _line_row) as one array of word ids with the line each came from."""
+
+    chars: np.ndarray  # characters per line
+    word_ids: np.ndarray  # the content words of every line, line after line, as ids (0, 1, ... in order of first use)
+    line_of_word: np.ndarray  # the line of each entry of word_ids
+    distinct: int  # how many different words
+    per_line: np.ndarray  # content words per line, at least 1 (the divisor of the cohesion features)
+
+
+def page_words(texts: list[str]) -> PageWords:
+    n = len(texts)
+    words = [line_row(text)[1] for text in texts]
+    sizes = np.fromiter(map(len, words), dtype=np.int64, count=n)
+    ids: dict[str, int] = {}
+    flat = [ids.setdefault(word, len(ids)) for word in chain.from_iterable(words)]
+    return PageWords(
+        np.fromiter(map(len, texts), dtype=np.float64, count=n), np.array(flat, dtype=np.int64),
+        np.repeat(np.arange(n), sizes), len(ids), np.maximum(sizes, 1),
+    )
+
+
+def _cohesion(words: PageWords, likely: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How much of each line's vocabulary the other likely-content lines share: an article's lines talk about
     one thing, the headlines of other stories and the furniture around them about others. Per line: the share
     of its words found in another likely line, and the mean log1p of how many such lines have each word."""
-    n = len(stripped_lines)
-    words = [line_row(text)[1] for text in stripped_lines]
-    sizes = np.fromiter(map(len, words), dtype=np.int64, count=n)
-    if not sizes.any():
+    n = len(likely)
+    if words.distinct == 0:
         return np.zeros(n), np.zeros(n)
-    in_likely_lines = Counter(chain.from_iterable(w for w, keep in zip(words, likely.tolist()) if keep))
-    flat = list(chain.from_iterable(words))
-    line_of_word = np.repeat(np.arange(n), sizes)
-    # the line's own vote does not count
-    others = np.fromiter(map(in_likely_lines.__getitem__, flat), dtype=np.float64, count=len(flat)) - likely[line_of_word]
-    total = np.maximum(sizes, 1)
-    share = np.bincount(line_of_word, weights=(others > 0).astype(np.float64), minlength=n) / total
-    depth = np.bincount(line_of_word, weights=_log1p(others), minlength=n) / total
+    # A line's words are distinct, so a word's weighted count is the number of likely lines that have it (a whole
+    # number, exact in float64); the line's own vote does not count.
+    own_vote = likely[words.line_of_word].astype(np.float64)
+    in_likely_lines = np.bincount(words.word_ids, weights=own_vote, minlength=words.distinct)
+    others = in_likely_lines[words.word_ids] - own_vote
+    share = np.bincount(words.line_of_word, weights=(others > 0).astype(np.float64), minlength=n) / words.per_line
+    depth = np.bincount(words.line_of_word, weights=_log1p(others), minlength=n) / words.per_line
     return share, depth
 
 
@@ -304,16 +326,18 @@ def _beyond_run(features: np.ndarray, p: np.ndarray, start: int, end: int) -> tu
     return _log1p(comment_marks), _log1p(between)
 
 
-def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> np.ndarray:
-    """The second stage's input for a page's non-blank lines (`features` as page_features returns them, `texts`
-    the non-blank stripped lines): FEATURE_NAMES then CONTEXT_NAMES, from the first stage's probabilities p."""
+def context_features(features: np.ndarray, p: np.ndarray, texts: list[str], words: PageWords | None = None) -> np.ndarray:
+    """The second stage's input for a page's non-blank lines (`features` as page_features returns them, `texts` the
+    non-blank stripped lines, `words` their page_words when already computed): FEATURE_NAMES then CONTEXT_NAMES,
+    from the first stage's probabilities p."""
     n = len(p)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
+    if words is None:
+        words = page_words(texts)
     index = np.arange(n)
-    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     columns: list[np.ndarray | float] = [features, p, p.max(), _shifted(p, _NEIGHBOUR_OFFSETS, -1.0), _window_means(p, (2, 5, 15, 40))]
-    runs = [best_run(p - 0.5), best_run((p - 0.5) * chars)]  # by lines, and by characters
+    runs = [best_run(p - 0.5), best_run((p - 0.5) * words.chars)]  # by lines, and by characters
     for start, end in runs:
         columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, (end - start + 1) / n]
     # The headline usually sits just above the body: the last headline-like line at or before the start of the
@@ -324,5 +348,5 @@ def context_features(features: np.ndarray, p: np.ndarray, texts: list[str]) -> n
     last_headline = np.zeros(n)
     if len(candidates):
         last_headline[candidates[-1]] = 1.0
-    columns += [last_headline, float(len(candidates)), *_cohesion(texts, p >= 0.5), *_beyond_run(features, p, start, end)]
+    columns += [last_headline, float(len(candidates)), *_cohesion(words, p >= 0.5), *_beyond_run(features, p, start, end)]
     return _fill(np.empty((n, len(FEATURE_NAMES) + len(CONTEXT_NAMES))), columns)

@@ -28,8 +28,10 @@ from detente.lines.compiled import load_library
 from detente.lines.features import (
     CONTEXT_NAMES,
     FEATURE_NAMES,
+    PageWords,
     context_features,
     page_features,
+    page_words,
 )
 
 MODEL_FORMAT = "detente-line-model/2"  # "members"; a /1 file (one member, its stages at the top level) is read too
@@ -76,19 +78,23 @@ class LineModel:
         return (self.content_probabilities(stripped_lines) >= self.threshold).tolist()
 
 
-def two_stage_probabilities(stage1: Stage, stage2: Stage, features: np.ndarray, texts: list[str]) -> np.ndarray:
-    """Both stages on a page's non-blank lines (`features` as page_features returns them, `texts` those lines)."""
+def two_stage_probabilities(
+    stage1: Stage, stage2: Stage, features: np.ndarray, texts: list[str], words: PageWords | None = None
+) -> np.ndarray:
+    """Both stages on a page's non-blank lines (`features` as page_features returns them, `texts` those lines,
+    `words` their page_words when already computed)."""
     if len(texts) == 0:
         return np.zeros(0)
     first = stage1.predict(features)
-    return stage2.predict(context_features(features, first, texts))
+    return stage2.predict(context_features(features, first, texts, words))
 
 
 def ensemble_probabilities(members: Sequence[Member], features: np.ndarray, texts: list[str]) -> np.ndarray:
     """The members' two-stage probabilities averaged: summed in member order, then divided (one member: its own)."""
-    total = two_stage_probabilities(members[0].stage1, members[0].stage2, features, texts)
+    words = page_words(texts)  # the same for every member
+    total = two_stage_probabilities(members[0].stage1, members[0].stage2, features, texts, words)
     for member in members[1:]:
-        total = total + two_stage_probabilities(member.stage1, member.stage2, features, texts)
+        total = total + two_stage_probabilities(member.stage1, member.stage2, features, texts, words)
     return total / len(members)
 
 
