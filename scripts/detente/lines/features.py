@@ -298,55 +298,84 @@ def page_words(texts: list[str]) -> PageWords:
 
 def _cohesion(words: PageWords, likely: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How much of each line's vocabulary the other likely-content lines share: an article's lines talk about
-    one thing, the headlines of other stories and the furniture around them about others. Per line: the share
-    of its words found in another likely line, and the mean log1p of how many such lines have each word."""
-    n = len(likely)
+    one thing, the headlines of other stories and the furniture around them about others. Per member (a row of
+    `likely`) and line: the share of its words found in another likely line, and the mean log1p of how many such
+    lines have each word. Each (members, lines)."""
+    k, n = likely.shape
     if words.distinct == 0:
-        return np.zeros(n), np.zeros(n)
+        return np.zeros((k, n)), np.zeros((k, n))
+    # Member m's words and lines are numbered apart (+ m * distinct, + m * n), so that one bincount serves all.
     # A line's words are distinct, so a word's weighted count is the number of likely lines that have it (a whole
     # number, exact in float64); the line's own vote does not count.
-    own_vote = likely[words.line_of_word].astype(np.float64)
-    in_likely_lines = np.bincount(words.word_ids, weights=own_vote, minlength=words.distinct)
-    others = in_likely_lines[words.word_ids] - own_vote
-    share = np.bincount(words.line_of_word, weights=(others > 0).astype(np.float64), minlength=n) / words.per_line
-    depth = np.bincount(words.line_of_word, weights=_log1p(others), minlength=n) / words.per_line
+    member = np.arange(k)[:, None]
+    word_bins = (words.word_ids + member * words.distinct).ravel()
+    line_bins = (words.line_of_word + member * n).ravel()
+    own_vote = likely[:, words.line_of_word].astype(np.float64).ravel()
+    in_likely_lines = np.bincount(word_bins, weights=own_vote, minlength=k * words.distinct)
+    others = in_likely_lines[word_bins] - own_vote
+    share = np.bincount(line_bins, weights=(others > 0).astype(np.float64), minlength=k * n).reshape(k, n) / words.per_line
+    depth = np.bincount(line_bins, weights=_log1p(others), minlength=k * n).reshape(k, n) / words.per_line
     return share, depth
 
 
-def _beyond_run(features: np.ndarray, p: np.ndarray, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
-    """Comment threads follow the article: per line, log1p of the lines with author_says or marker_comment met
-    since the end of the run `start`..`end` (the best run by characters; 0 inside and before it), and log1p of the
-    unlikely lines (p < 1/2) between the line and the run (0 inside it)."""
-    index = np.arange(len(p))
-    after = index > end
+def _beyond_runs(features: np.ndarray, p: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Comment threads follow the article. For each row of `p` (a member's probabilities) and its run
+    starts[k]..ends[k] (the best run by characters), per line: log1p of the lines with author_says or marker_comment
+    met since the end of the run (0 inside and before it), and log1p of the unlikely lines (p < 1/2) between the
+    line and the run (0 inside it). Each (members, lines)."""
+    n = p.shape[1]
+    index = np.arange(n)
+    after = index > ends[:, None]
     marks = (features[:, _LINE_NAMES.index("author_says")] > 0) | (features[:, _LINE_NAMES.index("marker_comment")] > 0)
-    comment_marks = np.where(after, np.cumsum(marks & after), 0)
-    unlikely = np.concatenate([[0], np.cumsum(p < 0.5)])  # unlikely[k]: unlikely lines before line k
-    between = np.where(after, unlikely[index] - unlikely[end + 1], np.where(index < start, unlikely[start] - unlikely[index + 1], 0))
+    comment_marks = np.where(after, np.cumsum(marks & after, axis=1), 0)
+    unlikely = np.concatenate([np.zeros((len(p), 1), dtype=np.int64), np.cumsum(p < 0.5, axis=1)], axis=1)  # [k, i]: before line i
+    to_end = unlikely[:, :n] - np.take_along_axis(unlikely, ends[:, None] + 1, axis=1)
+    to_start = np.take_along_axis(unlikely, starts[:, None], axis=1) - unlikely[:, 1:]
+    between = np.where(after, to_end, np.where(index < starts[:, None], to_start, 0))
     return _log1p(comment_marks), _log1p(between)
+
+
+def context_rows(features: np.ndarray, p: np.ndarray, words: PageWords) -> np.ndarray:
+    """The second stage's input of each member for a page's non-blank lines, as (members, lines, FEATURE_NAMES then
+    CONTEXT_NAMES): `features` as page_features returns them, `p` the members' first-stage probabilities (one row
+    each), `words` the lines' page_words. Computed for all members at once (numpy's cost per call dominates on
+    short pages), each value by the same operations as for one member alone."""
+    k, n = p.shape
+    out = np.empty((k, n, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
+    out[:, :, : len(FEATURE_NAMES)] = features
+    if n == 0:
+        return out
+    context = out[:, :, len(FEATURE_NAMES):]
+    index = np.arange(n)
+    by_lines = p - 0.5
+    runs = np.array([[best_run(by_lines[m]), best_run(by_lines[m] * words.chars)] for m in range(k)])  # by lines, by characters
+    starts, ends = runs[:, :, 0], runs[:, :, 1]  # (members, 2)
+    inside = (index >= starts[:, :, None]) & (index <= ends[:, :, None])
+    run_columns = np.stack([inside, (index - starts[:, :, None]) / n, (index - ends[:, :, None]) / n,
+                            np.broadcast_to(((ends - starts + 1) / n)[:, :, None], inside.shape)], axis=2)  # (members, 2, 4, lines)
+    # The headline usually sits just above the body: the last headline-like line at or before the start of the
+    # best run of content by characters.
+    headlines = np.flatnonzero(features[:, _LINE_NAMES.index("title_shaped")] > 0)
+    headlines_before = np.searchsorted(headlines, starts[:, 1], side="right")
+    last_headline = np.zeros((k, n))
+    for m, count in enumerate(headlines_before.tolist()):
+        if count:
+            last_headline[m, headlines[count - 1]] = 1.0
+    share, depth = _cohesion(words, p >= 0.5)
+    comment_marks, unlikely_between = _beyond_runs(features, p, starts[:, 1], ends[:, 1])
+    blocks = [p, p.max(axis=1)[:, None], *np.moveaxis(_shifted(p.T, _NEIGHBOUR_OFFSETS, -1.0), 1, 0).swapaxes(1, 2),
+              *np.moveaxis(_window_means(p.T, (2, 5, 15, 40)), 1, 0).swapaxes(1, 2),
+              *run_columns.reshape(k, 8, n).swapaxes(0, 1), last_headline, headlines_before[:, None].astype(np.float64),
+              share, depth, comment_marks, unlikely_between]
+    if len(blocks) != len(CONTEXT_NAMES):
+        raise ValueError(f"{len(blocks)} context columns for {len(CONTEXT_NAMES)} names")
+    for column, block in enumerate(blocks):
+        context[:, :, column] = block
+    return out
 
 
 def context_features(features: np.ndarray, p: np.ndarray, texts: list[str], words: PageWords | None = None) -> np.ndarray:
     """The second stage's input for a page's non-blank lines (`features` as page_features returns them, `texts` the
     non-blank stripped lines, `words` their page_words when already computed): FEATURE_NAMES then CONTEXT_NAMES,
     from the first stage's probabilities p."""
-    n = len(p)
-    if n == 0:
-        return np.zeros((0, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
-    if words is None:
-        words = page_words(texts)
-    index = np.arange(n)
-    columns: list[np.ndarray | float] = [features, p, p.max(), _shifted(p, _NEIGHBOUR_OFFSETS, -1.0), _window_means(p, (2, 5, 15, 40))]
-    runs = [best_run(p - 0.5), best_run((p - 0.5) * words.chars)]  # by lines, and by characters
-    for start, end in runs:
-        columns += [((index >= start) & (index <= end)).astype(np.float64), (index - start) / n, (index - end) / n, (end - start + 1) / n]
-    # The headline usually sits just above the body: the last headline-like line at or before the start of the
-    # best run of content by characters.
-    start, end = runs[1]
-    headline = features[:, _LINE_NAMES.index("title_shaped")] > 0
-    candidates = np.flatnonzero(headline[: start + 1])
-    last_headline = np.zeros(n)
-    if len(candidates):
-        last_headline[candidates[-1]] = 1.0
-    columns += [last_headline, float(len(candidates)), *_cohesion(words, p >= 0.5), *_beyond_run(features, p, start, end)]
-    return _fill(np.empty((n, len(FEATURE_NAMES) + len(CONTEXT_NAMES))), columns)
+    return context_rows(features, p[None, :], words if words is not None else page_words(texts))[0]

@@ -30,6 +30,7 @@ from detente.lines.features import (
     FEATURE_NAMES,
     PageWords,
     context_features,
+    context_rows,
     page_features,
     page_words,
 )
@@ -90,11 +91,15 @@ def two_stage_probabilities(
 
 
 def ensemble_probabilities(members: Sequence[Member], features: np.ndarray, texts: list[str]) -> np.ndarray:
-    """The members' two-stage probabilities averaged: summed in member order, then divided (one member: its own)."""
-    words = page_words(texts)  # the same for every member
-    total = two_stage_probabilities(members[0].stage1, members[0].stage2, features, texts, words)
-    for member in members[1:]:
-        total = total + two_stage_probabilities(member.stage1, member.stage2, features, texts, words)
+    """The members' two-stage probabilities averaged: summed in member order, then divided (one member: its own).
+    Each member's result is two_stage_probabilities'; the second stages' rows are computed for all members at once."""
+    if len(texts) == 0:
+        return np.zeros(0)
+    first = np.stack([member.stage1.predict(features) for member in members])
+    rows = context_rows(features, first, page_words(texts))
+    total = members[0].stage2.predict(rows[0])
+    for member, member_rows in zip(members[1:], rows[1:]):
+        total = total + member.stage2.predict(member_rows)
     return total / len(members)
 
 
