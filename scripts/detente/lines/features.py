@@ -16,7 +16,8 @@ import struct
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 
 import numpy as np
 
@@ -90,6 +91,7 @@ _ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _ASCII_UPPER = string.ascii_uppercase.encode("ascii")
 _ASCII_DIGITS = string.digits.encode("ascii")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_FIRST_CHARACTER = itemgetter(slice(None, 1))  # word[:1]
 
 
 def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
@@ -113,10 +115,11 @@ def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
         upper += sum(map(str.isupper, other))
         digits += sum(map(str.isdigit, other))
     spaces = stripped.count(" ")
-    bare = [word.strip(_PUNCTUATION) for word in words]
+    # map() over str methods keeps the per-word work in C: the lines of an article's body are long
+    bare = list(map(str.strip, words, repeat(_PUNCTUATION, n_words)))
     lower_bare = list(map(str.lower, bare))
     word_chars = sum(map(len, bare))
-    capitalised = sum(map(str.isupper, [word[:1] for word in bare]))
+    capitalised = sum(map(str.isupper, map(_FIRST_CHARACTER, bare)))
     stop = sum(map(STOP_WORDS.__contains__, lower_bare))
     ends_sentence = stripped.rstrip(_CLOSERS)[-1:] in _TERMINALS
     capitalised_share = capitalised / n_words
@@ -135,7 +138,7 @@ def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
         n_words >= 25 or (n_words >= 10 and ends_sentence),
         ":" in stripped and _CLOCK.search(stripped) is not None, n_words <= 12 and _SAYS.search(stripped) is not None,
         rule_class == "content", rule_class == "metadata", rule_class == "boilerplate",
-        *[marker in lower for marker in MARKERS],
+        *map(lower.__contains__, MARKERS),
     )
     content_words = tuple(sorted(word for word in set(lower_bare) - STOP_WORDS if len(word) > 3))
     return row, content_words
