@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The packaged line model's trees as native code (detente.lines.compiled): same probabilities as LightGBM, faster.
-# Without a C compiler the command says so and the cleaner uses LightGBM; rebuilt when the model changes.
+# The packaged line model's trees as native code (detente.lines.compiled): same probabilities as LightGBM, faster;
+# and a line's own features in C (line_features.c, beside it): the same rows as features.py, faster.
+# Without a C compiler the command says so and the cleaner uses LightGBM and Python; rebuilt when a source changes.
 COMPILED := scripts/detente/lines/line_model.so
 
 .PHONY: dataset test env site label bench bench-label clean-env
@@ -17,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-$(COMPILED): $(STAMP) scripts/detente/lines/line_model.json scripts/detente/lines/codegen.py
+$(COMPILED): $(STAMP) scripts/detente/lines/line_model.json scripts/detente/lines/codegen.py scripts/detente/lines/line_features.c scripts/detente/lines/features.py
 	$(BIN)/detente compile-line-model --if-possible
 
 env: $(STAMP) $(COMPILED)
@@ -50,4 +51,4 @@ bench-label: env
 	$(BIN)/python scripts/bench_label_round_trip.py
 
 clean-env:
-	rm -rf $(VENV) $(COMPILED)
+	rm -rf $(VENV) $(COMPILED) scripts/detente/lines/line_features.so

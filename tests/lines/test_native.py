@@ -67,9 +67,11 @@ def test_without_a_compiler_make_env_goes_on_and_the_library_is_left_alone(tmp_p
     out.write_bytes(b"an earlier build")
     monkeypatch.setattr(native, "COMPILED_MODEL", out)
     assert main(["compile-line-model", "--if-possible", "--cc", "no-such-cc"]) == 0
-    assert "line model not compiled: no C compiler 'no-such-cc' on PATH" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "line features not compiled: no C compiler 'no-such-cc' on PATH" in err
+    assert "line model not compiled: no C compiler 'no-such-cc' on PATH" in err
     assert out.read_bytes() == b"an earlier build"
-    with pytest.raises(DetenteError, match="cannot compile the line model: no C compiler 'no-such-cc'"):
+    with pytest.raises(DetenteError, match="cannot compile the line features: no C compiler 'no-such-cc'"):
         native.main_compile_line_model(False, "no-such-cc")
 
 

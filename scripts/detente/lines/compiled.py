@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import threading
 import warnings
 from functools import cache
 from pathlib import Path
@@ -77,3 +78,73 @@ def load_library(path: Path, model_sha256: str, widths: tuple[int, ...]) -> tupl
     function.restype = ctypes.c_int
     function.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_void_p]
     return tuple(CompiledStage(library, k, width) for k, width in enumerate(widths))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A line's own features in C (line_features.c): the same rows as features.py computes, for ASCII lines
+# ---------------------------------------------------------------------------------------------------------
+
+LINE_FEATURES_SOURCE = Path(__file__).with_name("line_features.c")
+FEATURES_MODULE = Path(__file__).with_name("features.py")
+
+
+def line_features_sha256() -> str:
+    """Names what the line-features library computes: its C and the Python it must agree with (features.py). A
+    change to either leaves the library unused until it is rebuilt."""
+    return hashlib.sha256(LINE_FEATURES_SOURCE.read_bytes() + b"\0" + FEATURES_MODULE.read_bytes()).hexdigest()
+
+
+class NativeLineRows:
+    """detente_line_row of a loaded line-features library: a line's row (as packed doubles) and its content words,
+    or None for a line the C does not handle (Python computes those). Each thread reuses its own buffers."""
+
+    def __init__(self, library: ctypes.CDLL, width: int) -> None:
+        self._function, self.width = library.detente_line_row, width
+        self._function.restype = ctypes.c_int
+        self._function.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_long, ctypes.c_void_p,
+                                   ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p]
+        self._buffers = threading.local()
+
+    def __reduce__(self) -> tuple:
+        raise TypeError("NativeLineRows holds a loaded library and cannot be copied or pickled")
+
+    def row(self, text: str, rule_class: int) -> tuple[bytes, tuple[str, ...]] | None:
+        data = text.encode("ascii")
+        buffers = self._buffers
+        if getattr(buffers, "room", -1) < len(data):
+            buffers.room = max(4096, len(data))
+            buffers.row, buffers.words = ctypes.create_string_buffer(8 * self.width), ctypes.create_string_buffer(buffers.room)
+            buffers.length = ctypes.c_long()
+        status = self._function(data, len(data), rule_class, self.width, buffers.row, buffers.words, buffers.room, ctypes.byref(buffers.length))
+        if status == 1:
+            return None
+        if status != 0:
+            raise MemoryError("the compiled line features could not allocate memory") if status == 2 else ValueError(f"line features status {status}")
+        length = buffers.length.value
+        return buffers.row.raw, tuple(ctypes.string_at(buffers.words, length).decode("ascii").split("\n")) if length else ()
+
+
+def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: tuple[str, ...]) -> NativeLineRows | None:
+    """The library at `path` when it was built from this line_features.c and features.py, writes these `columns`
+    (the line columns before the markers) and accepts `lists` (detente_line_features_init's arguments); None when
+    there is none (Python computes every row) or, with a warning, when it is stale or damaged."""
+    if not path.is_file():
+        return None
+    rebuild = "line features are computed in Python. Rebuild it with `detente compile-line-model`"
+    try:
+        library = ctypes.CDLL(str(path))
+        built_from = _text(library, "detente_line_features_sha256")
+        written = ctypes.c_char_p.in_dll(library, "detente_line_feature_columns_text").value or b""
+    except (OSError, ValueError) as err:
+        warnings.warn(f"{path}: not a line-features library ({err}); {rebuild}", stacklevel=2)
+        return None
+    if built_from != line_features_sha256().encode("ascii") or written.decode("ascii").split("\n") != list(columns):
+        warnings.warn(f"{path} was built from another version of detente; {rebuild}", stacklevel=2)
+        return None
+    init = library.detente_line_features_init
+    init.restype = ctypes.c_int
+    init.argtypes = [ctypes.c_char_p] * len(lists)
+    if init(*(text.encode("utf-8") for text in lists)) != 0 or library.detente_line_features_markers() + len(columns) != width:
+        warnings.warn(f"{path} refused features.py's word lists; {rebuild}", stacklevel=2)
+        return None
+    return NativeLineRows(library, width)

@@ -16,11 +16,14 @@ import struct
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate, chain, repeat
 from operator import itemgetter
+from pathlib import Path
 
 import numpy as np
 
+from detente.lines.compiled import NativeLineRows, load_line_features
 from detente.lines.rules import matched_rule
 from detente.lines.textcache import per_line_cache
 from detente.schemas import category_class
@@ -46,6 +49,7 @@ _TERMINALS = (".", "!", "?", "…")
 _CLOSERS = "\"'”’»)]"
 _BULLETS = "•·▪●*-–—►▶"
 _SEPARATORS = "|•·»›/>"
+_QUOTES = "\"“‘'«"  # a line starting with one of these opens a quotation
 # A year not inside a longer number; the lookbehinds come after the literal digits so that re skips ahead to a "1" or "2"
 _YEAR = re.compile(r"(?:19|20)(?<!\d19)(?<!\d20)\d\d(?!\d)")
 # A clock-time pattern ("7:45 am", "17:19"; also a verse "3:16"): timestamps crowd comment threads and feeds
@@ -60,7 +64,8 @@ _LINE_NAMES = (
     "starts_quote", "headline_like", "title_shaped", "prose_like", "has_clock_time", "author_says",
     "rule_content", "rule_metadata", "rule_boilerplate", *(f"marker_{m}" for m in MARKERS),
 )
-_LINE_WIDTH = len(_LINE_NAMES)
+_LINE_WIDTH = LINE_WIDTH = len(_LINE_NAMES)
+LINE_COLUMNS = _LINE_NAMES[: _LINE_WIDTH - len(MARKERS)]  # the line columns before the markers, as line_features.c writes them
 _BLANK = (0.0,) * _LINE_WIDTH
 # Columns of the line vector that the neighbour features repeat.
 _NEIGHBOUR_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "ends_sentence", "headline_like", "prose_like", "has_clock_time", "author_says")]
@@ -94,8 +99,54 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _FIRST_CHARACTER = itemgetter(slice(None, 1))  # word[:1]
 
 
+NATIVE_LINE_FEATURES = Path(__file__).with_name("line_features.so")  # line_features.c, built by `detente compile-line-model`
+_RULE_CLASS_CODES = {"content": 1, "metadata": 2, "boilerplate": 3}  # as line_features.c reads them; 0 for no rule
+
+
+def _ascii_members(characters: str) -> str:
+    return "".join(character for character in characters if character.isascii())
+
+
+def native_line_rows_lists() -> tuple[str, ...]:
+    """line_features.c's start-up arguments: the stop words and markers, and the ASCII members of the sets."""
+    sets = (_PUNCTUATION, _CLOSERS, "".join(_TERMINALS), _BULLETS, _SEPARATORS, _QUOTES)
+    return ("\n".join(sorted(STOP_WORDS)), "\n".join(MARKERS), *map(_ascii_members, sets))
+
+
+@cache
+def native_line_rows() -> NativeLineRows | None:
+    """line_features.c's rows for ASCII lines, when its library is built and current (else None: Python)."""
+    return load_line_features(NATIVE_LINE_FEATURES, LINE_COLUMNS, LINE_WIDTH, native_line_rows_lists())
+
+
+def line_features_backend() -> str:
+    """What computes the line rows: "C (ASCII lines) and Python" or "Python"."""
+    return "C (ASCII lines) and Python" if native_line_rows() is not None else "Python"
+
+
+def native_line_row(native: NativeLineRows, stripped: str) -> tuple[bytes, tuple[str, ...]] | None:
+    """_line_row from the C library; None for a line it leaves to Python (not ASCII, not stripped, NUL)."""
+    if not stripped.isascii():
+        return None
+    rule = matched_rule(stripped)
+    return native.row(stripped, _RULE_CLASS_CODES.get(category_class()[rule.category], 0) if rule else 0)
+
+
 def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
-    """A line's own vector (_LINE_NAMES, packed by _ROW) and its content words (see _cohesion), in one pass."""
+    """A line's own vector (_LINE_NAMES, packed by _ROW) and its content words (see _cohesion): from
+    line_features.c when it is built and takes the line, else python_line_row (the same values)."""
+    if not stripped:
+        return _BLANK_ROW, ()
+    native = native_line_rows()
+    if native is not None:
+        computed = native_line_row(native, stripped)
+        if computed is not None:
+            return computed
+    return python_line_row(stripped)
+
+
+def python_line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
+    """_line_row in Python, in one pass: the definition line_features.c follows."""
     if not stripped:
         return _BLANK_ROW, ()
     words = stripped.split()
@@ -132,7 +183,7 @@ def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
         sum(map(stripped.count, _SEPARATORS)), stripped.count(",") / n_words,
         stripped.count(". ") + stripped.count("? ") + stripped.count("! "),
         digits >= 4 and _YEAR.search(stripped) is not None, "@" in stripped or "http" in lower or "www." in lower,
-        stripped[0].isupper(), letters > 0 and upper == letters, stripped[0] in "\"“‘'«",
+        stripped[0].isupper(), letters > 0 and upper == letters, stripped[0] in _QUOTES,
         3 <= n_words <= 20 and not ends_sentence and capitalised_share >= 0.5,
         4 <= n_words <= 25 and not ends_sentence and stripped[0].isupper() and letters >= 0.7 * n_chars and not stripped.endswith(":"),
         n_words >= 25 or (n_words >= 10 and ends_sentence),

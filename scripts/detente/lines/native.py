@@ -8,20 +8,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from detente.errors import DetenteError, InputError
+from detente.lines import features
 from detente.lines.codegen import ZERO_THRESHOLD, StageTrees, Tree, UnsupportedModel, c_source, parse_stage
-from detente.lines.compiled import generator_sha256, load_library
+from detente.lines.compiled import LINE_FEATURES_SOURCE, generator_sha256, line_features_sha256, load_library, load_line_features
 from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, LineModel, parse_model, stage_texts
 
 RANDOM_PROBE_ROWS = 4000
@@ -115,14 +119,7 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
     boosters = [getattr(member, stage) for member in reference.members for stage in STAGES]
     sha256 = hashlib.sha256(data).hexdigest()
     started = time.perf_counter()
-    # A new name per build: the dynamic loader hands back a library already loaded from the same path
-    try:
-        handle, staged_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".check")
-    except OSError as err:
-        raise CompileError(f"cannot write {out}: {err.strerror}") from None
-    os.close(handle)
-    staged = Path(staged_name)
-    try:
+    with _staged(out) as staged:
         compile_library(c_source(list(stages.values()), sha256, generator_sha256()), staged, compiler)
         native = load_library(staged, sha256, WIDTHS * len(reference.members))
         if native is None:
@@ -134,20 +131,105 @@ def compile_line_model(model_file: Path, out: Path, compiler: str | None = None)
             if not np.array_equal(expected, got):  # bit for bit: no NaN in probabilities
                 raise CompileError(f"the compiled {name} differs from LightGBM on {int(np.sum(expected != got))} of {len(rows)} probe rows; not installed")
             checked += len(rows)
-        os.chmod(staged, 0o755)
-        os.replace(staged, out)
+        _install(staged, out)
+    return CompileReport(out, reference.model_id, time.perf_counter() - started, checked)
+
+
+@contextmanager
+def _staged(out: Path) -> Iterator[Path]:
+    """A new file beside `out` to compile into, removed afterwards unless _install moved it to `out`. A new name
+    per build: the dynamic loader hands back a library already loaded from the same path."""
+    try:
+        handle, staged_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".check")
+    except OSError as err:
+        raise CompileError(f"cannot write {out}: {err.strerror}") from None
+    os.close(handle)
+    staged = Path(staged_name)
+    try:
+        yield staged
     except OSError as err:
         raise CompileError(f"cannot write {out}: {err.strerror}") from None
     finally:
         staged.unlink(missing_ok=True)
-    return CompileReport(out, reference.model_id, time.perf_counter() - started, checked)
+
+
+def _install(staged: Path, out: Path) -> None:
+    os.chmod(staged, 0o755)
+    os.replace(staged, out)
+
+
+PROBE_LINES = 20000
+# Hand-written probe lines: the edges of each feature line_features.c computes (years and clock times against
+# longer numbers, speech verbs before colons and odd whitespace, closers before terminals, words that are only
+# punctuation, control whitespace, very long lines).
+EDGE_LINES = (
+    "a", "A", "-", "::", "x:", "1999", "a 1999 b", "11999", "19999", "2023.", "x2023", "20 23", "7:45", "07:45 am",
+    "123:45", "1:234", "12:3", "at 12:30", "9:99:99", "he says", "HE SAYS:", "she said :", "replied::", "Wrote",
+    "he writes\x1c:", "joetoronto says:", '"Quoted."', "'quoted'", "(Brackets.)", "end?)", "end!]", "...", "a . b",
+    "a. b? c! d", "* bullet", "- dash", "a | b / c > d", "user@example.com", "http://x", "WWW.EXAMPLE", "ALL CAPS LINE",
+    "MiXeD", "Share this story on Facebook", "Read more", "word\x0bword\x0cword\x1dword", "a\tb", "'''''", "(((a)))",
+    "Four Capitalised Words Here", "The quick brown fox jumps over the lazy dog.", "x" * 3000, "word " * 400 + "end.",
+)
+
+
+def probe_lines(count: int = PROBE_LINES, seed: int = PROBE_SEED) -> list[str]:
+    """Stripped ASCII lines that exercise every branch of line_features.c: EDGE_LINES, then random lines of stop
+    words, marker words, speech verbs in any case, years, clock times and numbers, with the punctuation, bullet,
+    quote, closer and separator characters stuck to them and every kind of ASCII whitespace between them."""
+    rng = random.Random(seed)
+    vocabulary = [*sorted(features.STOP_WORDS), *(marker for marker in features.MARKERS if marker.isascii()), "says", "SAID", "Wrote", "writes", "RePlied", "1999", "2020",
+                  "20201", "7:45", "12:30", "123:45", "3", "42", "Beijing", "TRADE", "talks", "resumed", "U.S.", "Xi"]
+    marks = [mark for mark in features.native_line_rows_lists()[2:] for mark in mark] + list("@#%&=+_~`$^\\")
+    spaces = [" "] * 12 + ["  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f"]
+    lines = list(EDGE_LINES)
+    while len(lines) < count:
+        pieces = []
+        for _ in range(rng.choice((1, 2, 3, 4, 6, 9, 12, 15, 20, 26, 40))):
+            word = rng.choice(vocabulary) if rng.random() < 0.8 else "".join(rng.choices(marks, k=rng.randint(1, 3)))
+            if rng.random() < 0.2:
+                word = rng.choice(marks) + word
+            if rng.random() < 0.3:
+                word += rng.choice(marks)
+            pieces += [word, rng.choice(spaces)]
+        line = "".join(pieces).strip()
+        if line:
+            lines.append(line[0].upper() + line[1:] if rng.random() < 0.5 else line)
+    return lines
+
+
+def compile_line_features(out: Path, compiler: str | None = None) -> int:
+    """Compile line_features.c into the library `out`, put in place only after it takes every probe line and its
+    row and content words equal features.python_line_row's, bit for bit; the number of lines checked."""
+    source = LINE_FEATURES_SOURCE.read_text(encoding="utf-8") + f'\nconst char detente_line_features_sha256[] = "{line_features_sha256()}";\n'
+    with _staged(out) as staged:
+        compile_library(source, staged, compiler)
+        native = load_line_features(staged, features.LINE_COLUMNS, features.LINE_WIDTH, features.native_line_rows_lists())
+        if native is None:
+            raise CompileError(f"{staged}: the line-features library just compiled does not load")
+        lines = probe_lines()
+        for line in lines:
+            if features.native_line_row(native, line) != features.python_line_row(line):
+                raise CompileError(f"the compiled line features differ from features.py on the probe line {line[:80]!r}; not installed")
+        _install(staged, out)
+    return len(lines)
 
 
 def main_compile_line_model(if_possible: bool = False, compiler: str | None = None) -> int:
+    started = time.perf_counter()
+    try:
+        lines_checked = compile_line_features(features.NATIVE_LINE_FEATURES, compiler)
+    except CompileError as err:
+        if not if_possible:
+            raise DetenteError(f"cannot compile the line features: {err}") from None
+        # `make env` on a machine without a working compiler: the cleaner still runs, in Python
+        print(f"line features not compiled: {err}. The cleaner computes them in Python (same results, slower).", file=sys.stderr)
+    else:
+        print(f"compiled the line features (line_features.c) to {features.NATIVE_LINE_FEATURES} in {time.perf_counter() - started:.1f} s; "
+              f"rows identical to features.py's on all {lines_checked:,} probe lines")
     try:
         report = compile_line_model(PACKAGED_MODEL, COMPILED_MODEL, compiler)
     except CompileError as err:
-        if if_possible:  # `make env` on a machine without a working compiler: the cleaner still runs, on LightGBM
+        if if_possible:  # as above: the trees run on LightGBM
             print(f"line model not compiled: {err}. The cleaner uses LightGBM's predictor (same results, slower).", file=sys.stderr)
             return 0
         raise DetenteError(f"cannot compile the line model: {err}") from None
