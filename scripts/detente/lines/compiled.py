@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import threading
+import unicodedata
 import warnings
 from functools import cache
 from pathlib import Path
@@ -81,7 +82,7 @@ def load_library(path: Path, model_sha256: str, widths: tuple[int, ...]) -> tupl
 
 
 # ---------------------------------------------------------------------------------------------------------
-# A line's own features in C (line_features.c): the same rows as features.py computes, for ASCII lines
+# A line's own features in C (line_features.c): the same rows as features.py computes
 # ---------------------------------------------------------------------------------------------------------
 
 LINE_FEATURES_SOURCE = Path(__file__).with_name("line_features.c")
@@ -89,9 +90,15 @@ FEATURES_MODULE = Path(__file__).with_name("features.py")
 
 
 def line_features_sha256() -> str:
-    """Names what the line-features library computes: its C and the Python it must agree with (features.py). A
-    change to either leaves the library unused until it is rebuilt."""
-    return hashlib.sha256(LINE_FEATURES_SOURCE.read_bytes() + b"\0" + FEATURES_MODULE.read_bytes()).hexdigest()
+    """Names what the line-features library computes: its C, the Python it must agree with (features.py) and the
+    Unicode database its character table was written from. A change to any leaves the library unused until it
+    is rebuilt."""
+    parts = [LINE_FEATURES_SOURCE.read_bytes(), FEATURES_MODULE.read_bytes(), unicodedata.unidata_version.encode("ascii")]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def _code_points(text: str) -> bytes:
+    return text.encode("utf-32-le", "surrogatepass")
 
 
 class NativeLineRows:
@@ -109,25 +116,24 @@ class NativeLineRows:
         raise TypeError("NativeLineRows holds a loaded library and cannot be copied or pickled")
 
     def row(self, text: str, rule_class: int) -> tuple[bytes, tuple[str, ...]] | None:
-        data = text.encode("ascii")
         buffers = self._buffers
-        if getattr(buffers, "room", -1) < len(data):
-            buffers.room = max(4096, len(data))
-            buffers.row, buffers.words = ctypes.create_string_buffer(8 * self.width), ctypes.create_string_buffer(buffers.room)
+        if getattr(buffers, "room", -1) < len(text):  # room for the words: at most the line's length
+            buffers.room = max(4096, len(text))
+            buffers.row, buffers.words = ctypes.create_string_buffer(8 * self.width), ctypes.create_string_buffer(4 * buffers.room)
             buffers.length = ctypes.c_long()
-        status = self._function(data, len(data), rule_class, self.width, buffers.row, buffers.words, buffers.room, ctypes.byref(buffers.length))
+        status = self._function(_code_points(text), len(text), rule_class, self.width, buffers.row, buffers.words, buffers.room, ctypes.byref(buffers.length))
         if status == 1:
             return None
         if status != 0:
             raise MemoryError("the compiled line features could not allocate memory") if status == 2 else ValueError(f"line features status {status}")
         length = buffers.length.value
-        return buffers.row.raw, tuple(ctypes.string_at(buffers.words, length).decode("ascii").split("\n")) if length else ()
+        return buffers.row.raw, tuple(ctypes.string_at(buffers.words, 4 * length).decode("utf-32-le").split("\n")) if length else ()
 
 
 def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: tuple[str, ...]) -> NativeLineRows | None:
-    """The library at `path` when it was built from this line_features.c and features.py, writes these `columns`
-    (the line columns before the markers) and accepts `lists` (detente_line_features_init's arguments); None when
-    there is none (Python computes every row) or, with a warning, when it is stale or damaged."""
+    """The library at `path` when it was built from this line_features.c, features.py and Unicode database, writes
+    these `columns` (the line columns before the markers) and accepts `lists` (detente_line_features_init's
+    arguments); None when there is none (Python computes every row) or, with a warning, when it is stale or damaged."""
     if not path.is_file():
         return None
     rebuild = "line features are computed in Python. Rebuild it with `detente compile-line-model`"
@@ -143,8 +149,9 @@ def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: 
         return None
     init = library.detente_line_features_init
     init.restype = ctypes.c_int
-    init.argtypes = [ctypes.c_char_p] * len(lists)
-    if init(*(text.encode("utf-8") for text in lists)) != 0 or library.detente_line_features_markers() + len(columns) != width:
+    init.argtypes = [ctypes.c_char_p, ctypes.c_long] * len(lists)
+    arguments = [value for text in lists for value in (_code_points(text), len(text))]
+    if init(*arguments) != 0 or library.detente_line_features_markers() + len(columns) != width:
         warnings.warn(f"{path} refused features.py's word lists; {rebuild}", stacklevel=2)
         return None
     return NativeLineRows(library, width)

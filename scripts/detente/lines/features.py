@@ -103,31 +103,25 @@ NATIVE_LINE_FEATURES = Path(__file__).with_name("line_features.so")  # line_feat
 _RULE_CLASS_CODES = {"content": 1, "metadata": 2, "boilerplate": 3}  # as line_features.c reads them; 0 for no rule
 
 
-def _ascii_members(characters: str) -> str:
-    return "".join(character for character in characters if character.isascii())
-
-
 def native_line_rows_lists() -> tuple[str, ...]:
-    """line_features.c's start-up arguments: the stop words and markers, and the ASCII members of the sets."""
-    sets = (_PUNCTUATION, _CLOSERS, "".join(_TERMINALS), _BULLETS, _SEPARATORS, _QUOTES)
-    return ("\n".join(sorted(STOP_WORDS)), "\n".join(MARKERS), *map(_ascii_members, sets))
+    """line_features.c's start-up arguments: the stop words and markers ('\\n'-separated), then the sets."""
+    return ("\n".join(sorted(STOP_WORDS)), "\n".join(MARKERS), _PUNCTUATION, _CLOSERS, "".join(_TERMINALS), _BULLETS, _SEPARATORS, _QUOTES)
 
 
 @cache
 def native_line_rows() -> NativeLineRows | None:
-    """line_features.c's rows for ASCII lines, when its library is built and current (else None: Python)."""
+    """line_features.c's rows, when its library is built and current (else None: Python computes every row)."""
     return load_line_features(NATIVE_LINE_FEATURES, LINE_COLUMNS, LINE_WIDTH, native_line_rows_lists())
 
 
 def line_features_backend() -> str:
-    """What computes the line rows: "C (ASCII lines) and Python" or "Python"."""
-    return "C (ASCII lines) and Python" if native_line_rows() is not None else "Python"
+    """What computes the line rows: "C (Python for lines with other characters)" or "Python"."""
+    return "C (Python for lines with other characters)" if native_line_rows() is not None else "Python"
 
 
 def native_line_row(native: NativeLineRows, stripped: str) -> tuple[bytes, tuple[str, ...]] | None:
-    """_line_row from the C library; None for a line it leaves to Python (not ASCII, not stripped, NUL)."""
-    if not stripped.isascii():
-        return None
+    """_line_row from the C library; None for a line it leaves to Python (a character it does not know, or not
+    stripped)."""
     rule = matched_rule(stripped)
     return native.row(stripped, _RULE_CLASS_CODES.get(category_class()[rule.category], 0) if rule else 0)
 

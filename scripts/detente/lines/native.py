@@ -159,6 +159,11 @@ def _install(staged: Path, out: Path) -> None:
 
 
 PROBE_LINES = 20000
+# Lines with a character line_features.c must leave to Python (checked to be refused before the library is used):
+# digits beyond 0-9, the Greek capital sigma (its lower case depends on the next letter), letters whose case forms
+# are ASCII (re.IGNORECASE matches "ſ" to "s"; "ß" is left out for its upper case "SS"), a lower case of two
+# characters, and code points beyond the table.
+UNKNOWN_LINES = ("٣:٤٥ pm", "Year ²⁰²³", "ΣΟΦΙΑ says", "he ſays", "ﬁrst", "İstanbul", "Kelvin \u212a", "straße", "東京 says", "emoji 🙂", "x\ud800y")
 # Hand-written probe lines: the edges of each feature line_features.c computes (years and clock times against
 # longer numbers, speech verbs before colons and odd whitespace, closers before terminals, words that are only
 # punctuation, control whitespace, very long lines).
@@ -173,14 +178,16 @@ EDGE_LINES = (
 
 
 def probe_lines(count: int = PROBE_LINES, seed: int = PROBE_SEED) -> list[str]:
-    """Stripped ASCII lines that exercise every branch of line_features.c: EDGE_LINES, then random lines of stop
-    words, marker words, speech verbs in any case, years, clock times and numbers, with the punctuation, bullet,
-    quote, closer and separator characters stuck to them and every kind of ASCII whitespace between them."""
+    """Stripped lines of characters line_features.c knows, exercising every branch: EDGE_LINES, then random lines
+    of stop words, marker words, speech verbs in any case, years, clock times, numbers and words in other
+    alphabets, with the punctuation, bullet, quote, closer and separator characters and NUL stuck to them and
+    every kind of whitespace the table knows between them."""
     rng = random.Random(seed)
-    vocabulary = [*sorted(features.STOP_WORDS), *(marker for marker in features.MARKERS if marker.isascii()), "says", "SAID", "Wrote", "writes", "RePlied", "1999", "2020",
-                  "20201", "7:45", "12:30", "123:45", "3", "42", "Beijing", "TRADE", "talks", "resumed", "U.S.", "Xi"]
-    marks = [mark for mark in features.native_line_rows_lists()[2:] for mark in mark] + list("@#%&=+_~`$^\\")
-    spaces = [" "] * 12 + ["  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f"]
+    vocabulary = [*sorted(features.STOP_WORDS), *features.MARKERS, "says", "SAID", "Wrote", "writes", "RePlied", "1999", "2020",
+                  "20201", "7:45", "12:30", "123:45", "3", "42", "Beijing", "TRADE", "talks", "resumed", "U.S.", "Xi", "Beijing’s",
+                  "“Yes”", "Zürich", "ÉLYSÉE", "Ñandú", "Москва", "СКАЗАЛ", "Ελλάδα", "ΑΘΗΝΑ", "€5", "½", "Ⅻ", "naïve", "™", "°C"]
+    marks = [mark for mark in features.native_line_rows_lists()[2:] for mark in mark] + list("@#%&=+_~`$^\\\0")
+    spaces = [" "] * 12 + ["  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\xa0", "\u2009", "\u202f"]
     lines = list(EDGE_LINES)
     while len(lines) < count:
         pieces = []
@@ -197,10 +204,39 @@ def probe_lines(count: int = PROBE_LINES, seed: int = PROBE_SEED) -> list[str]:
     return lines
 
 
+CHARACTER_TABLE_SIZE = 0x3000  # TABLE_SIZE in line_features.c: Latin, Greek, Cyrillic, punctuation, symbols
+_KNOWN, _ALPHA, _UPPER, _SPACE = 1, 2, 4, 8
+
+
+def character_flags(character: str) -> tuple[int, int]:
+    """(flags, lower-case code point) of one character for line_features.c's table, from Python's own str methods.
+    Known unless the C would treat it otherwise than Python: a digit beyond 0-9, a lower case that is not one
+    character or depends on the neighbours (final sigma), or, outside ASCII, a case form in ASCII (which
+    re.IGNORECASE would match to an ASCII letter)."""
+    lower = character.lower()
+    known = not (
+        (character.isdigit() and not ("0" <= character <= "9")) or len(lower) != 1 or character == "\u03a3"
+        or (not character.isascii() and any(form.isascii() for form in (lower, character.upper(), character.casefold())))
+    )
+    flags = (known * _KNOWN) | (character.isalpha() * _ALPHA) | (character.isupper() * _UPPER) | (character.isspace() * _SPACE)
+    return flags, ord(lower) if known else 0
+
+
+def character_table() -> str:
+    """C for line_features.c's character table, from this Python's Unicode database."""
+    entries = [character_flags(chr(code)) for code in range(CHARACTER_TABLE_SIZE)]
+    flags = ",".join(str(flag) for flag, _ in entries)
+    lowers = ",".join(str(lower) for _, lower in entries)
+    return (f"const unsigned char detente_character_flags[{CHARACTER_TABLE_SIZE}] = {{{flags}}};\n"
+            f"const uint16_t detente_character_lower[{CHARACTER_TABLE_SIZE}] = {{{lowers}}};\n")
+
+
 def compile_line_features(out: Path, compiler: str | None = None) -> int:
-    """Compile line_features.c into the library `out`, put in place only after it takes every probe line and its
-    row and content words equal features.python_line_row's, bit for bit; the number of lines checked."""
-    source = LINE_FEATURES_SOURCE.read_text(encoding="utf-8") + f'\nconst char detente_line_features_sha256[] = "{line_features_sha256()}";\n'
+    """Compile line_features.c (with its character table) into the library `out`, put in place only after it
+    takes every probe line and its row and content words equal features.python_line_row's, bit for bit, and it
+    refuses the lines of UNKNOWN_LINES; the number of probe lines that agreed."""
+    source = (LINE_FEATURES_SOURCE.read_text(encoding="utf-8") + "\n" + character_table()
+              + f'const char detente_line_features_sha256[] = "{line_features_sha256()}";\n')
     with _staged(out) as staged:
         compile_library(source, staged, compiler)
         native = load_line_features(staged, features.LINE_COLUMNS, features.LINE_WIDTH, features.native_line_rows_lists())
@@ -210,6 +246,9 @@ def compile_line_features(out: Path, compiler: str | None = None) -> int:
         for line in lines:
             if features.native_line_row(native, line) != features.python_line_row(line):
                 raise CompileError(f"the compiled line features differ from features.py on the probe line {line[:80]!r}; not installed")
+        for line in UNKNOWN_LINES:
+            if features.native_line_row(native, line) is not None:
+                raise CompileError(f"the compiled line features take {line!r}, which they must leave to Python; not installed")
         _install(staged, out)
     return len(lines)
 
@@ -225,7 +264,7 @@ def main_compile_line_model(if_possible: bool = False, compiler: str | None = No
         print(f"line features not compiled: {err}. The cleaner computes them in Python (same results, slower).", file=sys.stderr)
     else:
         print(f"compiled the line features (line_features.c) to {features.NATIVE_LINE_FEATURES} in {time.perf_counter() - started:.1f} s; "
-              f"rows identical to features.py's on all {lines_checked:,} probe lines")
+              f"rows identical to features.py's on all {lines_checked:,} probe lines, and the {len(UNKNOWN_LINES)} lines it must leave to Python refused")
     try:
         report = compile_line_model(PACKAGED_MODEL, COMPILED_MODEL, compiler)
     except CompileError as err:
