@@ -528,11 +528,13 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
 
 
 def cleaners_section(pages: Path | None, rounds: int) -> None:
+    from detente.lines.features import line_features_backend
     from detente.lines.model import default_model
     from detente.pipeline.clean import cleaner_id
 
     names, notes = available_tools()
-    print(f"\n== cleaners: ours = {cleaner_id()} (trees run by {default_model().predictor}); old rules = detente-cleaner/1 (0.1.0–0.3.0); HTML extractors get one <p> per non-blank line")
+    print(f"\n== cleaners: ours = {cleaner_id()} (trees run by {default_model().predictor}; line features by {line_features_backend()}); "
+          "old rules = detente-cleaner/1 (0.1.0–0.3.0); HTML extractors get one <p> per non-blank line")
     for note in notes:
         print(f"  {note}")
     sets, skipped = page_sets(pages)
@@ -678,10 +680,11 @@ def print_scale_targets(results: dict[int, dict[str, Any]], workers: int) -> Non
 
 
 def scale_section(args: argparse.Namespace, work: Path) -> None:
+    from detente.lines.features import line_features_backend
     from detente.lines.model import default_model
 
     print(f"\n== scale: engine={args.engine}, workers={args.workers}, shard_size={args.shard_size}, seed={args.seed}, "
-          f"bad_every={args.bad_every}, input_format={args.input_format}, line model trees run by {default_model().predictor}")
+          f"bad_every={args.bad_every}, input_format={args.input_format}, line model trees run by {default_model().predictor}, line features by {line_features_backend()}")
     results = {}
     for n in args.n:
         corpus, out = work / f"corpus-{n}", work / f"out-{n}"
