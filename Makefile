@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-$(COMPILED): $(STAMP) scripts/detente/lines/line_model.json scripts/detente/lines/codegen.py scripts/detente/lines/line_features.c scripts/detente/lines/features.py
+$(COMPILED): $(STAMP) scripts/detente/lines/line_model.json scripts/detente/lines/codegen.py scripts/detente/lines/line_features.c scripts/detente/lines/features.py scripts/detente/lines/native.py scripts/detente/lines/compiled.py
 	$(BIN)/detente compile-line-model --if-possible
 
 env: $(STAMP) $(COMPILED)

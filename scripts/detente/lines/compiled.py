@@ -87,13 +87,15 @@ def load_library(path: Path, model_sha256: str, widths: tuple[int, ...]) -> tupl
 
 LINE_FEATURES_SOURCE = Path(__file__).with_name("line_features.c")
 FEATURES_MODULE = Path(__file__).with_name("features.py")
+TABLE_WRITER = Path(__file__).with_name("native.py")  # writes the character table compiled into the library
+_LOADING = threading.Lock()  # detente_line_features_init runs once per process: two threads must not both run it
 
 
 def line_features_sha256() -> str:
-    """Names what the line-features library computes: its C, the Python it must agree with (features.py) and the
-    Unicode database its character table was written from. A change to any leaves the library unused until it
-    is rebuilt."""
-    parts = [LINE_FEATURES_SOURCE.read_bytes(), FEATURES_MODULE.read_bytes(), unicodedata.unidata_version.encode("ascii")]
+    """Names what the line-features library computes: its C, the Python it must agree with (features.py), the code
+    that writes its character table (native.py) and the Unicode database the table comes from. A change to any
+    leaves the library unused until it is rebuilt."""
+    parts = [LINE_FEATURES_SOURCE.read_bytes(), FEATURES_MODULE.read_bytes(), TABLE_WRITER.read_bytes(), unicodedata.unidata_version.encode("ascii")]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
@@ -151,7 +153,9 @@ def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: 
     init.restype = ctypes.c_int
     init.argtypes = [ctypes.c_char_p, ctypes.c_long] * len(lists)
     arguments = [value for text in lists for value in (_code_points(text), len(text))]
-    if init(*arguments) != 0 or library.detente_line_features_markers() + len(columns) != width:
+    with _LOADING:  # the first call fills the library's lists; later calls (the same library loaded again) keep them
+        accepted = init(*arguments) == 0
+    if not accepted or library.detente_line_features_markers() + len(columns) != width:
         warnings.warn(f"{path} refused features.py's word lists; {rebuild}", stacklevel=2)
         return None
     return NativeLineRows(library, width)
