@@ -64,9 +64,9 @@ _LINE_NAMES = (
     "starts_quote", "headline_like", "title_shaped", "prose_like", "has_clock_time", "author_says",
     "rule_content", "rule_metadata", "rule_boilerplate", *(f"marker_{m}" for m in MARKERS),
 )
-_LINE_WIDTH = LINE_WIDTH = len(_LINE_NAMES)
-LINE_COLUMNS = _LINE_NAMES[: _LINE_WIDTH - len(MARKERS)]  # the line columns before the markers, as line_features.c writes them
-_BLANK = (0.0,) * _LINE_WIDTH
+LINE_WIDTH = len(_LINE_NAMES)
+LINE_COLUMNS = _LINE_NAMES[: LINE_WIDTH - len(MARKERS)]  # the line columns before the markers, as line_features.c writes them
+_BLANK = (0.0,) * LINE_WIDTH
 # Columns of the line vector that the neighbour features repeat.
 _NEIGHBOUR_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "ends_sentence", "headline_like", "prose_like", "has_clock_time", "author_says")]
 _NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
@@ -90,7 +90,7 @@ CONTEXT_NAMES: tuple[str, ...] = (
 )
 
 
-_ROW = struct.Struct(f"{_LINE_WIDTH}d")  # a line's vector as float64 bytes: a page's rows are joined and read by numpy in one call
+_ROW = struct.Struct(f"{LINE_WIDTH}d")  # a line's vector as float64 bytes: a page's rows are joined and read by numpy in one call
 _BLANK_ROW = _ROW.pack(*_BLANK)
 _ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _ASCII_UPPER = string.ascii_uppercase.encode("ascii")
@@ -194,7 +194,7 @@ line_row = per_line_cache(_line_row)
 
 def line_vectors(texts: list[str]) -> np.ndarray:
     """The own vectors (_LINE_NAMES) of a page's lines, one row each."""
-    return np.frombuffer(b"".join([line_row(text)[0] for text in texts]), dtype=np.float64).reshape(len(texts), _LINE_WIDTH)
+    return np.frombuffer(b"".join([line_row(text)[0] for text in texts]), dtype=np.float64).reshape(len(texts), LINE_WIDTH)
 
 
 def _window_means(values: np.ndarray, widths: tuple[int, ...]) -> np.ndarray:

@@ -28,7 +28,6 @@ from detente.lines.compiled import load_library
 from detente.lines.features import (
     CONTEXT_NAMES,
     FEATURE_NAMES,
-    PageWords,
     context_features,
     context_rows,
     page_features,
@@ -79,15 +78,12 @@ class LineModel:
         return (self.content_probabilities(stripped_lines) >= self.threshold).tolist()
 
 
-def two_stage_probabilities(
-    stage1: Stage, stage2: Stage, features: np.ndarray, texts: list[str], words: PageWords | None = None
-) -> np.ndarray:
-    """Both stages on a page's non-blank lines (`features` as page_features returns them, `texts` those lines,
-    `words` their page_words when already computed)."""
+def two_stage_probabilities(stage1: Stage, stage2: Stage, features: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Both stages on a page's non-blank lines (`features` as page_features returns them, `texts` those lines)."""
     if len(texts) == 0:
         return np.zeros(0)
     first = stage1.predict(features)
-    return stage2.predict(context_features(features, first, texts, words))
+    return stage2.predict(context_features(features, first, texts))
 
 
 def ensemble_probabilities(members: Sequence[Member], features: np.ndarray, texts: list[str]) -> np.ndarray:
