@@ -527,6 +527,20 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
           f"packaged {model.threshold:.2f}): P {view.micro.precision:.3f}  R {view.micro.recall:.3f}  F1 {view.micro.f1:.3f}")
 
 
+def print_line_feature_coverage(page_set: PageSet) -> None:
+    """How many of the pages' non-blank lines the compiled line features take (the rest have characters the C
+    leaves to Python)."""
+    from detente.lines.features import native_line_row, native_line_rows
+
+    native = native_line_rows()
+    if native is None:
+        print("  line features: all computed in Python (line_features.so is not built)")
+        return
+    lines = [line.strip() for page in page_set.gold.values() for line in page.lines if line.strip()]
+    taken = sum(native_line_row(native, line) is not None for line in lines)
+    print(f"  line features: C computed {taken:,} of {len(lines):,} non-blank lines ({taken / max(len(lines), 1):.1%}); Python the rest")
+
+
 def cleaners_section(pages: Path | None, rounds: int) -> None:
     from detente.lines.features import line_features_backend
     from detente.lines.model import default_model
@@ -543,6 +557,7 @@ def cleaners_section(pages: Path | None, rounds: int) -> None:
     tools = [load_tool(name) for name in names]
     for page_set in sets:
         print_scores(page_set, tools)
+        print_line_feature_coverage(page_set)
         threshold_cross_validation(page_set.folder)
         print_throughput(page_set, [name for name in names if name in TIMED_TOOLS], rounds)
 
