@@ -14,6 +14,7 @@ import hashlib
 import threading
 import unicodedata
 import warnings
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -103,16 +104,71 @@ def _code_points(text: str) -> bytes:
     return text.encode("utf-32-le", "surrogatepass")
 
 
-class NativeLineRows:
-    """detente_line_row of a loaded line-features library: a line's row (as packed doubles) and its content words,
-    or None for a line the C does not handle (Python computes those). Each thread reuses its own buffers."""
+@dataclass(frozen=True)
+class PageLayout:
+    """What line_features.c's page functions need of features.py (detente_page_layout_init's arguments): the line
+    width, the prose_like, title_shaped, author_says and marker_comment columns, then the neighbour columns, the
+    offsets, the window columns, the windows and the windows of the first stage's probabilities (each list as its
+    length and its values); log1p of 0, 1, ...; and the widths the page rows must have."""
 
-    def __init__(self, library: ctypes.CDLL, width: int) -> None:
-        self._function, self.width = library.detente_line_row, width
+    layout: tuple[int, ...]
+    log1p_table: np.ndarray
+    feature_width: int
+    context_width: int
+
+
+def _status(status: int, what: str) -> None:
+    if status == 2:
+        raise MemoryError(f"the compiled {what} could not allocate memory")
+    if status != 0:
+        raise ValueError(f"the compiled {what} returned status {status}")
+
+
+def _pointer(array: np.ndarray) -> int:
+    return array.ctypes.data
+
+
+class NativeLineRows:
+    """The functions of a loaded line-features library. row: detente_line_row, a line's row (as packed doubles) and
+    its content words, or None for a line the C does not handle (Python computes those); each thread reuses its
+    own buffers. page_features and context_rows: a page's rows, as features.numpy_page_features and
+    numpy_context_rows compute them."""
+
+    def __init__(self, library: ctypes.CDLL, width: int, page: PageLayout) -> None:
+        self._function, self.width, self._page = library.detente_line_row, width, page
         self._function.restype = ctypes.c_int
         self._function.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_long, ctypes.c_void_p,
                                    ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p]
         self._buffers = threading.local()
+        self._page_features, self._context_rows = library.detente_page_features, library.detente_context_rows
+        long, pointer = ctypes.c_long, ctypes.c_void_p
+        self._page_features.restype = self._context_rows.restype = ctypes.c_int
+        self._page_features.argtypes = [long, pointer, pointer, pointer, pointer, pointer]  # n, own, repeats, echoed, chars, out
+        # k, n, features, p, chars, words, word ids, line of each word, distinct words, words per line, out
+        self._context_rows.argtypes = [long, long, pointer, pointer, pointer, long, pointer, pointer, long, pointer, pointer]
+
+    def page_features(self, own: np.ndarray, repeats: np.ndarray, echoed: np.ndarray, chars: np.ndarray) -> np.ndarray:
+        n = len(own)
+        columns = [np.ascontiguousarray(values, dtype=np.float64) for values in (own, repeats, echoed, chars)]
+        if columns[0].shape != (n, self.width) or any(values.shape != (n,) for values in columns[1:]):
+            raise ValueError(f"page features of {n} lines: shapes {[values.shape for values in columns]}")
+        out = np.empty((n, self._page.feature_width))
+        _status(self._page_features(n, *map(_pointer, columns), _pointer(out)), "page features")
+        return out
+
+    def context_rows(self, features: np.ndarray, p: np.ndarray, chars: np.ndarray, word_ids: np.ndarray,
+                     line_of_word: np.ndarray, distinct: int, per_line: np.ndarray) -> np.ndarray:
+        k, n = p.shape
+        doubles = [np.ascontiguousarray(values, dtype=np.float64) for values in (features, p, chars)]
+        whole = [np.ascontiguousarray(values, dtype=np.int64) for values in (word_ids, line_of_word, per_line)]
+        if (doubles[0].shape != (n, self._page.feature_width) or doubles[2].shape != (n,) or whole[2].shape != (n,)
+                or whole[0].shape != whole[1].shape or whole[0].ndim != 1 or not 0 <= distinct
+                or (len(whole[0]) and not (0 <= whole[0].min() and whole[0].max() < distinct and 0 <= whole[1].min() and whole[1].max() < n))):
+            raise ValueError(f"context rows of {k} members and {n} lines: inconsistent shapes or word ids")
+        out = np.empty((k, n, self._page.feature_width + self._page.context_width))
+        status = self._context_rows(k, n, *map(_pointer, doubles), len(whole[0]), _pointer(whole[0]), _pointer(whole[1]), distinct, _pointer(whole[2]), _pointer(out))
+        _status(status, "context rows")
+        return out
 
     def __reduce__(self) -> tuple:
         raise TypeError("NativeLineRows holds a loaded library and cannot be copied or pickled")
@@ -126,16 +182,16 @@ class NativeLineRows:
         status = self._function(_code_points(text), len(text), rule_class, self.width, buffers.row, buffers.words, buffers.room, ctypes.byref(buffers.length))
         if status == 1:
             return None
-        if status != 0:
-            raise MemoryError("the compiled line features could not allocate memory") if status == 2 else ValueError(f"line features status {status}")
+        _status(status, "line features")
         length = buffers.length.value
         return buffers.row.raw, tuple(ctypes.string_at(buffers.words, 4 * length).decode("utf-32-le").split("\n")) if length else ()
 
 
-def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: tuple[str, ...]) -> NativeLineRows | None:
+def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: tuple[str, ...], page: PageLayout) -> NativeLineRows | None:
     """The library at `path` when it was built from this line_features.c, features.py and Unicode database, writes
-    these `columns` (the line columns before the markers) and accepts `lists` (detente_line_features_init's
-    arguments); None when there is none (Python computes every row) or, with a warning, when it is stale or damaged."""
+    these `columns` (the line columns before the markers), accepts `lists` (detente_line_features_init's
+    arguments) and the `page` layout, and then writes page rows of its widths; None when there is none (Python
+    computes every row) or, with a warning, when it is stale or damaged."""
     if not path.is_file():
         return None
     rebuild = "line features are computed in Python. Rebuild it with `detente compile-line-model`"
@@ -153,9 +209,18 @@ def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: 
     init.restype = ctypes.c_int
     init.argtypes = [ctypes.c_char_p, ctypes.c_long] * len(lists)
     arguments = [value for text in lists for value in (_code_points(text), len(text))]
-    with _LOADING:  # the first call fills the library's lists; later calls (the same library loaded again) keep them
-        accepted = init(*arguments) == 0
+    layout_init = library.detente_page_layout_init
+    layout_init.restype = ctypes.c_int
+    layout_init.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_long]
+    layout = np.array(page.layout, dtype=np.int64)
+    table = np.ascontiguousarray(page.log1p_table, dtype=np.float64)
+    with _LOADING:  # the first calls fill the library's lists; later calls (the same library loaded again) keep them
+        accepted = init(*arguments) == 0 and layout_init(_pointer(layout), len(layout), _pointer(table), len(table)) == 0
     if not accepted or library.detente_line_features_markers() + len(columns) != width:
-        warnings.warn(f"{path} refused features.py's word lists; {rebuild}", stacklevel=2)
+        warnings.warn(f"{path} refused features.py's word lists or page layout; {rebuild}", stacklevel=2)
         return None
-    return NativeLineRows(library, width)
+    library.detente_page_feature_width.restype = library.detente_page_context_width.restype = ctypes.c_long
+    if (library.detente_page_feature_width(), library.detente_page_context_width()) != (page.feature_width, page.context_width):
+        warnings.warn(f"{path} writes page rows of other widths than features.py's names; {rebuild}", stacklevel=2)
+        return None
+    return NativeLineRows(library, width, page)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.lines.compiled import NativeLineRows, load_line_features
+from detente.lines.compiled import NativeLineRows, PageLayout, load_line_features
 from detente.lines.rules import matched_rule
 from detente.lines.textcache import per_line_cache
 from detente.schemas import category_class
@@ -71,6 +71,7 @@ _BLANK = (0.0,) * LINE_WIDTH
 _NEIGHBOUR_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "ends_sentence", "headline_like", "prose_like", "has_clock_time", "author_says")]
 _NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 _WINDOWS = (1, 2, 4, 8, 16, 32)
+_P_WINDOWS = (2, 5, 15, 40)  # the windows of the first stage's probabilities
 ECHO_WINDOW = 250  # lines either side searched for an echo of a line
 _WINDOW_COLUMNS = [_LINE_NAMES.index(name) for name in ("log_chars", "stop_word_share", "capitalised_word_share", "headline_like", "prose_like", "has_clock_time", "author_says", "marker_comment")]
 _PAGE_NAMES = (
@@ -83,7 +84,7 @@ FEATURE_NAMES: tuple[str, ...] = (*_LINE_NAMES, *_PAGE_NAMES)
 CONTEXT_NAMES: tuple[str, ...] = (
     "p", "page_max_p",
     *(f"{offset:+d}_p" for offset in _NEIGHBOUR_OFFSETS),
-    *(f"window{w}_p" for w in (2, 5, 15, 40)),
+    *(f"window{w}_p" for w in _P_WINDOWS),
     *(f"{kind}_{name}" for kind in ("run", "char_run") for name in ("inside", "from_start", "from_end", "length")),
     "last_headline_before_run", "headlines_before_run", "shared_word_share", "shared_word_depth",
     "comment_marks_after_run", "unlikely_lines_to_run",
@@ -108,10 +109,18 @@ def native_line_rows_lists() -> tuple[str, ...]:
     return ("\n".join(sorted(STOP_WORDS)), "\n".join(MARKERS), _PUNCTUATION, _CLOSERS, "".join(_TERMINALS), _BULLETS, _SEPARATORS, _QUOTES)
 
 
+def native_page_layout() -> PageLayout:
+    """line_features.c's page layout: which line columns the page features read and repeat, the offsets and windows."""
+    columns = [_LINE_NAMES.index(name) for name in ("prose_like", "title_shaped", "author_says", "marker_comment")]
+    lists = (_NEIGHBOUR_COLUMNS, _NEIGHBOUR_OFFSETS, _WINDOW_COLUMNS, _WINDOWS, _P_WINDOWS)
+    layout = (LINE_WIDTH, *columns, *(value for values in lists for value in (len(values), *values)))
+    return PageLayout(layout, _LOG1P, len(FEATURE_NAMES), len(CONTEXT_NAMES))
+
+
 @cache
 def native_line_rows() -> NativeLineRows | None:
     """line_features.c's rows, when its library is built and current (else None: Python computes every row)."""
-    return load_line_features(NATIVE_LINE_FEATURES, LINE_COLUMNS, LINE_WIDTH, native_line_rows_lists())
+    return load_line_features(NATIVE_LINE_FEATURES, LINE_COLUMNS, LINE_WIDTH, native_line_rows_lists(), native_page_layout())
 
 
 def line_features_backend() -> str:
@@ -268,20 +277,34 @@ def _echoed(texts: list[str]) -> np.ndarray:
 
 
 def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(FEATURE_NAMES of each non-blank line, mask of the non-blank lines) for a page's stripped lines.
+    """(FEATURE_NAMES of each non-blank line, mask of the non-blank lines) for a page's stripped lines: from
+    line_features.c when it is built (the same doubles), else numpy_page_features.
 
     Blank lines are left out before anything is computed: the training pages have none, so a page spaced
     with empty lines must look to the model like the same page without them.
     """
     text_mask = np.fromiter(map(bool, stripped_lines), dtype=bool, count=len(stripped_lines))
     texts = [text for text in stripped_lines if text]
-    n = len(texts)
-    if n == 0:
+    if not texts:
         return np.zeros((0, len(FEATURE_NAMES))), text_mask
-    own = line_vectors(texts)
+    native = native_line_rows()
+    columns = page_columns(texts)
+    return (native.page_features(*columns) if native is not None else numpy_page_features(*columns)), text_mask
+
+
+def page_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the page features are computed from, for a page's non-blank stripped lines: their own vectors (lines,
+    LINE_WIDTH), how often each line's text occurs on the page, whether it is echoed (_echoed), its length."""
+    n = len(texts)
     counts = Counter(texts)
     repeats = np.fromiter(map(counts.__getitem__, texts), dtype=np.float64, count=n)
-    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    return line_vectors(texts), repeats, _echoed(texts), np.fromiter(map(len, texts), dtype=np.float64, count=n)
+
+
+def numpy_page_features(own: np.ndarray, repeats: np.ndarray, echoed: np.ndarray, chars: np.ndarray) -> np.ndarray:
+    """FEATURE_NAMES of a page's n non-blank lines from their own vectors (n, LINE_WIDTH), how often each line's
+    text occurs on the page, whether it is echoed (_echoed) and its length: the definition line_features.c follows."""
+    n = len(own)
     prose = own[:, _LINE_NAMES.index("prose_like")]
     index = np.arange(n)
     prose_lines = np.flatnonzero(prose)
@@ -299,12 +322,12 @@ def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     rank[np.argsort(-chars, kind="stable")] = index
     total = chars.sum()
     return _fill(np.empty((n, len(FEATURE_NAMES))), [
-        own, (repeats > 1).astype(np.float64), _log1p(repeats), _echoed(texts), index / max(n - 1, 1),
+        own, (repeats > 1).astype(np.float64), _log1p(repeats), echoed, index / max(n - 1, 1),
         (np.cumsum(chars) - chars) / total, math.log1p(n), inside, from_first, from_last,
         _log1p(nearest), rank / n, chars / chars.max(),
         _shifted(own[:, _NEIGHBOUR_COLUMNS], _NEIGHBOUR_OFFSETS, -1.0).reshape(n, -1),
         _window_means(own[:, _WINDOW_COLUMNS], _WINDOWS).reshape(n, -1),
-    ]), text_mask
+    ])
 
 
 def best_run(scores: np.ndarray) -> tuple[int, int]:
@@ -386,8 +409,17 @@ def _beyond_runs(features: np.ndarray, p: np.ndarray, starts: np.ndarray, ends: 
 def context_rows(features: np.ndarray, p: np.ndarray, words: PageWords) -> np.ndarray:
     """The second stage's input of each member for a page's non-blank lines, as (members, lines, FEATURE_NAMES then
     CONTEXT_NAMES): `features` as page_features returns them, `p` the members' first-stage probabilities (one row
-    each), `words` the lines' page_words. Computed for all members at once (numpy's cost per call dominates on
-    short pages), each value by the same operations as for one member alone."""
+    each), `words` the lines' page_words. From line_features.c when it is built (the same doubles), else
+    numpy_context_rows."""
+    native = native_line_rows()
+    if native is not None and p.shape[1] > 0:
+        return native.context_rows(features, p, words.chars, words.word_ids, words.line_of_word, words.distinct, words.per_line)
+    return numpy_context_rows(features, p, words)
+
+
+def numpy_context_rows(features: np.ndarray, p: np.ndarray, words: PageWords) -> np.ndarray:
+    """context_rows in numpy, the definition line_features.c follows: for all members at once (numpy's cost per
+    call dominates on short pages), each value by the same operations as for one member alone."""
     k, n = p.shape
     out = np.empty((k, n, len(FEATURE_NAMES) + len(CONTEXT_NAMES)))
     out[:, :, : len(FEATURE_NAMES)] = features
@@ -412,7 +444,7 @@ def context_rows(features: np.ndarray, p: np.ndarray, words: PageWords) -> np.nd
     share, depth = _cohesion(words, p >= 0.5)
     comment_marks, unlikely_between = _beyond_runs(features, p, starts[:, 1], ends[:, 1])
     blocks = [p, p.max(axis=1)[:, None], *np.moveaxis(_shifted(p.T, _NEIGHBOUR_OFFSETS, -1.0), 1, 0).swapaxes(1, 2),
-              *np.moveaxis(_window_means(p.T, (2, 5, 15, 40)), 1, 0).swapaxes(1, 2),
+              *np.moveaxis(_window_means(p.T, _P_WINDOWS), 1, 0).swapaxes(1, 2),
               *run_columns.reshape(k, 8, n).swapaxes(0, 1), last_headline, headlines_before[:, None].astype(np.float64),
               share, depth, comment_marks, unlikely_between]
     if len(blocks) != len(CONTEXT_NAMES):

@@ -310,3 +310,250 @@ int detente_line_row(const uint32_t *s, long n, int rule_class, long width, doub
   free(spans);
   return status;
 }
+
+/* ---------------------------------------------------------------------------------------------------------
+   A page's rows: features.numpy_page_features and features.numpy_context_rows in C, the same doubles by the same
+   operations in the same order (numpy's cumsum and bincount add in sequence from the first value; a stable
+   argsort ranks ties by position). The layout (which line columns the neighbour and window features repeat, the
+   offsets and windows) comes from features.py at start-up (detente_page_layout_init), as do the log1p values of
+   small whole numbers (larger ones call the same C library's log1p as Python's math.log1p). `detente
+   compile-line-model` installs the library only after these rows equal numpy's bit for bit on probe pages.
+   --------------------------------------------------------------------------------------------------------- */
+
+#define MAX_LAYOUT 64
+#define LOG1P_TABLE 1024
+
+static long line_width, prose_column, title_column, says_column, comment_column;
+static long neighbour_columns[MAX_LAYOUT], n_neighbour_columns, offsets[MAX_LAYOUT], n_offsets;
+static long window_columns[MAX_LAYOUT], n_window_columns, windows[MAX_LAYOUT], n_windows, p_windows[MAX_LAYOUT], n_p_windows;
+static long feature_width, context_width;
+static double log1p_table[LOG1P_TABLE];
+static int page_ready;
+
+/* Reads a count and that many values from layout[*at]; -1 when they do not fit. */
+static long take_list(const long *layout, long layout_n, long *at, long *out) {
+  if (*at >= layout_n) return -1;
+  long count = layout[(*at)++];
+  if (count < 0 || count > MAX_LAYOUT || *at + count > layout_n) return -1;
+  for (long k = 0; k < count; k++) out[k] = layout[(*at)++];
+  return count;
+}
+
+/* layout: line width, the prose_like, title_shaped, author_says and marker_comment columns, then four lists (each
+   a count and its values): the neighbour columns, the offsets, the window columns, the windows, then the windows
+   of the first stage's probabilities. table: log1p(0), log1p(1), ... (LOG1P_TABLE values). Once per process. */
+int detente_page_layout_init(const long *layout, long layout_n, const double *table, long table_n) {
+  if (page_ready) return 0;
+  if (layout_n < 5 || table_n != LOG1P_TABLE) return 2;
+  line_width = layout[0], prose_column = layout[1], title_column = layout[2], says_column = layout[3], comment_column = layout[4];
+  long at = 5;
+  n_neighbour_columns = take_list(layout, layout_n, &at, neighbour_columns);
+  n_offsets = take_list(layout, layout_n, &at, offsets);
+  n_window_columns = take_list(layout, layout_n, &at, window_columns);
+  n_windows = take_list(layout, layout_n, &at, windows);
+  n_p_windows = take_list(layout, layout_n, &at, p_windows);
+  if (n_neighbour_columns < 0 || n_offsets < 0 || n_window_columns < 0 || n_windows < 0 || n_p_windows < 0 || at != layout_n) return 2;
+  long columns[] = {prose_column, title_column, says_column, comment_column};
+  for (long k = 0; k < 4; k++) if (columns[k] < 0 || columns[k] >= line_width) return 2;
+  for (long k = 0; k < n_neighbour_columns; k++) if (neighbour_columns[k] < 0 || neighbour_columns[k] >= line_width) return 2;
+  for (long k = 0; k < n_window_columns; k++) if (window_columns[k] < 0 || window_columns[k] >= line_width) return 2;
+  memcpy(log1p_table, table, sizeof log1p_table);
+  feature_width = line_width + 12 + n_offsets * n_neighbour_columns + n_windows * n_window_columns;
+  context_width = 2 + n_offsets + n_p_windows + 8 + 6;
+  page_ready = 1;
+  return 0;
+}
+
+long detente_page_feature_width(void) { return page_ready ? feature_width : -1; }
+long detente_page_context_width(void) { return page_ready ? context_width : -1; }
+
+/* features._log1p of a whole number k >= 0 */
+static double log1p_whole(long k) { return k < LOG1P_TABLE ? log1p_table[k] : log1p((double)k); }
+
+/* features._window_means of column `column` of `values` (n rows of `stride`), written to out[i * out_stride]
+   for each line i: the mean over the lines within `reach` of line i. `cumulative` (n + 1 doubles) is scratch. */
+static void window_means(const double *values, long n, long stride, long column, const long *reaches, long n_reaches,
+                         double *cumulative, double *out, long out_stride, long out_step) {
+  cumulative[0] = 0.0;
+  if (n > 0) cumulative[1] = values[column];  /* np.cumsum: the first sum is the first value itself */
+  for (long i = 1; i < n; i++) cumulative[i + 1] = cumulative[i] + values[i * stride + column];
+  for (long w = 0; w < n_reaches; w++) {
+    for (long i = 0; i < n; i++) {
+      long low = i - reaches[w] > 0 ? i - reaches[w] : 0, high = i + reaches[w] + 1 < n ? i + reaches[w] + 1 : n;
+      out[i * out_stride + w * out_step] = (cumulative[high] - cumulative[low]) / (double)(high - low);
+    }
+  }
+}
+
+typedef struct { double chars; long index; } Length;
+/* Longest first; equal lengths in page order (np.argsort(-chars, kind="stable")). */
+static int compare_lengths(const void *a, const void *b) {
+  const Length *x = a, *y = b;
+  if (x->chars != y->chars) return x->chars > y->chars ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+/* features.numpy_page_features: FEATURE_NAMES of each of a page's n non-blank lines into out (n rows of
+   feature_width), from their own rows (n rows of line_width), how often each line's text occurs on the page,
+   whether it is echoed, and its length in characters. Status 0; 2 out of memory; 3 not initialised. */
+int detente_page_features(long n, const double *own, const double *repeats, const double *echoed, const double *chars, double *out) {
+  if (!page_ready) return 3;
+  if (n <= 0) return 0;
+  long *prose = malloc(sizeof(long) * (size_t)n);
+  Length *lengths = malloc(sizeof(Length) * (size_t)n);
+  double *cumulative = malloc(sizeof(double) * (size_t)(n + 1));
+  if (prose == NULL || lengths == NULL || cumulative == NULL) { free(prose); free(lengths); free(cumulative); return 2; }
+  long n_prose = 0;
+  double total = 0.0, longest = chars[0];
+  for (long i = 0; i < n; i++) {
+    if (own[i * line_width + prose_column] != 0.0) prose[n_prose++] = i;
+    total += chars[i];  /* whole numbers: exact in any order */
+    if (chars[i] > longest) longest = chars[i];
+    lengths[i].chars = chars[i], lengths[i].index = i;
+  }
+  qsort(lengths, (size_t)n, sizeof(Length), compare_lengths);
+  double log_lines = log1p_whole(n), before = 0.0;
+  long right = 0;  /* the first prose line at or after line i */
+  for (long i = 0; i < n; i++) {
+    double *row = out + i * feature_width;
+    memcpy(row, own + i * line_width, sizeof(double) * (size_t)line_width);
+    double *r = row + line_width;
+    *r++ = repeats[i] > 1.0;
+    *r++ = log1p_whole((long)repeats[i]);
+    *r++ = echoed[i];
+    *r++ = (double)i / (double)(n - 1 > 1 ? n - 1 : 1);
+    double through = before + chars[i];  /* np.cumsum(chars) */
+    *r++ = (through - chars[i]) / total;
+    before = through;
+    *r++ = log_lines;
+    if (n_prose > 0) {
+      long first = prose[0], last = prose[n_prose - 1];
+      while (right < n_prose && prose[right] < i) right++;
+      long after = right < n_prose ? right : n_prose - 1, earlier = after - 1 > 0 ? after - 1 : 0;
+      long to_after = labs(prose[after] - i), to_earlier = labs(prose[earlier] - i);
+      *r++ = i >= first && i <= last;
+      *r++ = (double)(i - first) / (double)n;
+      *r++ = (double)(i - last) / (double)n;
+      *r++ = log1p_whole(to_after < to_earlier ? to_after : to_earlier);
+    } else {
+      *r++ = 0.0, *r++ = 0.0, *r++ = 0.0;
+      *r++ = log1p_whole(n);
+    }
+    r++;  /* length_rank: below */
+    *r++ = chars[i] / longest;
+  }
+  for (long rank = 0; rank < n; rank++) out[lengths[rank].index * feature_width + line_width + 10] = (double)rank / (double)n;
+  long shifted_at = line_width + 12;
+  for (long i = 0; i < n; i++) {
+    double *r = out + i * feature_width + shifted_at;
+    for (long o = 0; o < n_offsets; o++) {
+      long j = i + offsets[o];
+      for (long c = 0; c < n_neighbour_columns; c++) *r++ = j >= 0 && j < n ? own[j * line_width + neighbour_columns[c]] : -1.0;
+    }
+  }
+  long windows_at = shifted_at + n_offsets * n_neighbour_columns;
+  for (long c = 0; c < n_window_columns; c++)
+    window_means(own, n, line_width, window_columns[c], windows, n_windows, cumulative, out + windows_at + c, feature_width, n_window_columns);
+  free(prose);
+  free(lengths);
+  free(cumulative);
+  return 0;
+}
+
+/* features.best_run: first and last line of the run with the largest sum of scores (Kadane). */
+static void best_run(const double *scores, long n, long *first, long *last) {
+  double best = -INFINITY, current = 0.0;
+  long start = 0;
+  *first = 0, *last = 0;
+  for (long i = 0; i < n; i++) {
+    if (current <= 0) current = scores[i], start = i;
+    else current += scores[i];
+    if (current > best) best = current, *first = start, *last = i;
+  }
+}
+
+/* features.numpy_context_rows: for each of k members (its first-stage probabilities p[m * n ...]) and each of the n
+   lines, the line's features (n rows of feature_width) then CONTEXT_NAMES, into out (k * n rows of feature_width
+   + context_width). The page's content words: word_ids[j] (0 .. distinct - 1) of line line_of_word[j], lines in
+   order; per_line[i] the line's count of them, at least 1. Status 0; 2 out of memory; 3 not initialised. */
+int detente_context_rows(long k, long n, const double *features, const double *p, const double *chars, long n_words,
+                         const int64_t *word_ids, const int64_t *line_of_word, long distinct, const int64_t *per_line, double *out) {
+  if (!page_ready) return 3;
+  if (n <= 0 || k <= 0) return 0;
+  long width = feature_width + context_width;
+  double *scores = malloc(sizeof(double) * (size_t)n), *cumulative = malloc(sizeof(double) * (size_t)(n + 1));
+  double *in_likely = malloc(sizeof(double) * (size_t)(distinct > 0 ? distinct : 1));
+  long *unlikely = malloc(sizeof(long) * (size_t)(n + 1)), *headlines = malloc(sizeof(long) * (size_t)n);
+  if (scores == NULL || cumulative == NULL || in_likely == NULL || unlikely == NULL || headlines == NULL) {
+    free(scores); free(cumulative); free(in_likely); free(unlikely); free(headlines);
+    return 2;
+  }
+  long n_headlines = 0;
+  for (long i = 0; i < n; i++) if (features[i * feature_width + title_column] > 0) headlines[n_headlines++] = i;
+  for (long m = 0; m < k; m++) {
+    const double *pm = p + m * n;
+    double *rows = out + m * n * width;
+    for (long i = 0; i < n; i++) memcpy(rows + i * width, features + i * feature_width, sizeof(double) * (size_t)feature_width);
+    double *context = rows + feature_width;  /* line i's context: context[i * width + column] */
+    double top = pm[0];
+    for (long i = 1; i < n; i++) if (pm[i] > top) top = pm[i];
+    long runs[2][2];
+    for (long i = 0; i < n; i++) scores[i] = pm[i] - 0.5;
+    best_run(scores, n, &runs[0][0], &runs[0][1]);
+    for (long i = 0; i < n; i++) scores[i] = (pm[i] - 0.5) * chars[i];
+    best_run(scores, n, &runs[1][0], &runs[1][1]);
+    long start = runs[1][0], end = runs[1][1];
+    long headlines_before = 0;  /* headlines at or before the start of the run by characters */
+    while (headlines_before < n_headlines && headlines[headlines_before] <= start) headlines_before++;
+    unlikely[0] = 0;
+    for (long i = 0; i < n; i++) unlikely[i + 1] = unlikely[i] + (pm[i] < 0.5);
+    long marks = 0;
+    for (long i = 0; i < n; i++) {
+      double *c = context + i * width;
+      *c++ = pm[i];
+      *c++ = top;
+      for (long o = 0; o < n_offsets; o++) {
+        long j = i + offsets[o];
+        *c++ = j >= 0 && j < n ? pm[j] : -1.0;
+      }
+      c += n_p_windows;  /* the windows: below */
+      for (long run = 0; run < 2; run++) {
+        long first = runs[run][0], last = runs[run][1];
+        *c++ = i >= first && i <= last;
+        *c++ = (double)(i - first) / (double)n;
+        *c++ = (double)(i - last) / (double)n;
+        *c++ = (double)(last - first + 1) / (double)n;
+      }
+      *c++ = headlines_before > 0 && headlines[headlines_before - 1] == i;
+      *c++ = (double)headlines_before;
+      c += 2;  /* the shared words: below */
+      int after = i > end;
+      marks += after && (features[i * feature_width + says_column] > 0 || features[i * feature_width + comment_column] > 0);
+      *c++ = log1p_whole(after ? marks : 0);
+      long between = after ? unlikely[i] - unlikely[end + 1] : i < start ? unlikely[start] - unlikely[i + 1] : 0;
+      *c++ = log1p_whole(between);
+    }
+    window_means(pm, n, 1, 0, p_windows, n_p_windows, cumulative, context + 2 + n_offsets, width, 1);
+    long shared_at = 2 + n_offsets + n_p_windows + 8 + 2;
+    if (distinct == 0) {
+      for (long i = 0; i < n; i++) context[i * width + shared_at] = 0.0, context[i * width + shared_at + 1] = 0.0;
+      continue;
+    }
+    /* features._cohesion: how many likely lines (p >= 1/2) have each word, less the line's own vote */
+    for (long w = 0; w < distinct; w++) in_likely[w] = 0.0;
+    for (long j = 0; j < n_words; j++) in_likely[word_ids[j]] += (double)(pm[line_of_word[j]] >= 0.5);
+    for (long i = 0; i < n; i++) scores[i] = 0.0, cumulative[i] = 0.0;  /* per line: the share's sum, the depth's */
+    for (long j = 0; j < n_words; j++) {
+      int64_t line = line_of_word[j];
+      double others = in_likely[word_ids[j]] - (double)(pm[line] >= 0.5);
+      scores[line] += (double)(others > 0);
+      cumulative[line] += log1p_whole((long)others);
+    }
+    for (long i = 0; i < n; i++) {
+      context[i * width + shared_at] = scores[i] / (double)per_line[i];
+      context[i * width + shared_at + 1] = cumulative[i] / (double)per_line[i];
+    }
+  }
+  free(scores); free(cumulative); free(in_likely); free(unlikely); free(headlines);
+  return 0;
+}

@@ -25,7 +25,7 @@ import numpy as np
 from detente.errors import DetenteError, InputError
 from detente.lines import features
 from detente.lines.codegen import ZERO_THRESHOLD, StageTrees, Tree, UnsupportedModel, c_source, parse_stage
-from detente.lines.compiled import LINE_FEATURES_SOURCE, generator_sha256, line_features_sha256, load_library, load_line_features
+from detente.lines.compiled import LINE_FEATURES_SOURCE, NativeLineRows, generator_sha256, line_features_sha256, load_library, load_line_features
 from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, LineModel, parse_model, stage_texts
 
 RANDOM_PROBE_ROWS = 4000
@@ -204,6 +204,40 @@ def probe_lines(count: int = PROBE_LINES, seed: int = PROBE_SEED) -> list[str]:
     return lines
 
 
+PROBE_PAGES = 400
+_NEAR_HALF = (0.0, 1.0, 0.5, float(np.nextafter(0.5, 0.0)), float(np.nextafter(0.5, 1.0)), 0.25, 0.75)
+
+
+def probe_pages(lines: list[str], count: int = PROBE_PAGES, seed: int = PROBE_SEED) -> list[tuple[list[str], np.ndarray]]:
+    """Pages made of probe `lines`, each with first-stage probabilities of one or three members, for the page rows
+    of line_features.c: one line to 600, lines repeated (a pool of one to all), short lines only (no prose, no
+    content words), and probabilities uniform, at and next to 1/2 (ties of the best run), or all below 1/2."""
+    rng = random.Random(seed)
+    short = [line for line in lines if len(line.split()) < 4]
+    pages = []
+    for number in range(count):
+        size = rng.choice((1, 2, 3, 5, 8, 20, 60, 150, 600))
+        source = short if number % 5 == 0 else lines
+        pool = rng.sample(source, min(len(source), rng.choice((1, 3, size))))
+        texts = [rng.choice(pool) for _ in range(size)]
+        kind = number % 3
+        draw = (rng.random if kind == 0 else (lambda: rng.choice(_NEAR_HALF)) if kind == 1 else (lambda: 0.49 * rng.random()))
+        pages.append((texts, np.array([[draw() for _ in texts] for _ in range(rng.choice((1, 3)))])))
+    return pages
+
+
+def page_rows_differ(native: NativeLineRows, texts: list[str], p: np.ndarray) -> str | None:
+    """What of a page's rows line_features.c computes otherwise than numpy ("page features" or "context rows"),
+    compared bit for bit; None when nothing."""
+    columns = features.page_columns(texts)
+    expected = features.numpy_page_features(*columns)
+    if native.page_features(*columns).tobytes() != expected.tobytes():
+        return "page features"
+    words = features.page_words(texts)
+    got = native.context_rows(expected, p, words.chars, words.word_ids, words.line_of_word, words.distinct, words.per_line)
+    return "context rows" if got.tobytes() != features.numpy_context_rows(expected, p, words).tobytes() else None
+
+
 CHARACTER_TABLE_SIZE = 0x3000  # TABLE_SIZE in line_features.c: Latin, Greek, Cyrillic, punctuation, symbols
 _KNOWN, _ALPHA, _UPPER, _SPACE = 1, 2, 4, 8
 
@@ -231,15 +265,19 @@ def character_table() -> str:
             f"const uint16_t detente_character_lower[{CHARACTER_TABLE_SIZE}] = {{{lowers}}};\n")
 
 
+def line_features_c_source() -> str:
+    """line_features.c with its character table and the fingerprint of what it was built from."""
+    return (LINE_FEATURES_SOURCE.read_text(encoding="utf-8") + "\n" + character_table()
+            + f'const char detente_line_features_sha256[] = "{line_features_sha256()}";\n')
+
+
 def compile_line_features(out: Path, compiler: str | None = None) -> int:
     """Compile line_features.c (with its character table) into the library `out`, put in place only after it
     takes every probe line and its row and content words equal features.python_line_row's, bit for bit, and it
     refuses the lines of UNKNOWN_LINES; the number of probe lines that agreed."""
-    source = (LINE_FEATURES_SOURCE.read_text(encoding="utf-8") + "\n" + character_table()
-              + f'const char detente_line_features_sha256[] = "{line_features_sha256()}";\n')
     with _staged(out) as staged:
-        compile_library(source, staged, compiler)
-        native = load_line_features(staged, features.LINE_COLUMNS, features.LINE_WIDTH, features.native_line_rows_lists())
+        compile_library(line_features_c_source(), staged, compiler)
+        native = load_line_features(staged, features.LINE_COLUMNS, features.LINE_WIDTH, features.native_line_rows_lists(), features.native_page_layout())
         if native is None:
             raise CompileError(f"{staged}: the line-features library just compiled does not load")
         lines = probe_lines()
@@ -249,6 +287,10 @@ def compile_line_features(out: Path, compiler: str | None = None) -> int:
         for line in UNKNOWN_LINES:
             if features.native_line_row(native, line) is not None:
                 raise CompileError(f"the compiled line features take {line!r}, which they must leave to Python; not installed")
+        for number, (texts, p) in enumerate(probe_pages(lines)):
+            differs = page_rows_differ(native, texts, p)
+            if differs is not None:
+                raise CompileError(f"the compiled {differs} differ from features.py's on probe page {number} ({len(texts)} lines); not installed")
         _install(staged, out)
     return len(lines)
 
@@ -264,7 +306,7 @@ def main_compile_line_model(if_possible: bool = False, compiler: str | None = No
         print(f"line features not compiled: {err}. The cleaner computes them in Python (same results, slower).", file=sys.stderr)
     else:
         print(f"compiled the line features (line_features.c) to {features.NATIVE_LINE_FEATURES} in {time.perf_counter() - started:.1f} s; "
-              f"rows identical to features.py's on all {lines_checked:,} probe lines, and the {len(UNKNOWN_LINES)} lines it must leave to Python refused")
+              f"rows identical to features.py's on all {lines_checked:,} probe lines and {PROBE_PAGES} probe pages, and the {len(UNKNOWN_LINES)} lines it must leave to Python refused")
     try:
         report = compile_line_model(PACKAGED_MODEL, COMPILED_MODEL, compiler)
     except CompileError as err:
