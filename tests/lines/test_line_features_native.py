@@ -160,6 +160,7 @@ def test_the_seed_pages_get_numpys_page_rows(library):
     rng = np.random.default_rng(3)
     for path in sorted((REPO / "raw").glob("*.txt")):
         texts = [line.strip() for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+        assert native.page_rows_differ(library, texts, rng.random((3, len(texts)))) is None
         columns = features.page_columns(texts)
         page = features.numpy_page_features(*columns)
         assert library.page_features(*columns).tobytes() == page.tobytes(), path.name
@@ -173,6 +174,7 @@ _PAGE_LINES = st.sampled_from([
     "Menu", "Share", "the and of", "Beijing talks resumed on Monday after a long pause between the two sides.",
     "Officials said the meeting, the first in months, went well.", "Trade Talks Resume In Beijing", "joetoronto says:",
     "Related stories", "7:45 pm", "Comments (12)", "Xi and Biden meet", "© 2023 Reuters", "x",
+    "ΣΟΦΙΑ says the talks on straße matter", "emoji 🙂 reactions",  # left to Python: the page's words are numbered there
 ])
 _PROBABILITIES = st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.5, float(np.nextafter(0.5, 0.0)), float(np.nextafter(0.5, 1.0)), 0.0, 1.0]))
 
@@ -214,6 +216,7 @@ def test_inconsistent_page_inputs_are_refused_not_read_past(library):
 
 @needs_compiler
 @pytest.mark.parametrize(("bug", "what"), [
+    ("rule_classes[i], width, rows + i * width", "page lines"),  # every line read as one no rule fires on
     ("*r++ = (double)(i - first) / (double)n;", "page features"),  # from_first_prose off by a line's share
     ("*c++ = (double)headlines_before;", "context rows"),
 ])
@@ -221,7 +224,8 @@ def test_page_rows_that_differ_from_numpy_are_never_put_in_place(tmp_path, monke
     source = tmp_path / "line_features.c"
     text = compiled.LINE_FEATURES_SOURCE.read_text(encoding="utf-8")
     assert text.count(bug) == 1
-    source.write_text(text.replace(bug, bug.replace(";", " + 1.0 / 1024;")), encoding="utf-8")
+    broken = bug.replace("rule_classes[i]", "0") if what == "page lines" else bug.replace(";", " + 1.0 / 1024;")
+    source.write_text(text.replace(bug, broken), encoding="utf-8")
     monkeypatch.setattr(native, "LINE_FEATURES_SOURCE", source)
     monkeypatch.setattr(compiled, "LINE_FEATURES_SOURCE", source)
     out = tmp_path / "out" / "line_features.so"

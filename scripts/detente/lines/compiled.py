@@ -16,6 +16,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +118,23 @@ class PageLayout:
     context_width: int
 
 
+@dataclass(frozen=True)
+class PageLines:
+    """What line_features.c computes of a page's lines in one call. rows[i] and line i's content words when taken[i];
+    the other lines are left to Python (their rows zero, no words). The taken lines' words: line i's are
+    words[word_ends[i - 1]:word_ends[i]] ('\n' between them), word_counts[i] of them; numbered in order of first
+    use over the taken lines' words, line after line (word_ids, each with its line in line_of_word; `distinct` ids)."""
+
+    rows: np.ndarray
+    taken: np.ndarray
+    words: str
+    word_ends: np.ndarray
+    word_counts: np.ndarray
+    word_ids: np.ndarray
+    line_of_word: np.ndarray
+    distinct: int
+
+
 def _status(status: int, what: str) -> None:
     if status == 2:
         raise MemoryError(f"the compiled {what} could not allocate memory")
@@ -125,6 +143,7 @@ def _status(status: int, what: str) -> None:
 
 
 def _pointer(array: np.ndarray) -> int:
+    """The address of `array`'s data: the caller keeps `array` referenced until the C returns."""
     return array.ctypes.data
 
 
@@ -141,11 +160,32 @@ class NativeLineRows:
                                    ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p]
         self._buffers = threading.local()
         self._page_features, self._context_rows = library.detente_page_features, library.detente_context_rows
+        self._page_lines = library.detente_page_lines
         long, pointer = ctypes.c_long, ctypes.c_void_p
-        self._page_features.restype = self._context_rows.restype = ctypes.c_int
+        self._page_features.restype = self._context_rows.restype = self._page_lines.restype = ctypes.c_int
+        # n, text, starts, rule classes, width, rows, taken, words, room, word ends, word counts, word ids, line of word, words, distinct
+        self._page_lines.argtypes = [long, ctypes.c_char_p, pointer, pointer, long, pointer, pointer, pointer, long, pointer, pointer,
+                                     pointer, pointer, pointer, pointer]
         self._page_features.argtypes = [long, pointer, pointer, pointer, pointer, pointer]  # n, own, repeats, echoed, chars, out
         # k, n, features, p, chars, words, word ids, line of each word, distinct words, words per line, out
         self._context_rows.argtypes = [long, long, pointer, pointer, pointer, long, pointer, pointer, long, pointer, pointer]
+
+    def page_lines(self, texts: list[str], rule_classes: list[int]) -> PageLines:
+        """detente_page_lines: every line's row and content words in one call (see PageLines)."""
+        n = len(texts)
+        starts = np.fromiter(accumulate(map(len, texts), initial=0), dtype=np.int64, count=n + 1)
+        room = int(starts[-1])
+        rows, taken = np.zeros((n, self.width)), np.zeros(n, dtype=np.int32)
+        words, word_ends, word_counts = np.zeros(max(room, 1), dtype=np.uint32), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        word_ids, line_of_word = np.zeros(max(room, 1), dtype=np.int64), np.zeros(max(room, 1), dtype=np.int64)
+        n_words, distinct = ctypes.c_long(), ctypes.c_long()
+        classes = np.array(rule_classes, dtype=np.int32)  # held here: a pointer does not keep its array alive
+        status = self._page_lines(n, _code_points("".join(texts)), _pointer(starts), _pointer(classes),
+                                  self.width, _pointer(rows), _pointer(taken), _pointer(words), room, _pointer(word_ends),
+                                  _pointer(word_counts), _pointer(word_ids), _pointer(line_of_word), ctypes.byref(n_words), ctypes.byref(distinct))
+        _status(status, "line features")
+        return PageLines(rows, taken.astype(bool), words[: int(word_ends[-1]) if n else 0].tobytes().decode("utf-32-le"), word_ends,
+                         word_counts, word_ids[: n_words.value], line_of_word[: n_words.value], distinct.value)
 
     def page_features(self, own: np.ndarray, repeats: np.ndarray, echoed: np.ndarray, chars: np.ndarray) -> np.ndarray:
         n = len(own)

@@ -128,11 +128,15 @@ def line_features_backend() -> str:
     return "C (Python for lines with other characters)" if native_line_rows() is not None else "Python"
 
 
+def _rule_class_code(stripped: str) -> int:
+    rule = matched_rule(stripped)
+    return _RULE_CLASS_CODES.get(category_class()[rule.category], 0) if rule else 0
+
+
 def native_line_row(native: NativeLineRows, stripped: str) -> tuple[bytes, tuple[str, ...]] | None:
     """_line_row from the C library; None for a line it leaves to Python (a character it does not know, or not
     stripped)."""
-    rule = matched_rule(stripped)
-    return native.row(stripped, _RULE_CLASS_CODES.get(category_class()[rule.category], 0) if rule else 0)
+    return native.row(stripped, _rule_class_code(stripped))
 
 
 def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
@@ -277,28 +281,56 @@ def _echoed(texts: list[str]) -> np.ndarray:
 
 
 def page_features(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(FEATURE_NAMES of each non-blank line, mask of the non-blank lines) for a page's stripped lines: from
-    line_features.c when it is built (the same doubles), else numpy_page_features.
+    """(FEATURE_NAMES of each non-blank line, mask of the non-blank lines) for a page's stripped lines.
 
     Blank lines are left out before anything is computed: the training pages have none, so a page spaced
     with empty lines must look to the model like the same page without them.
     """
+    features, text_mask, _ = page_features_and_words(stripped_lines)
+    return features, text_mask
+
+
+def page_features_and_words(stripped_lines: list[str]) -> tuple[np.ndarray, np.ndarray, PageWords]:
+    """page_features, and the page_words of the non-blank lines: from line_features.c when it is built (the same
+    doubles and words, in one call for the lines and one for the page), else line by line and numpy_page_features."""
     text_mask = np.fromiter(map(bool, stripped_lines), dtype=bool, count=len(stripped_lines))
     texts = [text for text in stripped_lines if text]
     if not texts:
-        return np.zeros((0, len(FEATURE_NAMES))), text_mask
+        return np.zeros((0, len(FEATURE_NAMES))), text_mask, page_words(texts)
     native = native_line_rows()
-    columns = page_columns(texts)
-    return (native.page_features(*columns) if native is not None else numpy_page_features(*columns)), text_mask
+    if native is None:
+        return numpy_page_features(*page_columns(texts)), text_mask, page_words(texts)
+    own, words = _native_rows_and_words(native, texts)
+    return native.page_features(*page_columns(texts, own)), text_mask, words
 
 
-def page_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def page_columns(texts: list[str], own: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What the page features are computed from, for a page's non-blank stripped lines: their own vectors (lines,
-    LINE_WIDTH), how often each line's text occurs on the page, whether it is echoed (_echoed), its length."""
+    LINE_WIDTH; line_vectors unless given), how often each line's text occurs on the page, whether it is echoed
+    (_echoed), its length."""
     n = len(texts)
     counts = Counter(texts)
     repeats = np.fromiter(map(counts.__getitem__, texts), dtype=np.float64, count=n)
-    return line_vectors(texts), repeats, _echoed(texts), np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    return (line_vectors(texts) if own is None else own), repeats, _echoed(texts), np.fromiter(map(len, texts), dtype=np.float64, count=n)
+
+
+def _native_rows_and_words(native: NativeLineRows, texts: list[str]) -> tuple[np.ndarray, PageWords]:
+    """line_vectors and page_words of a page's non-blank stripped lines from one call to line_features.c; the lines
+    it leaves to Python get python_line_row (and then Python numbers the page's words, as page_words does)."""
+    lines = native.page_lines(texts, list(map(_rule_class_code, texts)))
+    if lines.taken.all():
+        chars = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
+        return lines.rows, PageWords(chars, lines.word_ids, lines.line_of_word, lines.distinct, np.maximum(lines.word_counts, 1))
+    rows, words, start = lines.rows, [], 0
+    for i, (text, taken, end) in enumerate(zip(texts, lines.taken.tolist(), lines.word_ends.tolist())):
+        if taken:
+            words.append(tuple(lines.words[start:end].split("\n")) if end > start else ())
+        else:
+            row, line_words = python_line_row(text)
+            rows[i] = np.frombuffer(row, dtype=np.float64)
+            words.append(line_words)
+        start = end
+    return rows, _numbered_words(texts, words)
 
 
 def numpy_page_features(own: np.ndarray, repeats: np.ndarray, echoed: np.ndarray, chars: np.ndarray) -> np.ndarray:
@@ -356,8 +388,12 @@ class PageWords:
 
 
 def page_words(texts: list[str]) -> PageWords:
+    return _numbered_words(texts, [line_row(text)[1] for text in texts])
+
+
+def _numbered_words(texts: list[str], words: list[tuple[str, ...]]) -> PageWords:
+    """PageWords of lines `texts` whose content words are `words` (a tuple per line)."""
     n = len(texts)
-    words = [line_row(text)[1] for text in texts]
     sizes = np.fromiter(map(len, words), dtype=np.int64, count=n)
     ids: dict[str, int] = {}
     flat = [ids.setdefault(word, len(ids)) for word in chain.from_iterable(words)]

@@ -557,3 +557,69 @@ int detente_context_rows(long k, long n, const double *features, const double *p
   free(scores); free(cumulative); free(in_likely); free(unlikely); free(headlines);
   return 0;
 }
+
+/* ---------------------------------------------------------------------------------------------------------
+   A page's lines in one call: detente_line_row for each, and the page's content words numbered in order of
+   first use (features.page_words), so that Python pays one call per page, not one per line.
+   --------------------------------------------------------------------------------------------------------- */
+
+static uint64_t hash_word(const uint32_t *word, long length) {
+  uint64_t hash = 1469598103934665603ULL;  /* FNV-1a over the code points */
+  for (long i = 0; i < length; i++) hash = (hash ^ word[i]) * 1099511628211ULL;
+  return hash;
+}
+
+/* The n lines of a page, line i the code points text[starts[i] .. starts[i + 1]), with its rule class: row i of
+   `rows` (width doubles) and taken[i] = 1, or taken[i] = 0 for a line detente_line_row leaves to Python (its row
+   untouched). The taken lines' content words go to `words` (room code points; the text's length is always
+   enough), '\n' between the words of a line and nothing between lines: line i's end at word_ends[i], its count
+   of words at word_counts[i]. Then every word of the taken lines, line after line, gets an id in order of first
+   use (word_ids, with its line in line_of_word, *n_words in all, *distinct ids). Status 0; 2 out of memory;
+   3 not initialised; 4 too little room. */
+int detente_page_lines(long n, const uint32_t *text, const int64_t *starts, const int32_t *rule_classes, long width,
+                       double *rows, int32_t *taken, uint32_t *words, long room, int64_t *word_ends, int64_t *word_counts,
+                       int64_t *word_ids, int64_t *line_of_word, long *n_words, long *distinct) {
+  if (!ready) return 3;
+  long used = 0, total = 0;
+  for (long i = 0; i < n; i++) {
+    long length = 0;
+    int status = detente_line_row(text + starts[i], (long)(starts[i + 1] - starts[i]), rule_classes[i], width, rows + i * width,
+                                  words + used, room - used, &length);
+    if (status != 0 && status != 1) return status;
+    taken[i] = status == 0;
+    long count = 0;
+    if (status == 0 && length > 0) {
+      count = 1;
+      for (long j = used; j < used + length; j++) count += words[j] == '\n';
+    }
+    used += status == 0 ? length : 0;
+    word_ends[i] = used, word_counts[i] = count;
+    total += count;
+  }
+  *n_words = total, *distinct = 0;
+  if (total == 0) return 0;
+  long capacity = 1;
+  while (capacity < 2 * total) capacity *= 2;
+  long *slots = malloc(sizeof(long) * (size_t)capacity), *word_start = malloc(sizeof(long) * (size_t)total);
+  long *word_length = malloc(sizeof(long) * (size_t)total);  /* of each id's first occurrence */
+  if (slots == NULL || word_start == NULL || word_length == NULL) { free(slots); free(word_start); free(word_length); return 2; }
+  for (long s = 0; s < capacity; s++) slots[s] = -1;
+  long w = 0, ids = 0, from = 0;
+  for (long i = 0; i < n; i++) {
+    long end = (long)word_ends[i];
+    for (long a = from; a < end;) {
+      long b = a;
+      while (b < end && words[b] != '\n') b++;
+      long s = (long)(hash_word(words + a, b - a) & (uint64_t)(capacity - 1));
+      while (slots[s] >= 0 && compare_words(words + word_start[slots[s]], word_length[slots[s]], words + a, b - a) != 0)
+        s = (s + 1) & (capacity - 1);
+      if (slots[s] < 0) slots[s] = ids, word_start[ids] = a, word_length[ids] = b - a, ids++;
+      word_ids[w] = slots[s], line_of_word[w] = i, w++;
+      a = b + 1;
+    }
+    from = end;
+  }
+  *distinct = ids;
+  free(slots); free(word_start); free(word_length);
+  return 0;
+}

@@ -28,10 +28,10 @@ from detente.lines.compiled import load_library
 from detente.lines.features import (
     CONTEXT_NAMES,
     FEATURE_NAMES,
+    PageWords,
     context_features,
     context_rows,
-    page_features,
-    page_words,
+    page_features_and_words,
 )
 
 MODEL_FORMAT = "detente-line-model/2"  # "members"; a /1 file (one member, its stages at the top level) is read too
@@ -69,9 +69,9 @@ class LineModel:
 
     def content_probabilities(self, stripped_lines: list[str]) -> np.ndarray:
         """P(content) of every line of a page; blank lines are never content (0)."""
-        features, text_mask = page_features(stripped_lines)
+        features, text_mask, words = page_features_and_words(stripped_lines)
         probabilities = np.zeros(len(stripped_lines))
-        probabilities[text_mask] = ensemble_probabilities(self.members, features, [t for t in stripped_lines if t])
+        probabilities[text_mask] = ensemble_probabilities(self.members, features, words)
         return probabilities
 
     def is_content(self, stripped_lines: list[str]) -> list[bool]:
@@ -86,13 +86,14 @@ def two_stage_probabilities(stage1: Stage, stage2: Stage, features: np.ndarray, 
     return stage2.predict(context_features(features, first, texts))
 
 
-def ensemble_probabilities(members: Sequence[Member], features: np.ndarray, texts: list[str]) -> np.ndarray:
-    """The members' two-stage probabilities averaged: summed in member order, then divided (one member: its own).
-    Each member's result is two_stage_probabilities'; the second stages' rows are computed for all members at once."""
-    if len(texts) == 0:
+def ensemble_probabilities(members: Sequence[Member], features: np.ndarray, words: PageWords) -> np.ndarray:
+    """The members' two-stage probabilities averaged: summed in member order, then divided (one member: its own),
+    for a page's non-blank lines (`features` as page_features returns them, `words` their page_words). Each
+    member's result is two_stage_probabilities'; the second stages' rows are computed for all members at once."""
+    if len(features) == 0:
         return np.zeros(0)
     first = np.stack([member.stage1.predict(features) for member in members])
-    rows = context_rows(features, first, page_words(texts))
+    rows = context_rows(features, first, words)
     total = members[0].stage2.predict(rows[0])
     for member, member_rows in zip(members[1:], rows[1:]):
         total = total + member.stage2.predict(member_rows)

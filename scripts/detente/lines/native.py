@@ -211,7 +211,8 @@ _NEAR_HALF = (0.0, 1.0, 0.5, float(np.nextafter(0.5, 0.0)), float(np.nextafter(0
 def probe_pages(lines: list[str], count: int = PROBE_PAGES, seed: int = PROBE_SEED) -> list[tuple[list[str], np.ndarray]]:
     """Pages made of probe `lines`, each with first-stage probabilities of one or three members, for the page rows
     of line_features.c: one line to 600, lines repeated (a pool of one to all), short lines only (no prose, no
-    content words), and probabilities uniform, at and next to 1/2 (ties of the best run), or all below 1/2."""
+    content words), a line of UNKNOWN_LINES among the others, and probabilities uniform, at and next to 1/2 (ties
+    of the best run), or all below 1/2."""
     rng = random.Random(seed)
     short = [line for line in lines if len(line.split()) < 4]
     pages = []
@@ -220,15 +221,26 @@ def probe_pages(lines: list[str], count: int = PROBE_PAGES, seed: int = PROBE_SE
         source = short if number % 5 == 0 else lines
         pool = rng.sample(source, min(len(source), rng.choice((1, 3, size))))
         texts = [rng.choice(pool) for _ in range(size)]
+        if number % 7 == 3:  # a line the C leaves to Python, among those it takes
+            texts[rng.randrange(size)] = rng.choice(UNKNOWN_LINES)
         kind = number % 3
         draw = (rng.random if kind == 0 else (lambda: rng.choice(_NEAR_HALF)) if kind == 1 else (lambda: 0.49 * rng.random()))
         pages.append((texts, np.array([[draw() for _ in texts] for _ in range(rng.choice((1, 3)))])))
     return pages
 
 
+def _same_words(a: features.PageWords, b: features.PageWords) -> bool:
+    arrays = ("chars", "word_ids", "line_of_word", "per_line")
+    return a.distinct == b.distinct and all(getattr(a, f).dtype == getattr(b, f).dtype and getattr(a, f).tobytes() == getattr(b, f).tobytes() for f in arrays)
+
+
 def page_rows_differ(native: NativeLineRows, texts: list[str], p: np.ndarray) -> str | None:
-    """What of a page's rows line_features.c computes otherwise than numpy ("page features" or "context rows"),
-    compared bit for bit; None when nothing."""
+    """What of a page's rows line_features.c computes otherwise than Python ("page lines": the lines' rows and the
+    page's words in one call, "page features" or "context rows"), compared bit for bit; None when nothing."""
+    own, words = features._native_rows_and_words(native, texts)
+    rows = [features.python_line_row(text) for text in texts]
+    if own.tobytes() != b"".join(row for row, _ in rows) or not _same_words(words, features._numbered_words(texts, [w for _, w in rows])):
+        return "page lines"
     columns = features.page_columns(texts)
     expected = features.numpy_page_features(*columns)
     if native.page_features(*columns).tobytes() != expected.tobytes():

@@ -20,6 +20,7 @@ from detente.lines.features import (
     FEATURE_NAMES,
     context_features,
     page_features,
+    page_words,
 )
 from detente.lines.model import MODEL_FORMAT, STAGES, Member, ensemble_probabilities
 from detente.lines.pages import LabelledPage, read_labelled_pages
@@ -127,7 +128,7 @@ def _cross_fit(params: dict[str, Any], x: np.ndarray, rows: PageMatrices, folds:
 def _probabilities(members: list[Member], pages: list[LabelledPage]) -> tuple[np.ndarray, np.ndarray]:
     """(gold, probability) of every non-blank line of `pages`, as the cleaner computes them."""
     rows = PageMatrices.of(pages, 1)
-    p = np.concatenate([ensemble_probabilities(members, rows.x[part], texts) for part, texts in zip(rows.page_slices(), rows.texts)])
+    p = np.concatenate([ensemble_probabilities(members, rows.x[part], page_words(texts)) for part, texts in zip(rows.page_slices(), rows.texts)])
     return rows.y, p
 
 
