@@ -44,11 +44,15 @@ const char detente_line_feature_columns[] =
 const char *detente_line_feature_columns_text = detente_line_feature_columns;
 
 typedef struct { uint32_t *text; long length; } Word;
-typedef struct { uint32_t members[MAX_SET]; long size; } CharacterSet;
+typedef struct { uint32_t members[MAX_SET]; long size; unsigned char ascii[128]; } CharacterSet;  /* ascii[c]: c a member */
 
 static Word stop_words[MAX_LIST], markers[MAX_LIST];
 static long n_stop_words, n_markers;
 static long markers_from[130], markers_by_first[MAX_LIST];  /* marker numbers by first character (128: not ASCII) */
+/* second[a][b]: some marker starts with ASCII a then b, or is a alone (then a marker may start at any a) */
+static unsigned char second[128][128], alone[128];
+#define STOP_LENGTHS 32
+static unsigned char stop_starts[STOP_LENGTHS][128];  /* stop_starts[l][c]: a stop word of l characters starts with ASCII c */
 static CharacterSet punctuation, closers, terminals, bullets, separators, quotes;
 static int ready;
 
@@ -57,6 +61,7 @@ static int is_space(uint32_t c) { return (flags_of(c) & SPACE) != 0; }
 static int is_digit(uint32_t c) { return c >= '0' && c <= '9'; }
 static uint32_t lower_of(uint32_t c) { return detente_character_lower[c]; }  /* c known, so below TABLE_SIZE */
 static int in_set(const CharacterSet *set, uint32_t c) {
+  if (c < 128) return set->ascii[c];
   for (long k = 0; k < set->size; k++) if (set->members[k] == c) return 1;
   return 0;
 }
@@ -96,6 +101,8 @@ static int set_of(const uint32_t *text, long n, CharacterSet *set) {
   if (n > MAX_SET) return -1;
   memcpy(set->members, text, sizeof(uint32_t) * (size_t)n);
   set->size = n;
+  memset(set->ascii, 0, sizeof set->ascii);
+  for (long k = 0; k < n; k++) if (text[k] < 128) set->ascii[text[k]] = 1;
   return 0;
 }
 
@@ -120,6 +127,14 @@ int detente_line_features_init(const uint32_t *stop_list, long stop_n, const uin
       if (c < 128 ? markers[k].text[0] == (uint32_t)c : markers[k].text[0] >= 128) markers_by_first[filled++] = k;
   }
   markers_from[129] = filled;
+  for (long k = 0; k < n_stop_words; k++)
+    if (stop_words[k].length < STOP_LENGTHS && stop_words[k].text[0] < 128) stop_starts[stop_words[k].length][stop_words[k].text[0]] = 1;
+  for (long k = 0; k < n_markers; k++) {
+    uint32_t a = markers[k].text[0];
+    if (a >= 128) continue;
+    if (markers[k].length == 1 || markers[k].text[1] >= 128) alone[a] = 1;  /* a non-ASCII second character: no shortcut */
+    else second[a][markers[k].text[1]] = 1;
+  }
   ready = 1;
   return 0;
 }
@@ -127,6 +142,8 @@ int detente_line_features_init(const uint32_t *stop_list, long stop_n, const uin
 int detente_line_features_markers(void) { return (int)n_markers; }
 
 static int is_stop_word(const uint32_t *word, long len) {
+  /* most words are not: no stop word has their length and (ASCII) first character */
+  if (len > 0 && len < STOP_LENGTHS && word[0] < 128 && !stop_starts[len][word[0]]) return 0;
   Word key = {(uint32_t *)word, len};
   long low = 0, high = n_stop_words - 1;
   while (low <= high) {
@@ -155,6 +172,8 @@ static void find_markers(const uint32_t *text, long n, char *found) {
   for (long i = 0; i < n; i++) {
     uint32_t c = text[i];
     long bucket = c < 128 ? (long)c : 128;
+    /* no marker starts with this ASCII character and the next (the common case): nothing to try here */
+    if (c < 128 && !alone[c] && (i + 1 == n || (text[i + 1] < 128 && !second[c][text[i + 1]]))) continue;
     for (long j = markers_from[bucket]; j < markers_from[bucket + 1]; j++) {
       long k = markers_by_first[j], len = markers[k].length, m = 0;
       if (found[k] || i + len > n) continue;
