@@ -7,6 +7,7 @@ The schemas are package data: scripts/detente/schema is a symbolic link to the r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -151,11 +152,97 @@ def fast_validator(name: str, many: bool = False) -> Callable[[Any], Any]:
     return fastjsonschema.compile(schema)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# A stricter, faster first look for the schemas of flat records (detente scale checks ~100 objects per article)
+# ---------------------------------------------------------------------------------------------------------
+
+_STRICT_KEYWORDS = {"type", "enum", "minimum", "minLength", "pattern", "properties", "required", "additionalProperties", "items"}
+_STRICT_TYPES = {"string": "str", "integer": "int", "null": "NoneType", "object": "dict", "array": "list"}
+
+
+class _StrictWriter:
+    """Writes one Python expression that is true only for instances a schema node accepts. Stricter than JSON
+    Schema where that is simpler (a type is the exact Python type: no bool for an integer, no 1.0, no str
+    subclass), never looser; anything outside _STRICT_KEYWORDS raises ValueError (then there is no strict check)."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {"NoneType": type(None)}
+        self.depth = 0
+
+    def constant(self, value: Any) -> str:
+        name = f"c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def expression(self, node: Any, var: str) -> str:
+        if not isinstance(node, dict) or set(node) - _STRICT_KEYWORDS - ANNOTATIONS:
+            raise ValueError(f"not a flat schema node: {sorted(set(node) - _STRICT_KEYWORDS - ANNOTATIONS) if isinstance(node, dict) else node!r}")
+        parts = []
+        if "type" in node:
+            types = [node["type"]] if isinstance(node["type"], str) else node["type"]
+            if not types or any(kind not in _STRICT_TYPES for kind in types):
+                raise ValueError(f"type {node['type']!r}")
+            parts.append(f"type({var}) in ({', '.join(_STRICT_TYPES[kind] for kind in types)},)")
+        if "enum" in node:
+            if not node["enum"] or any(type(value) is not str for value in node["enum"]):
+                raise ValueError("an enum of other values than strings")
+            parts.append(f"(type({var}) is str and {var} in {self.constant(frozenset(node['enum']))})")
+        if "minimum" in node:
+            if type(node["minimum"]) is not int:
+                raise ValueError("a minimum that is not an integer")
+            parts.append(f"(type({var}) is not int or {var} >= {node['minimum']!r})")
+        if "minLength" in node:
+            parts.append(f"(type({var}) is not str or len({var}) >= {int(node['minLength'])})")
+        if "pattern" in node:  # re.search, as jsonschema and fastjsonschema apply a pattern
+            parts.append(f"(type({var}) is not str or {self.constant(re.compile(node['pattern']))}.search({var}) is not None)")
+        if "items" in node:
+            self.depth += 1
+            item = f"x{self.depth}"
+            parts.append(f"(type({var}) is not list or all({self.expression(node['items'], item)} for {item} in {var}))")
+        if {"properties", "required", "additionalProperties"} & set(node):
+            parts.append(self.object_expression(node, var))
+        return "(" + " and ".join(parts or ["True"]) + ")"
+
+    def object_expression(self, node: dict[str, Any], var: str) -> str:
+        properties, required = node.get("properties", {}), node.get("required", [])
+        closed = node.get("additionalProperties", True)
+        if closed not in (True, False) or not isinstance(properties, dict):
+            raise ValueError("additionalProperties that is a schema")
+        tests = [f"{self.constant(frozenset(required))} <= {var}.keys()"]
+        if closed is False:
+            tests.append(f"{var}.keys() <= {self.constant(frozenset(properties))}")
+        for key, sub in properties.items():
+            test = self.expression(sub, f"{var}[{key!r}]")
+            tests.append(test if key in required else f"({key!r} not in {var} or {test})")
+        return f"(type({var}) is not dict or ({' and '.join(tests)}))"
+
+
+@cache
+def strict_validator(name: str, many: bool = False) -> Callable[[Any], bool] | None:
+    """A function true only for records schema `name` accepts (stricter: see _StrictWriter), ~10x faster than
+    fastjsonschema on flat records; None for a schema with other keywords. `many`: of a list of records. Its
+    False says nothing: check() then asks the validators that decide."""
+    documents = {load_schema(other)["$id"]: load_schema(other) for other in schema_names()}
+    writer = _StrictWriter()
+    try:
+        schema = {key: value for key, value in _inline_refs(load_schema(name), load_schema(name), documents).items() if key not in ("$schema", "$id", "$defs")}
+        body = writer.expression({"type": "array", "items": schema} if many else schema, "record")
+    except ValueError:
+        return None
+    namespace = dict(writer.constants)
+    exec(compile(f"def accepts(record):\n    return {body}\n", f"<strict {name} schema>", "exec"), namespace)  # our schema's text only
+    accepts: Callable[[Any], bool] = namespace["accepts"]
+    return accepts
+
+
 def check(record: Any, name: str, where: str) -> None:
-    """validate(), fast: a record fastjsonschema accepts passes; one it refuses is validated again by jsonschema,
-    whose messages (every violation, with its path) are the reference."""
+    """validate(), fast: a record the strict check or fastjsonschema accepts passes; one they refuse is validated
+    again by jsonschema, whose messages (every violation, with its path) are the reference."""
     import fastjsonschema
 
+    strict = strict_validator(name)
+    if strict is not None and strict(record):
+        return
     try:
         fast_validator(name)(record)
     except fastjsonschema.JsonSchemaValueException as err:

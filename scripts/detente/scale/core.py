@@ -41,7 +41,7 @@ from detente.errors import DetenteError, InputError, SchemaError
 from detente.io import NotRegularFileError, open_regular_file, read_regular_file
 from detente.pipeline.clean import clean_text, cleaner_id
 from detente.rawtext import decode, doc_id_for, line_starts_and_texts
-from detente.schemas import category_class, check, fast_validator
+from detente.schemas import category_class, check, fast_validator, strict_validator
 from detente.structure import arrow_schema
 
 DOCUMENT_SCHEMA = "scaled_document"
@@ -67,6 +67,9 @@ def check_record(record: Any, name: str, where: str) -> None:
 
 def check_records(records: list[Any], name: str, where: Callable[[Any], str]) -> None:
     """check_record on each record, in one fast call; on a failure, the first bad record is named."""
+    strict = strict_validator(name, many=True)
+    if strict is not None and strict(records):
+        return
     try:
         fast_validator(name, many=True)(records)
     except fastjsonschema.JsonSchemaValueException as err:
