@@ -530,9 +530,9 @@ def threshold_cross_validation(folder: Path, folds: int = 5) -> None:
 def print_line_feature_coverage(page_set: PageSet) -> None:
     """How many of the pages' non-blank lines the compiled line features take (the rest have characters the C
     leaves to Python)."""
-    from detente.lines.features import native_line_row, native_line_rows
+    from detente.lines.features import native_features, native_line_row
 
-    native = native_line_rows()
+    native = native_features()
     if native is None:
         print("  line features: all computed in Python (line_features.so is not built)")
         return

@@ -22,7 +22,7 @@ SHARED_DEV = REPO.parent / "shared" / "boilerplate" / "dev"
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory) -> compiled.NativeLineRows:
+def library(tmp_path_factory) -> compiled.NativeFeatures:
     out = tmp_path_factory.mktemp("line-features") / "line_features.so"
     assert native.compile_line_features(out) == native.PROBE_LINES
     rows = compiled.load_line_features(out, LINE_COLUMNS, LINE_WIDTH, native_line_rows_lists(), native_page_layout())
@@ -150,7 +150,7 @@ def test_the_dev_pages_lines_get_the_same_rows_and_words(library):
 # A page's rows ------------------------------------------------------------------------------------------------
 
 
-def _context_rows(library: compiled.NativeLineRows, page: np.ndarray, p: np.ndarray, texts: list[str]) -> np.ndarray:
+def _context_rows(library: compiled.NativeFeatures, page: np.ndarray, p: np.ndarray, texts: list[str]) -> np.ndarray:
     words = features.page_words(texts)
     return library.context_rows(page, p, words.chars, words.word_ids, words.line_of_word, words.distinct, words.per_line)
 
@@ -191,12 +191,12 @@ def test_any_page_gets_numpys_page_rows(library, data, texts, members):
 def test_the_cleaner_computes_the_page_rows_in_c_once_built(library, monkeypatch):
     texts = ["Menu", "Trade Talks Resume In Beijing", "Beijing talks resumed on Monday after a long pause between the two sides.", "Share"]
     expected_page, _ = features.page_features(texts)
-    monkeypatch.setattr(features, "native_line_rows", lambda: None)  # as without a compiler: numpy
+    monkeypatch.setattr(features, "native_features", lambda: None)  # as without a compiler: numpy
     numpy_page, mask = features.page_features(texts)
     assert expected_page.tobytes() == numpy_page.tobytes() and mask.tolist() == [True] * 4
     p = np.array([[0.1, 0.6, 0.9, 0.2]])
     numpy_rows = features.context_rows(numpy_page, p, features.page_words(texts))
-    monkeypatch.setattr(features, "native_line_rows", lambda: library)
+    monkeypatch.setattr(features, "native_features", lambda: library)
     assert features.context_rows(numpy_page, p, features.page_words(texts)).tobytes() == numpy_rows.tobytes()
 
 

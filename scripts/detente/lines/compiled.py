@@ -1,4 +1,5 @@
-"""Load the packaged line model's compiled trees (built by `detente compile-line-model`, native.py) with ctypes.
+"""Load the libraries `detente compile-line-model` builds (native.py) with ctypes: the packaged line model's
+compiled trees, and line_features.c (a line's own features, a page's rows; see load_line_features).
 
 A library is used only when it says it was compiled from exactly the model file being loaded (the file's
 SHA-256) by exactly this version's generator (codegen.py's SHA-256): otherwise, with a warning that says how to
@@ -122,8 +123,9 @@ class PageLayout:
 class PageLines:
     """What line_features.c computes of a page's lines in one call. rows[i] and line i's content words when taken[i];
     the other lines are left to Python (their rows zero, no words). The taken lines' words: line i's are
-    words[word_ends[i - 1]:word_ends[i]] ('\n' between them), word_counts[i] of them; numbered in order of first
-    use over the taken lines' words, line after line (word_ids, each with its line in line_of_word; `distinct` ids)."""
+    words[word_ends[i - 1]:word_ends[i]] (from 0 for the first line; '\n' between words), word_counts[i] of them;
+    numbered in order of first use over the taken lines' words, line after line (word_ids, each with its line in
+    line_of_word; `distinct` ids)."""
 
     rows: np.ndarray
     taken: np.ndarray
@@ -147,7 +149,7 @@ def _pointer(array: np.ndarray) -> int:
     return array.ctypes.data
 
 
-class NativeLineRows:
+class NativeFeatures:
     """The functions of a loaded line-features library. row: detente_line_row, a line's row (as packed doubles) and
     its content words, or None for a line the C does not handle (Python computes those); each thread reuses its
     own buffers. page_features and context_rows: a page's rows, as features.numpy_page_features and
@@ -211,7 +213,7 @@ class NativeLineRows:
         return out
 
     def __reduce__(self) -> tuple:
-        raise TypeError("NativeLineRows holds a loaded library and cannot be copied or pickled")
+        raise TypeError("NativeFeatures holds a loaded library and cannot be copied or pickled")
 
     def row(self, text: str, rule_class: int) -> tuple[bytes, tuple[str, ...]] | None:
         buffers = self._buffers
@@ -227,7 +229,7 @@ class NativeLineRows:
         return buffers.row.raw, tuple(ctypes.string_at(buffers.words, 4 * length).decode("utf-32-le").split("\n")) if length else ()
 
 
-def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: tuple[str, ...], page: PageLayout) -> NativeLineRows | None:
+def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: tuple[str, ...], page: PageLayout) -> NativeFeatures | None:
     """The library at `path` when it was built from this line_features.c, features.py and Unicode database, writes
     these `columns` (the line columns before the markers), accepts `lists` (detente_line_features_init's
     arguments) and the `page` layout, and then writes page rows of its widths; None when there is none (Python
@@ -263,4 +265,4 @@ def load_line_features(path: Path, columns: tuple[str, ...], width: int, lists: 
     if (library.detente_page_feature_width(), library.detente_page_context_width()) != (page.feature_width, page.context_width):
         warnings.warn(f"{path} writes page rows of other widths than features.py's names; {rebuild}", stacklevel=2)
         return None
-    return NativeLineRows(library, width, page)
+    return NativeFeatures(library, width, page)

@@ -1,10 +1,14 @@
 """Features of every line of a page, for the content/non-content model.
 
 Two kinds: what a line's own text shows (length, words, stop words, capitals, punctuation, marker words,
-which cleaner rule fires), computed once per distinct line and cached, and what its place on the page
-shows (neighbours, text density in windows of lines, repetition, position relative to the prose).
-The second stage adds the first stage's probabilities of the neighbours and the page's best run of
-content (the maximum-sum segment of p - 1/2), which is where boilerplate removal gains most from context.
+which cleaner rule fires), and what its place on the page shows (neighbours, text density in windows of
+lines, repetition, position relative to the prose). The second stage adds the first stage's probabilities of
+the neighbours and the page's best run of content (the maximum-sum segment of p - 1/2), which is where
+boilerplate removal gains most from context.
+
+This module is the definition (python_line_row, numpy_page_features, numpy_context_rows). When `detente
+compile-line-model` has built line_features.c, the same doubles come from C: a page's lines in one call, then
+its page rows and context rows; else Python computes them, a line's own row cached per distinct line.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.lines.compiled import NativeLineRows, PageLayout, load_line_features
+from detente.lines.compiled import NativeFeatures, PageLayout, load_line_features
 from detente.lines.rules import matched_rule
 from detente.lines.textcache import per_line_cache
 from detente.schemas import category_class
@@ -118,14 +122,14 @@ def native_page_layout() -> PageLayout:
 
 
 @cache
-def native_line_rows() -> NativeLineRows | None:
-    """line_features.c's rows, when its library is built and current (else None: Python computes every row)."""
+def native_features() -> NativeFeatures | None:
+    """line_features.c's functions, when its library is built and current (else None: Python computes every row)."""
     return load_line_features(NATIVE_LINE_FEATURES, LINE_COLUMNS, LINE_WIDTH, native_line_rows_lists(), native_page_layout())
 
 
 def line_features_backend() -> str:
     """What computes the line rows: "C (Python for lines with other characters)" or "Python"."""
-    return "C (Python for lines with other characters)" if native_line_rows() is not None else "Python"
+    return "C (Python for lines with other characters)" if native_features() is not None else "Python"
 
 
 def _rule_class_code(stripped: str) -> int:
@@ -133,7 +137,7 @@ def _rule_class_code(stripped: str) -> int:
     return _RULE_CLASS_CODES.get(category_class()[rule.category], 0) if rule else 0
 
 
-def native_line_row(native: NativeLineRows, stripped: str) -> tuple[bytes, tuple[str, ...]] | None:
+def native_line_row(native: NativeFeatures, stripped: str) -> tuple[bytes, tuple[str, ...]] | None:
     """_line_row from the C library; None for a line it leaves to Python (a character it does not know, or not
     stripped)."""
     return native.row(stripped, _rule_class_code(stripped))
@@ -144,7 +148,7 @@ def _line_row(stripped: str) -> tuple[bytes, tuple[str, ...]]:
     line_features.c when it is built and takes the line, else python_line_row (the same values)."""
     if not stripped:
         return _BLANK_ROW, ()
-    native = native_line_rows()
+    native = native_features()
     if native is not None:
         computed = native_line_row(native, stripped)
         if computed is not None:
@@ -297,7 +301,7 @@ def page_features_and_words(stripped_lines: list[str]) -> tuple[np.ndarray, np.n
     texts = [text for text in stripped_lines if text]
     if not texts:
         return np.zeros((0, len(FEATURE_NAMES))), text_mask, page_words(texts)
-    native = native_line_rows()
+    native = native_features()
     if native is None:
         return numpy_page_features(*page_columns(texts)), text_mask, page_words(texts)
     own, words = _native_rows_and_words(native, texts)
@@ -314,7 +318,7 @@ def page_columns(texts: list[str], own: np.ndarray | None = None) -> tuple[np.nd
     return (line_vectors(texts) if own is None else own), repeats, _echoed(texts), np.fromiter(map(len, texts), dtype=np.float64, count=n)
 
 
-def _native_rows_and_words(native: NativeLineRows, texts: list[str]) -> tuple[np.ndarray, PageWords]:
+def _native_rows_and_words(native: NativeFeatures, texts: list[str]) -> tuple[np.ndarray, PageWords]:
     """line_vectors and page_words of a page's non-blank stripped lines from one call to line_features.c; the lines
     it leaves to Python get python_line_row (and then Python numbers the page's words, as page_words does)."""
     lines = native.page_lines(texts, list(map(_rule_class_code, texts)))
@@ -447,7 +451,7 @@ def context_rows(features: np.ndarray, p: np.ndarray, words: PageWords) -> np.nd
     CONTEXT_NAMES): `features` as page_features returns them, `p` the members' first-stage probabilities (one row
     each), `words` the lines' page_words. From line_features.c when it is built (the same doubles), else
     numpy_context_rows."""
-    native = native_line_rows()
+    native = native_features()
     if native is not None and p.shape[1] > 0:
         return native.context_rows(features, p, words.chars, words.word_ids, words.line_of_word, words.distinct, words.per_line)
     return numpy_context_rows(features, p, words)

@@ -1,7 +1,8 @@
 """`detente compile-line-model`: the packaged line model's trees written as C (codegen.py), compiled with the
 machine's C compiler, and put in place beside the model (for compiled.py to load) only after the library's
 probabilities equal LightGBM's bit for bit on probe rows: one aimed at each leaf of every tree, and random rows
-made of the split thresholds and the values next to them, zeros and NaN."""
+made of the split thresholds and the values next to them, zeros and NaN. Likewise line_features.c, only after
+its rows equal features.py's on probe lines and probe pages."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import numpy as np
 from detente.errors import DetenteError, InputError
 from detente.lines import features
 from detente.lines.codegen import ZERO_THRESHOLD, StageTrees, Tree, UnsupportedModel, c_source, parse_stage
-from detente.lines.compiled import LINE_FEATURES_SOURCE, NativeLineRows, generator_sha256, line_features_sha256, load_library, load_line_features
+from detente.lines.compiled import LINE_FEATURES_SOURCE, NativeFeatures, generator_sha256, line_features_sha256, load_library, load_line_features
 from detente.lines.model import COMPILED_MODEL, PACKAGED_MODEL, STAGES, WIDTHS, LineModel, parse_model, stage_texts
 
 RANDOM_PROBE_ROWS = 4000
@@ -234,7 +235,7 @@ def _same_words(a: features.PageWords, b: features.PageWords) -> bool:
     return a.distinct == b.distinct and all(getattr(a, f).dtype == getattr(b, f).dtype and getattr(a, f).tobytes() == getattr(b, f).tobytes() for f in arrays)
 
 
-def page_rows_differ(native: NativeLineRows, texts: list[str], p: np.ndarray) -> str | None:
+def page_rows_differ(native: NativeFeatures, texts: list[str], p: np.ndarray) -> str | None:
     """What of a page's rows line_features.c computes otherwise than Python ("page lines": the lines' rows and the
     page's words in one call, "page features" or "context rows"), compared bit for bit; None when nothing."""
     own, words = features._native_rows_and_words(native, texts)
