@@ -1,5 +1,5 @@
-"""rules.match_line's ASCII shortcuts (ascii_first, ascii_needs) skip only searches that cannot match: the rule that
-fires is always the one match_line_every_rule finds by searching every pattern."""
+"""rules.match_line's ASCII shortcuts (ascii_first, ascii_needs, ascii_all_upper) skip only searches that cannot
+match: the rule that fires is always the one match_line_every_rule finds by searching every pattern."""
 
 from __future__ import annotations
 

@@ -26,10 +26,12 @@ class LineRule:
     max_words: int | None = None  # the rule only fires on lines this short
     starts_related_section: bool = False
     # Shortcuts for ASCII lines, where re.IGNORECASE is plain ASCII case (no ſ for s, no Kelvin sign for k): what the
-    # lower-cased line may start with for the pattern to match, and text one of which it must contain. Neither
-    # changes which rule fires; they only skip searches that cannot match (tests/lines/test_rules.py compares).
+    # lower-cased line may start with for the pattern to match, text one of which it must contain, and whether its
+    # letters must all be capitals. None changes which rule fires; they only skip searches that cannot match
+    # (tests/lines/test_rules.py compares).
     ascii_first: str | None = None
     ascii_needs: tuple[str, ...] | None = None
+    ascii_all_upper: bool = False  # the pattern matches only lines whose letters are all capitals (str.isupper)
 
 
 def _rule(rule_id: str, category: str, regex: str, reason: str, **kwargs: object) -> LineRule:
@@ -45,7 +47,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule("counter-read-time", "counter", r"\b\d+\s+min(ute)?s?\s+read\b", "Reading-time badges.", max_words=8, ascii_needs=("min",)),
     _rule("counter-views", "counter", r"^(views?|comments?|shares?)\s*:?\s*\d[\d,.]*k?$|^\d[\d,.]*k?\s+(views|comments|shares)$", "View, comment and share counters.", max_words=4, ascii_first=string.digits + "vcs"),
     _rule("video-timestamp", "video_widget", r"^\d{1,2}:\d{2}(:\d{2})?$", "A video player's duration stamp.", max_words=1, ascii_first=string.digits),
-    _rule("author-bio-fragments", "author_bio", r"^[\"“]?([A-Z][^.!?]{0,25}[.!?]\s*){4,}[\"”]?$", "Author profile taglines: a string of very short fragments.", max_words=40, ascii_first='"' + string.ascii_lowercase),
+    _rule("author-bio-fragments", "author_bio", r"^[\"“]?([A-Z][^.!?]{0,25}[.!?]\s*){4,}[\"”]?$", "Author profile taglines: a string of very short fragments.", max_words=40, ascii_first='"' + string.ascii_lowercase, ascii_needs=(".", "!", "?")),
     _rule("related-header", "related_link", r"^(more from\b|related( (stories|articles|content|news|books)\b.*)?$|read more$|see also$|recommended( for you)?$|you may also like)", "Header of a related-stories block; the block runs to the end of the page.", max_words=8, starts_related_section=True, ascii_first="mrsy"),
     _rule("advertisement", "advertisement", r"^(advertisement|advertising|ads?|sponsored( content)?|promoted)$", "Ad slots.", max_words=2, ascii_first="asp"),
     _rule("share-network", "share", r"^(twitter|x|facebook|instagram|youtube|telegram|whatsapp|linkedin|reddit|vk|tiktok|email|e-mail|print|copy link|share|share this( article| story)?|apple store|app store|google play|play market)$", "Share buttons, social profile links and app-store links.", max_words=4, ascii_first="txfiywlrvepcsag"),
@@ -60,7 +62,7 @@ LINE_RULES: tuple[LineRule, ...] = (
 # Rules that must be tested case-sensitively sit apart from LINE_RULES' IGNORECASE patterns.
 CASE_SENSITIVE_RULES: tuple[LineRule, ...] = (
     LineRule("nav-all-caps", "navigation", re.compile(r"^(?=.*[A-Z]{2})[A-Z0-9 ?!&'’.,:-]+$"), "All-capitals section labels and prompts.", max_words=6,
-             ascii_first=string.ascii_lowercase + string.digits + " ?!&'.,:-"),  # the line lower-cased
+             ascii_first=string.ascii_lowercase + string.digits + " ?!&'.,:-", ascii_all_upper=True),  # ascii_first: of the line lower-cased
 )
 
 
@@ -103,6 +105,8 @@ def match_line(stripped: str, words: int | None = None) -> LineRule | None:
     lower = stripped.lower()
     for rule in _ascii_candidates(bucket, lower[:1]):
         if rule.ascii_needs is not None and not any(map(lower.__contains__, rule.ascii_needs)):
+            continue
+        if rule.ascii_all_upper and not stripped.isupper():
             continue
         if rule.pattern.search(stripped):
             return rule
