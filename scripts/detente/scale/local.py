@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente.errors import InputError
@@ -23,7 +24,6 @@ from detente.scale.core import (
     PlanEntry,
     ShardResult,
     Summary,
-    arrow_table,
     check_arguments,
     iter_articles,
     jsonl_bytes,
@@ -49,7 +49,7 @@ class ShardWriter:
             base = self.out_dir / output / part_name(self.shard)
             self.parquet[output] = pq.ParquetWriter(f"{base}.parquet", ARROW_SCHEMAS[output], **PARQUET_OPTIONS)
             self.jsonl[output] = open(f"{base}.jsonl", "wb")
-        self.parquet[output].write_table(arrow_table(records, ARROW_SCHEMAS[output]))
+        self.parquet[output].write_table(pa.Table.from_pylist(records, schema=ARROW_SCHEMAS[output]))
         self.jsonl[output].write(jsonl_bytes(records))
 
     def close(self) -> None:
