@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from detente.errors import SchemaError
 from detente.scale.core import _records
-from detente.schemas import check, strict_validator, validate
+from detente.schemas import _StrictWriter, check, strict_validator, validate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,3 +103,14 @@ def test_what_the_strict_check_refuses_the_full_validators_decide(seed_records):
     check(stricter, "line", "<test>")  # accepted all the same
     with pytest.raises(SchemaError, match=r"<test>: does not match schema 'line': line: 0 is less than the minimum of 1"):
         check({**lines[0], "line": 0}, "line", "<test>")
+
+
+@pytest.mark.parametrize("node", [
+    {"properties": {"a": {"type": "integer"}}, "required": ["a"]},  # a dict subclass would skip the object's checks
+    {"minimum": 0}, {"items": {"type": "integer"}}, {"pattern": "^a$"}, {"minLength": 1},  # -1.5, list and str subclasses
+    {"type": "string", "minLength": 1.5}, {"type": "integer", "minimum": 0.5}, {"type": "number"}, {"const": "a"},
+    {"type": "object", "additionalProperties": {"type": "string"}}, {"enum": [1, 2]},
+])
+def test_schema_nodes_the_strict_check_cannot_decide_exactly_get_none(node):
+    with pytest.raises(ValueError):
+        _StrictWriter().expression(node, "record")

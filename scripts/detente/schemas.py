@@ -158,12 +158,16 @@ def fast_validator(name: str, many: bool = False) -> Callable[[Any], Any]:
 
 _STRICT_KEYWORDS = {"type", "enum", "minimum", "minLength", "pattern", "properties", "required", "additionalProperties", "items"}
 _STRICT_TYPES = {"string": "str", "integer": "int", "null": "NoneType", "object": "dict", "array": "list"}
+_TYPED_KEYWORDS = {"minimum", "minLength", "pattern", "items", "properties", "required", "additionalProperties"}
 
 
 class _StrictWriter:
     """Writes one Python expression that is true only for instances a schema node accepts. Stricter than JSON
-    Schema where that is simpler (a type is the exact Python type: no bool for an integer, no 1.0, no str
-    subclass), never looser; anything outside _STRICT_KEYWORDS raises ValueError (then there is no strict check)."""
+    Schema where that is simpler (a type is the exact Python type: no bool for an integer, no 1.0, no str or dict
+    subclass), never looser. A node using a keyword of one type (minimum, minLength, pattern, items, properties,
+    ...) must say its "type", which is tested first with exact types; so each keyword's own guard (`type(v) is
+    not int or ...`) lets through only the other types the node allows. Anything else raises ValueError (then
+    there is no strict check)."""
 
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {"NoneType": type(None)}
@@ -178,6 +182,8 @@ class _StrictWriter:
         if not isinstance(node, dict) or set(node) - _STRICT_KEYWORDS - ANNOTATIONS:
             raise ValueError(f"not a flat schema node: {sorted(set(node) - _STRICT_KEYWORDS - ANNOTATIONS) if isinstance(node, dict) else node!r}")
         parts = []
+        if set(node) & _TYPED_KEYWORDS and "type" not in node:
+            raise ValueError(f"{sorted(set(node) & _TYPED_KEYWORDS)} without a type")
         if "type" in node:
             types = [node["type"]] if isinstance(node["type"], str) else node["type"]
             if not types or any(kind not in _STRICT_TYPES for kind in types):
@@ -192,7 +198,9 @@ class _StrictWriter:
                 raise ValueError("a minimum that is not an integer")
             parts.append(f"(type({var}) is not int or {var} >= {node['minimum']!r})")
         if "minLength" in node:
-            parts.append(f"(type({var}) is not str or len({var}) >= {int(node['minLength'])})")
+            if type(node["minLength"]) is not int:
+                raise ValueError("a minLength that is not an integer")
+            parts.append(f"(type({var}) is not str or len({var}) >= {node['minLength']!r})")
         if "pattern" in node:  # re.search, as jsonschema and fastjsonschema apply a pattern
             parts.append(f"(type({var}) is not str or {self.constant(re.compile(node['pattern']))}.search({var}) is not None)")
         if "items" in node:

@@ -201,11 +201,23 @@ def test_the_cleaner_computes_the_page_rows_in_c_once_built(library, monkeypatch
 
 
 @needs_compiler
+def test_odd_probabilities_get_numpys_context_rows(library):
+    texts = ["Menu", "Trade Talks Resume In Beijing", "Beijing talks resumed on Monday after a long pause.", "Share", "x"]
+    page = features.numpy_page_features(*features.page_columns(texts))
+    for row in ([0.3, float("nan"), 0.2, 0.9, 0.1], [-0.0, 0.0, 0.0, 0.0, 0.0], [float("nan")] * 5, [-1.0, 2.0, 0.5, float("inf"), 0.0]):
+        p = np.array([row])
+        assert _context_rows(library, page, p, texts).tobytes() == features.numpy_context_rows(page, p, features.page_words(texts)).tobytes(), row
+
+
+@needs_compiler
 def test_inconsistent_page_inputs_are_refused_not_read_past(library):
     texts = ["Beijing talks resumed on Monday.", "Share"]
     columns = features.page_columns(texts)
     with pytest.raises(ValueError, match="page features of 2 lines"):
         library.page_features(columns[0], columns[1][:1], columns[2], columns[3])
+    for repeats in (np.array([-1.0, 1.0]), np.array([np.nan, 1.0]), np.array([1.5, 1.0])):  # counts are whole numbers from 1
+        with pytest.raises(ValueError, match="each line's count and length must be a whole number from 1"):
+            library.page_features(columns[0], repeats, columns[2], columns[3])
     page = features.numpy_page_features(*columns)
     words = features.page_words(texts)
     with pytest.raises(ValueError, match="context rows of 1 members and 2 lines"):

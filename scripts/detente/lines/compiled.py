@@ -169,8 +169,8 @@ class NativeFeatures:
         self._page_lines.argtypes = [long, ctypes.c_char_p, pointer, pointer, long, pointer, pointer, pointer, long, pointer, pointer,
                                      pointer, pointer, pointer, pointer]
         self._page_features.argtypes = [long, pointer, pointer, pointer, pointer, pointer]  # n, own, repeats, echoed, chars, out
-        # k, n, features, p, chars, words, word ids, line of each word, distinct words, words per line, out
-        self._context_rows.argtypes = [long, long, pointer, pointer, pointer, long, pointer, pointer, long, pointer, pointer]
+        # k, n, features, p, each member's largest p, chars, words, word ids, line of each word, distinct words, words per line, out
+        self._context_rows.argtypes = [long, long, pointer, pointer, pointer, pointer, long, pointer, pointer, long, pointer, pointer]
 
     def page_lines(self, texts: list[str], rule_classes: list[int]) -> PageLines:
         """detente_page_lines: every line's row and content words in one call (see PageLines)."""
@@ -195,15 +195,18 @@ class NativeFeatures:
         if columns[0].shape != (n, self.width) or any(values.shape != (n,) for values in columns[1:]):
             raise ValueError(f"page features of {n} lines: shapes {[values.shape for values in columns]}")
         out = np.empty((n, self._page.feature_width))
-        _status(self._page_features(n, *map(_pointer, columns), _pointer(out)), "page features")
+        status = self._page_features(n, *map(_pointer, columns), _pointer(out))
+        if status == 4:
+            raise ValueError("page features: each line's count and length must be a whole number from 1")
+        _status(status, "page features")
         return out
 
     def context_rows(self, features: np.ndarray, p: np.ndarray, chars: np.ndarray, word_ids: np.ndarray,
                      line_of_word: np.ndarray, distinct: int, per_line: np.ndarray) -> np.ndarray:
         k, n = p.shape
-        doubles = [np.ascontiguousarray(values, dtype=np.float64) for values in (features, p, chars)]
+        doubles = [np.ascontiguousarray(values, dtype=np.float64) for values in (features, p, p.max(axis=1), chars)]
         whole = [np.ascontiguousarray(values, dtype=np.int64) for values in (word_ids, line_of_word, per_line)]
-        if (doubles[0].shape != (n, self._page.feature_width) or doubles[2].shape != (n,) or whole[2].shape != (n,)
+        if (doubles[0].shape != (n, self._page.feature_width) or doubles[3].shape != (n,) or whole[2].shape != (n,)
                 or whole[0].shape != whole[1].shape or whole[0].ndim != 1 or not 0 <= distinct
                 or (len(whole[0]) and not (0 <= whole[0].min() and whole[0].max() < distinct and 0 <= whole[1].min() and whole[1].max() < n))):
             raise ValueError(f"context rows of {k} members and {n} lines: inconsistent shapes or word ids")

@@ -350,21 +350,22 @@ static double log1p_table[LOG1P_TABLE];
 static int page_ready;
 
 /* Reads a count and that many values from layout[*at]; -1 when they do not fit. */
-static long take_list(const long *layout, long layout_n, long *at, long *out) {
+static long take_list(const int64_t *layout, long layout_n, long *at, long *out) {
   if (*at >= layout_n) return -1;
-  long count = layout[(*at)++];
+  long count = (long)layout[(*at)++];
   if (count < 0 || count > MAX_LAYOUT || *at + count > layout_n) return -1;
-  for (long k = 0; k < count; k++) out[k] = layout[(*at)++];
+  for (long k = 0; k < count; k++) out[k] = (long)layout[(*at)++];
   return count;
 }
 
 /* layout: line width, the prose_like, title_shaped, author_says and marker_comment columns, then four lists (each
    a count and its values): the neighbour columns, the offsets, the window columns, the windows, then the windows
    of the first stage's probabilities. table: log1p(0), log1p(1), ... (LOG1P_TABLE values). Once per process. */
-int detente_page_layout_init(const long *layout, long layout_n, const double *table, long table_n) {
+int detente_page_layout_init(const int64_t *layout, long layout_n, const double *table, long table_n) {
   if (page_ready) return 0;
   if (layout_n < 5 || table_n != LOG1P_TABLE) return 2;
-  line_width = layout[0], prose_column = layout[1], title_column = layout[2], says_column = layout[3], comment_column = layout[4];
+  line_width = (long)layout[0], prose_column = (long)layout[1], title_column = (long)layout[2], says_column = (long)layout[3];
+  comment_column = (long)layout[4];
   long at = 5;
   n_neighbour_columns = take_list(layout, layout_n, &at, neighbour_columns);
   n_offsets = take_list(layout, layout_n, &at, offsets);
@@ -386,8 +387,8 @@ int detente_page_layout_init(const long *layout, long layout_n, const double *ta
 long detente_page_feature_width(void) { return page_ready ? feature_width : -1; }
 long detente_page_context_width(void) { return page_ready ? context_width : -1; }
 
-/* features._log1p of a whole number k >= 0 */
-static double log1p_whole(long k) { return k < LOG1P_TABLE ? log1p_table[k] : log1p((double)k); }
+/* features._log1p of a whole number k >= 0 (the callers pass counts; a negative k is not read from the table) */
+static double log1p_whole(long k) { return k >= 0 && k < LOG1P_TABLE ? log1p_table[k] : log1p((double)k); }
 
 /* features._window_means of column `column` of `values` (n rows of `stride`), written to out[i * out_stride]
    for each line i: the mean over the lines within `reach` of line i. `cumulative` (n + 1 doubles) is scratch. */
@@ -414,10 +415,14 @@ static int compare_lengths(const void *a, const void *b) {
 
 /* features.numpy_page_features: FEATURE_NAMES of each of a page's n non-blank lines into out (n rows of
    feature_width), from their own rows (n rows of line_width), how often each line's text occurs on the page,
-   whether it is echoed, and its length in characters. Status 0; 2 out of memory; 3 not initialised. */
+   whether it is echoed, and its length in characters. Status 0; 2 out of memory; 3 not initialised; 4 a count or
+   length that is not a whole number from 1 to 2^53. */
 int detente_page_features(long n, const double *own, const double *repeats, const double *echoed, const double *chars, double *out) {
   if (!page_ready) return 3;
   if (n <= 0) return 0;
+  for (long i = 0; i < n; i++)  /* NaN fails every comparison */
+    if (!(repeats[i] >= 1.0 && repeats[i] <= 9007199254740992.0 && repeats[i] == floor(repeats[i])) ||
+        !(chars[i] >= 1.0 && chars[i] <= 9007199254740992.0 && chars[i] == floor(chars[i]))) return 4;
   long *prose = malloc(sizeof(long) * (size_t)n);
   Length *lengths = malloc(sizeof(Length) * (size_t)n);
   double *cumulative = malloc(sizeof(double) * (size_t)(n + 1));
@@ -491,11 +496,11 @@ static void best_run(const double *scores, long n, long *first, long *last) {
   }
 }
 
-/* features.numpy_context_rows: for each of k members (its first-stage probabilities p[m * n ...]) and each of the n
-   lines, the line's features (n rows of feature_width) then CONTEXT_NAMES, into out (k * n rows of feature_width
-   + context_width). The page's content words: word_ids[j] (0 .. distinct - 1) of line line_of_word[j], lines in
+/* features.numpy_context_rows: for each of k members (its first-stage probabilities p[m * n ...], their maximum
+   tops[m]) and each of the n lines, the line's features (n rows of feature_width) then CONTEXT_NAMES, into out
+   (k * n rows of feature_width + context_width). The page's content words: word_ids[j] (0 .. distinct - 1) of line line_of_word[j], lines in
    order; per_line[i] the line's count of them, at least 1. Status 0; 2 out of memory; 3 not initialised. */
-int detente_context_rows(long k, long n, const double *features, const double *p, const double *chars, long n_words,
+int detente_context_rows(long k, long n, const double *features, const double *p, const double *tops, const double *chars, long n_words,
                          const int64_t *word_ids, const int64_t *line_of_word, long distinct, const int64_t *per_line, double *out) {
   if (!page_ready) return 3;
   if (n <= 0 || k <= 0) return 0;
@@ -514,8 +519,7 @@ int detente_context_rows(long k, long n, const double *features, const double *p
     double *rows = out + m * n * width;
     for (long i = 0; i < n; i++) memcpy(rows + i * width, features + i * feature_width, sizeof(double) * (size_t)feature_width);
     double *context = rows + feature_width;  /* line i's context: context[i * width + column] */
-    double top = pm[0];
-    for (long i = 1; i < n; i++) if (pm[i] > top) top = pm[i];
+    double top = tops[m];  /* numpy's p.max(): its NaN and signed-zero rules, not re-derived here */
     long runs[2][2];
     for (long i = 0; i < n; i++) scores[i] = pm[i] - 0.5;
     best_run(scores, n, &runs[0][0], &runs[0][1]);

@@ -27,7 +27,7 @@ class LineRule:
     starts_related_section: bool = False
     # Shortcuts for ASCII lines, where re.IGNORECASE is plain ASCII case (no ſ for s, no Kelvin sign for k): what the
     # lower-cased line may start with for the pattern to match, text one of which it must contain, and whether its
-    # letters must all be capitals. None changes which rule fires; they only skip searches that cannot match
+    # letters must all be capitals. None of them changes which rule fires; they only skip searches that cannot match
     # (tests/lines/test_rules.py compares).
     ascii_first: str | None = None
     ascii_needs: tuple[str, ...] | None = None
