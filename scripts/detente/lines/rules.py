@@ -91,12 +91,20 @@ def _ascii_candidates(words: int, first: str) -> tuple[LineRule, ...]:
     return tuple(rule for rule in RULES_BY_WORDS[words] if rule.ascii_first is None or first in rule.ascii_first)
 
 
+def _publisher_rule(stripped: str) -> LineRule | None:
+    """The publisher rule when the line is a known outlet name alone. (lower() never shortens a string, so a line
+    longer than every name cannot be one.)"""
+    if len(stripped) <= _LONGEST_PUBLISHER_NAME and stripped.lower() in publisher_names():
+        return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
+    return None
+
+
 def match_line(stripped: str, words: int | None = None) -> LineRule | None:
     """The first rule that fires on a stripped, non-empty line (of `words` words), or None."""
     # Outlet names first: short names such as "AP" would otherwise read as interface words.
-    # (lower() never shortens a string, so a line longer than every name cannot be one.)
-    if len(stripped) <= _LONGEST_PUBLISHER_NAME and stripped.lower() in publisher_names():
-        return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
+    publisher = _publisher_rule(stripped)
+    if publisher is not None:
+        return publisher
     if words is None:
         words = len(stripped.split())
     bucket = min(words, _LONGEST_MAX_WORDS + 1)
@@ -115,8 +123,9 @@ def match_line(stripped: str, words: int | None = None) -> LineRule | None:
 
 def match_line_every_rule(stripped: str, words: int | None = None) -> LineRule | None:
     """match_line without the ASCII shortcuts: every rule's pattern searched (the definition tests compare with)."""
-    if len(stripped) <= _LONGEST_PUBLISHER_NAME and stripped.lower() in publisher_names():
-        return LineRule(PUBLISHER_RULE_ID, "publisher", re.compile(re.escape(stripped)), "A known outlet name alone on a line.")
+    publisher = _publisher_rule(stripped)
+    if publisher is not None:
+        return publisher
     bucket = min(len(stripped.split()) if words is None else words, _LONGEST_MAX_WORDS + 1)
     return next((rule for rule in RULES_BY_WORDS[bucket] if rule.pattern.search(stripped)), None)
 
