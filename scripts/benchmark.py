@@ -34,7 +34,10 @@ It prints, in this order:
      pages, processes them all and exits; --rounds interleaved rounds; per tool the median [range] of the wall time
      from spawn to exit (imports and model loading count), pages/s and ms/page on it, the child's own setup seconds
      (imports, model loading) and in-process processing ms/page (timed after the pages are read and prepared), and
-     the speed relative to trafilatura's on both ("ours 3.1x trafilatura": trafilatura's time / the tool's).
+     the speed relative to trafilatura's on both ("ours 3.1x trafilatura": trafilatura's time / the tool's); then
+     how fast ours could be with this model were all its work but the trees free (the packaged model's trees alone on
+     the pages, timed in this process after each round's ours child, plus what every tool's child pays besides its
+     setup and work: interpreter start, the benchmark's imports, reading the pages, exit), with and without ours' setup.
 4. With --cv-train DIR: k-fold cross-validation by site (`detente.lines.train.fold_of`) of the line model's training
    procedure on that folder: micro P/R/F1 per held-out fold and pooled over all folds (trains k models of three members, ~6 min each).
    With --cv-pages TRAIN_DIR: the same on --pages, each fold's model trained on TRAIN_DIR and the other folds' pages
@@ -426,17 +429,51 @@ def print_scores(page_set: PageSet, tools: list[Tool]) -> None:
     print("  (micro P/R/F1 pool all lines of all pages; macro F1 is the mean of per-page F1 over pages with some gold or predicted content)")
 
 
-def tool_child(name: str, folder: Path) -> None:
-    """In a fresh process: load the tool, read and prepare the pages, process them all; print the timings as JSON."""
+def page_texts(raw_dir: Path) -> list[str]:
+    return [path.read_bytes().decode("utf-8", errors="replace") for path in sorted(raw_dir.glob("*.txt"))]
+
+
+def trees_alone_seconds(pages: list[str]) -> float:
+    """The packaged line model's trees alone on these pages, as clean_text calls them: each page's rows computed
+    first (untimed), then every member's first and second stage timed. The cleaner can be no faster than this."""
+    import numpy as np
+
+    from detente.lines.features import context_rows, page_features_and_words
+    from detente.lines.model import default_model
+    from detente.rawtext import BOM, line_pieces
+
+    model = default_model()
+    rows = []
+    for text in pages:
+        features, _, words = page_features_and_words([piece.strip() for piece in line_pieces(text.removeprefix(BOM))])
+        if len(features):
+            rows.append((features, context_rows(features, np.stack([member.stage1.predict(features) for member in model.members]), words)))
     started = time.perf_counter()
+    for features, second in rows:
+        for member, member_rows in zip(model.members, second):
+            member.stage1.predict(features)
+            member.stage2.predict(member_rows)
+    return time.perf_counter() - started
+
+
+def tool_child(name: str, folder: Path) -> None:
+    """In a fresh process: load the tool, read and prepare the pages, process them all; print the timings as JSON
+    (for ours, also how long numpy's import took, within the setup)."""
+    started = time.perf_counter()
+    numpy_seconds = None
+    if name == "ours":
+        import numpy  # noqa: F401  (timed apart: part of ours' setup that no per-page work can remove)
+
+        numpy_seconds = time.perf_counter() - started
     tool = load_tool(name)
     setup = time.perf_counter() - started
     raw_dir = folder / "raw" if (folder / "raw").is_dir() else folder
-    inputs = [tool.prepare(path.read_bytes().decode("utf-8", errors="replace")) for path in sorted(raw_dir.glob("*.txt"))]
+    inputs = [tool.prepare(text) for text in page_texts(raw_dir)]
     started = time.perf_counter()
     for page in inputs:
         tool.run(page)
-    print(json.dumps({"pages": len(inputs), "setup_seconds": setup, "process_seconds": time.perf_counter() - started}))
+    figures = {"pages": len(inputs), "setup_seconds": setup, "process_seconds": time.perf_counter() - started}
+    print(json.dumps(figures if numpy_seconds is None else figures | {"numpy_seconds": numpy_seconds}))
 
 
 def time_tool(name: str, folder: Path) -> dict[str, float]:
@@ -466,9 +503,12 @@ def relative(seconds: float, reference: float | None) -> str:
 def print_throughput(page_set: PageSet, names: list[str], rounds: int) -> None:
     """Each tool in a fresh process per round, the tools interleaved, so a change in the machine's load falls on all."""
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    texts = page_texts(page_set.folder / "raw" if (page_set.folder / "raw").is_dir() else page_set.folder) if "ours" in names else []
     for _ in range(rounds):
         for name in names:
             runs[name].append(time_tool(name, page_set.folder))
+            if name == "ours":  # here, not in the timed child: it would add to ours' whole-process time
+                runs[name][-1]["trees_seconds"] = trees_alone_seconds(texts)
     pages = int(runs[names[0]][0]["pages"]) if names else 0
     wall = {name: median_range([r["wall_seconds"] for r in runs[name]]) for name in names}
     work = {name: median_range([r["process_seconds"] for r in runs[name]]) for name in names}
@@ -484,6 +524,25 @@ def print_throughput(page_set: PageSet, names: list[str], rounds: int) -> None:
               f"{with_range(work[name], 1000 / pages):>24} | {name} {relative(w, reference_wall)}; {relative(p, reference_work)}")
     print("  (whole process = spawn to exit: interpreter start, imports, model loading, reading the pages, processing; "
           "setup = the child's imports and one-time loading; in process = processing the prepared pages only)")
+    if "ours" in runs and reference_wall:
+        print_fastest_possible(runs["ours"], pages, reference_wall)
+
+
+def print_fastest_possible(runs: list[dict[str, float]], pages: int, reference_wall: float) -> None:
+    """How fast ours could be with this model were all its work but the trees free: the trees alone, plus what
+    every tool's child pays (the whole process less the tool's setup and in-process work: interpreter start, the
+    benchmark's own imports, reading the pages, exit); then also with ours' setup (imports, numpy's among them,
+    and model loading). Against trafilatura's whole process."""
+    trees = statistics.median(r["trees_seconds"] for r in runs)
+    common = statistics.median(r["wall_seconds"] - r["process_seconds"] - r["setup_seconds"] for r in runs)
+    setup = statistics.median(r["setup_seconds"] for r in runs)
+    numpy_seconds = statistics.median(r["numpy_seconds"] for r in runs)
+    bare, with_setup = common + trees, common + setup + trees
+    print(f"  ours at its fastest with this model, were all its work but the trees free: the trees alone {trees:.3f} s "
+          f"({1000 * trees / max(pages, 1):.2f} ms/page) + what every tool's process pays {common:.3f} s (interpreter start, "
+          f"the benchmark's imports, reading the pages, exit) = {bare:.3f} s, {reference_wall / bare:.1f}x trafilatura; with ours' "
+          f"setup {setup:.3f} s (numpy's import {numpy_seconds:.3f} s of it) {with_setup:.3f} s, {reference_wall / with_setup:.1f}x "
+          f"(5x trafilatura: {reference_wall / 5:.3f} s)")
 
 
 def threshold_cross_validation(folder: Path, folds: int = 5) -> None:

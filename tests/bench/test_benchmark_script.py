@@ -131,6 +131,12 @@ def test_cleaners_section_scores_and_times_every_tool_on_a_tiny_page_folder_and_
     assert re.search(r"^  keep everything +0\.462  1\.000  0\.632 ", out, re.MULTILINE), out
     if "trafilatura" in expected:
         assert re.search(r"^  ours +\d+\.\d{3} \[.*\| ours [\d.]+x trafilatura; [\d.]+x trafilatura$", out, re.MULTILINE), out
+        fastest = re.findall(r"^  ours at its fastest with this model, were all its work but the trees free: the trees alone ([\d.]+) s "
+                             r"\(([\d.]+) ms/page\) \+ what every tool's process pays ([\d.]+) s .* = ([\d.]+) s, [\d.]+x trafilatura; "
+                             r"with ours' setup ([\d.]+) s \(numpy's import [\d.]+ s of it\) ([\d.]+) s, [\d.]+x \(5x trafilatura: [\d.]+ s\)$", out, re.MULTILINE)
+        assert len(fastest) == 2, out  # one per page set
+        for trees, per_page, common, bare, setup, with_setup in (tuple(map(float, row)) for row in fastest):
+            assert per_page > 0 and abs(trees + common - bare) <= 0.0015 and abs(bare + setup - with_setup) <= 0.0015
 
 
 def test_a_missing_dev_set_is_named_and_the_seeds_still_run(tmp_path):
