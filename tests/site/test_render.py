@@ -300,6 +300,7 @@ class StrictPage(HTMLParser):
 
     BLOCKS = {"p", "div", "section", "table", "blockquote", "ol", "ul", "h1", "h2", "h3"}
     INLINE = {"a", "span", "mark", "small", "strong", "code"}
+    VOID = VOID - {"path", "rect", "line"}  # SVG elements: closed by an end tag or "/>" (handle_startendtag)
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -319,8 +320,14 @@ class StrictPage(HTMLParser):
             self.problems.append(f"a {attributes.get('href')} inside a link")
         if tag in self.BLOCKS and self.open and self.open[-1] in self.INLINE:
             self.problems.append(f"{tag} inside {self.open[-1]}")
-        if tag not in VOID:
+        if tag not in self.VOID:
             self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # <rect .../> and the like in the timeline's SVG: checked as a start tag, never left open
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self.open.pop()
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "p" and self.open and self.open[-1] != "p":  # ours never leave a p open around an element
@@ -415,3 +422,26 @@ def test_a_quotation_pointing_nowhere_is_named(tmp_path: Path) -> None:
     (release / "documents" / "train.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     with pytest.raises(InputError, match=rf"train\.jsonl:3 \({docs[2]['id']}\) quotation q1: speaker_id 'm99' is not a mention of this document"):
         build_site(release, raw, tmp_path / "site")
+
+
+def test_every_page_of_the_current_release_is_validly_nested(tmp_path: Path) -> None:
+    """No link inside a link: a linked mention that holds a trigger (its popover links arguments and cluster) is a
+    span whose own text pieces link to the entity, and the trigger and its popover sit outside those links."""
+    release = sorted((REPO / "annotated").glob("[0-9]*.[0-9]*.[0-9]*"), key=lambda path: tuple(map(int, path.name.split("."))))[-1]
+    out = tmp_path / "site"
+    build_site(release, RAW, out)
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) >= 8  # five articles, the index, the entities and the accounts pages
+    assert {page.name: StrictPage(page.read_text(encoding="utf-8")).problems for page in pages} == {page.name: [] for page in pages}
+    holding = 0
+    for article in (page for page in pages if page.name.startswith("dtn-")):
+        parsed = Page(article.read_text(encoding="utf-8"))
+        for tag, attributes in parsed.tags:
+            if tag == "span" and "m" in (attributes.get("class") or "").split() and attributes.get("data-entity"):
+                holding += 1
+                mention_id = str(attributes["id"])
+                anchor = "#e-" + str(attributes["data-entity"]).removeprefix("ent:")
+                pieces = [a for t, a in parsed.tags if t == "a" and a.get("class") == "ml" and a.get("href") == anchor]
+                assert pieces, (article.name, mention_id)  # its text still links to the entity
+                assert re.search(rf'id="{mention_id}"[^>]*>(<a class="ml"[^>]*>[^<]*</a>)?<span class="trig"', article.read_text(encoding="utf-8")), mention_id
+    assert holding >= 3  # the G20 summit, the Shangri-La Dialogue, the APEC summit, ...

@@ -90,3 +90,16 @@ def test_a_quotation_crossing_a_mention_is_cut_into_pieces_that_nest() -> None:
     # ending inside a mention: cut at the mention's start
     pieces = quotation_spans(quotation("q2", "Envoys in"), [mention_span(mention("m1", "in Paris"))])
     assert [TEXT[p.start:p.end] for p in pieces] == ["Envoys ", "in"]
+
+
+def test_a_span_holds_a_link_when_a_trigger_or_a_linked_mention_is_inside_it_at_any_depth() -> None:
+    outer = {**mention("m1", "Envoys in Paris met"), "entity_id": "ent:envoys"}
+    plain, linked = mention("m2", "Paris"), {**mention("m2", "Paris"), "entity_id": "ent:paris"}
+    tree = nest_spans(TEXT, [mention_span(outer), mention_span(plain)], "here")
+    assert isinstance(tree[0], Nested) and not tree[0].holds_link()  # an unlinked mention inside draws no link
+    tree = nest_spans(TEXT, [mention_span(outer), mention_span(linked)], "here")
+    assert isinstance(tree[0], Nested) and tree[0].holds_link()
+    deep = {**mention("m3", "in Paris"), "entity_id": None}
+    tree = nest_spans(TEXT, [mention_span(outer), mention_span(deep), event_span(event("v1", "Paris"))], "here")
+    assert isinstance(tree[0], Nested) and tree[0].holds_link()  # the trigger is two levels down
+    assert not nest_spans(TEXT, [mention_span(outer)], "here")[0].holds_link()  # type: ignore[union-attr]

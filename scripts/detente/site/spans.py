@@ -36,6 +36,15 @@ class Nested:
     span: Span
     children: list[str | Nested] = field(default_factory=list)
 
+    def holds_link(self) -> bool:
+        """Whether something inside draws a link: a mention linked to the registry, or a trigger (its popover links
+        its arguments and cluster). A linked mention around such a span cannot be one link: HTML forbids a link
+        inside a link, so the template links its own text pieces instead."""
+        return any(
+            isinstance(child, Nested) and (child.span.kind == "event" or (child.span.kind == "mention" and bool(child.span.record.get("entity_id"))) or child.holds_link())
+            for child in self.children
+        )
+
 
 def mention_span(mention: dict[str, Any]) -> Span:
     return Span(mention["start"], mention["end"], 0, "mention", mention)
