@@ -431,8 +431,16 @@ def test_quotations_are_marked_and_listed_and_the_accounts_stand_side_by_side(dr
         assert no_sideways_scroll(driver), "the article page scrolls sideways"
         driver.execute_script("document.getElementById('quotations-h').scrollIntoView()")
         screenshot(driver, f"site-quotations-{width}.png")
+        cues = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#clean .cue')).map(function (c) {"
+            " var s = getComputedStyle(c); return [c.dataset.cue, c.textContent, s.textDecorationLine, s.textDecorationStyle]; });"
+        )
+        assert [tuple(c[:2]) for c in cues] == [(q["id"], q["cue"]["text"]) for q in doc["quotations"] if q.get("cue")]
+        assert all(line == "underline" and style == "wavy" for _, _, line, style in cues)
         rows[1].find_element(By.CSS_SELECTOR, "a.id").click()  # the row's link lands on the quotation in the text
         assert driver.current_url.endswith("#q2") and driver.find_element(By.ID, "q2").is_displayed()
+        rows[1].find_element(By.CSS_SELECTOR, "a.cue-ref").click()  # and its cue cell on the cue
+        assert driver.current_url.endswith("#cue-q2") and driver.find_element(By.ID, "cue-q2").is_displayed()
         load(driver, f"{base_url}/quotes/accounts.html")
         section = driver.find_element(By.CSS_SELECTOR, 'section.accounts[data-cluster="evt:paris-talks-followup"]')
         assert_side_by_side(driver, section)

@@ -445,3 +445,27 @@ def test_every_page_of_the_current_release_is_validly_nested(tmp_path: Path) -> 
                 assert pieces, (article.name, mention_id)  # its text still links to the entity
                 assert re.search(rf'id="{mention_id}"[^>]*>(<a class="ml"[^>]*>[^<]*</a>)?<span class="trig"', article.read_text(encoding="utf-8")), mention_id
     assert holding >= 3  # the G20 summit, the Shangri-La Dialogue, the APEC summit, ...
+
+
+def test_every_cue_is_marked_in_the_text_and_linked_from_the_quotation_table(tmp_path: Path) -> None:
+    """The current release's quotations: each cue once in the text (id cue-<quotation>, its words as the gold has
+    them, coloured by the quotation's side), and the table's cue cell links to it."""
+    release = sorted((REPO / "annotated").glob("[0-9]*.[0-9]*.[0-9]*"), key=lambda path: tuple(map(int, path.name.split("."))))[-1]
+    out = tmp_path / "site"
+    build_site(release, RAW, out)
+    cues = 0
+    for path in sorted((release / "documents").glob("*.jsonl")):
+        for doc in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            page = Page((out / f"{doc['id']}.html").read_text(encoding="utf-8"))
+            for q in doc.get("quotations") or []:
+                if not q.get("cue"):
+                    assert f"cue-{q['id']}" not in page.text_by_id
+                    continue
+                cues += 1
+                assert page.text_by_id[f"cue-{q['id']}"] == q["cue"]["text"] == doc["text"][q["cue"]["start"]:q["cue"]["end"]]
+                first = next(a for t, a in page.tags if a.get("id") == f"cue-{q['id']}")
+                assert first["data-cue"] == q["id"] and f"s-{q['side']}" in str(first["class"]).split()
+                assert ("a", {"class": "cue-ref", "href": f"#cue-{q['id']}"}) in page.tags
+    if cues == 0:
+        pytest.skip(f"{release.name} has no quotation with a cue")
+    assert cues >= 80  # 83 in 0.9.0

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from detente.errors import InputError
-from detente.site.spans import Nested, Span, event_span, mention_span, nest_spans, quotation_spans
+from detente.site.spans import Nested, Span, cue_spans, event_span, mention_span, nest_spans, quotation_spans
 
 TEXT = "Envoys in Paris met.\nThey left."
 
@@ -103,3 +103,33 @@ def test_a_span_holds_a_link_when_a_trigger_or_a_linked_mention_is_inside_it_at_
     tree = nest_spans(TEXT, [mention_span(outer), mention_span(deep), event_span(event("v1", "Paris"))], "here")
     assert isinstance(tree[0], Nested) and tree[0].holds_link()  # the trigger is two levels down
     assert not nest_spans(TEXT, [mention_span(outer)], "here")[0].holds_link()  # type: ignore[union-attr]
+
+
+def with_cue(ident: str, quote: str, cue: str) -> dict[str, Any]:
+    start = TEXT.index(cue)
+    return {**quotation(ident, quote), "cue": {"start": start, "end": start + len(cue), "text": cue}}
+
+
+def test_a_cue_sits_inside_a_trigger_of_the_same_word_and_a_quotation_is_cut_at_a_cue_it_crosses() -> None:
+    q1 = with_cue("q1", "They left.", "met")
+    others = [mention_span(mention("m1", "Paris")), event_span(event("v1", "met"))]
+    cues = cue_spans(q1, others)
+    assert [(TEXT[c.start:c.end], c.kind, c.piece, c.pieces, c.ident) for c in cues] == [("met", "cue", 0, 1, "cue q1")]
+    tree = nest_spans(TEXT, others + cues + quotation_spans(q1, others + cues), "here")
+    assert shape(tree)[3] == ("event v1", [("cue q1", ["met"])])  # innermost at equal spans
+    assert flatten(tree) == TEXT
+    # a quotation ending inside its cue's word is cut there, so both nest
+    q2 = with_cue("q2", "Envoys in Paris me", "met")
+    cues = cue_spans(q2, [])
+    pieces = quotation_spans(q2, cues)
+    assert [TEXT[p.start:p.end] for p in pieces] == ["Envoys in Paris ", "me"]
+    assert flatten(nest_spans(TEXT, cues + pieces, "here")) == TEXT
+    assert cue_spans({**quotation("q3", "They left."), "cue": None}, others) == []
+
+
+def test_a_cue_crossing_a_mention_is_cut_into_pieces_that_nest() -> None:
+    others = [mention_span(mention("m1", "Paris met"))]
+    cues = cue_spans(with_cue("q1", "They left.", "in Paris"), others)
+    assert [(TEXT[c.start:c.end], c.piece, c.pieces) for c in cues] == [("in ", 0, 2), ("Paris", 1, 2)]
+    tree = nest_spans(TEXT, others + cues, "here")
+    assert shape(tree)[:3] == ["Envoys ", ("cue q1", ["in "]), ("mention m1", [("cue q1", ["Paris"]), " met"])]

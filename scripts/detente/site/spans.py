@@ -1,10 +1,10 @@
-"""An article's text with its highlighted spans (entity mentions, event triggers and quotations) nested as a tree,
-which the article template walks: properly nested spans become nested elements, crossing spans are an error.
+"""An article's text with its highlighted spans (entity mentions, event triggers, quotations and their cues) nested
+as a tree, which the article template walks: properly nested spans become nested elements, crossing spans are an error.
 
 Mentions and triggers never cross (the build checks it). A quotation is a clause that may start or end inside a
-mention or trigger; rather than refuse it, quotation_spans cuts it, at the edges of what it crosses, into pieces
-that nest, so the page stays valid HTML. Each piece carries its number and the count, so only the first gets the
-quotation's HTML id."""
+mention or trigger, and nothing keeps a quotation's cue (its reporting word) from crossing one either; rather than
+refuse them, quotation_spans and cue_spans cut them, at the edges of what they cross, into pieces that nest, so the
+page stays valid HTML. Each piece carries its number and the count, so only the first gets an HTML id."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ from detente.errors import InputError
 class Span:
     start: int
     end: int
-    rank: int  # at equal spans the quotation (-1) encloses the mention (0), which encloses the trigger (1)
-    kind: Literal["mention", "event", "quotation"]
-    record: dict[str, Any]  # the mention, event or quotation
+    rank: int  # at equal spans the quotation (-1) encloses the mention (0), which encloses the trigger (1), then the cue (2)
+    kind: Literal["mention", "event", "quotation", "cue"]
+    record: dict[str, Any]  # the mention, event or quotation (a cue's: the quotation it introduces)
     piece: int = 0  # a quotation cut into pieces: this piece's number (from 0) and how many there are
     pieces: int = 1
 
     @property
     def ident(self) -> str:
-        return f"{self.kind} {self.record['id']}"
+        return f"{self.kind} {self.record['id']}"  # a cue's is its quotation's: "cue q3"
 
 
 @dataclass
@@ -58,21 +58,35 @@ def _crossing(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[0] < a[1] < b[1] or b[0] < a[0] < b[1] < a[1]
 
 
-def quotation_spans(quotation: dict[str, Any], others: list[Span]) -> list[Span]:
-    """A quotation as one span, or as pieces cut at the edges of the mentions and triggers it crosses."""
-    cuts = {quotation["start"], quotation["end"]}
-    edges = sorted({edge for other in others for edge in (other.start, other.end) if quotation["start"] < edge < quotation["end"]})
+def _pieces(start: int, end: int, others: list[Span]) -> list[tuple[int, int]]:
+    """(start, end) cut at the edges of the spans it crosses until no piece crosses any."""
+    cuts = {start, end}
+    edges = sorted({edge for other in others for edge in (other.start, other.end) if start < edge < end})
     while True:
         points = sorted(cuts)
         pieces = [(a, b) for a, b in zip(points, points[1:])]
         crossed = [o for piece in pieces for o in others if _crossing(piece, (o.start, o.end))]
         if not crossed:
-            break
+            return pieces
         before = len(cuts)
         cuts.update(edge for o in crossed for edge in (o.start, o.end) if edge in edges)
         if len(cuts) == before:  # cannot happen: a crossed span always has an edge inside the piece
-            break
+            return pieces
+
+
+def quotation_spans(quotation: dict[str, Any], others: list[Span]) -> list[Span]:
+    """A quotation as one span, or as pieces cut at the edges of the mentions and triggers it crosses."""
+    pieces = _pieces(quotation["start"], quotation["end"], others)
     return [Span(a, b, -1, "quotation", quotation, number, len(pieces)) for number, (a, b) in enumerate(pieces)]
+
+
+def cue_spans(quotation: dict[str, Any], others: list[Span]) -> list[Span]:
+    """A quotation's cue as one span, or as pieces cut at the edges of the spans it crosses; none without a cue."""
+    cue = quotation.get("cue")
+    if not cue:
+        return []
+    pieces = _pieces(cue["start"], cue["end"], others)
+    return [Span(a, b, 2, "cue", quotation, number, len(pieces)) for number, (a, b) in enumerate(pieces)]
 
 
 def nest_spans(text: str, spans: list[Span], where: str) -> list[str | Nested]:
