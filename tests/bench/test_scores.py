@@ -10,6 +10,8 @@ import os
 import re
 import statistics
 
+import pytest
+
 from conftest import REPO
 from detente.bench.baselines import LexicalBaseline
 from detente.bench.evaluate import evaluate, format_report, gold_as_predictions, load_gold, parse_predictions
@@ -184,3 +186,42 @@ def test_evaluate_help_describes_every_option():
     options = [a for a in evaluate_parser._actions if a.option_strings and a.dest != "help"]
     assert {a.dest for a in options} == {"predictions", "split", "release", "json_out", "bootstrap", "protocol", "baseline"}
     assert all(a.help for a in options)
+
+
+def test_class_labels_decode_as_datasets_names_them_without_importing_datasets():
+    """gold_document reads a `load_dataset` row's class labels from the schema-derived structure: the same names as
+    the ClassLabels `datasets` builds from that structure, and an out-of-range index is refused as int2str refuses it."""
+    import subprocess
+    import sys
+
+    from datasets import ClassLabel
+
+    from detente.bench.evaluate import DOCUMENT_COLUMNS, _decode
+    from detente.features import config_features
+    from detente.structure import Label, ListOf, Struct
+
+    features = config_features("documents")
+
+    def pairs(node, feature):  # every Label with its ClassLabel
+        if isinstance(node, Label):
+            yield node, feature
+        elif isinstance(node, ListOf):
+            yield from pairs(node.item, feature.feature)
+        elif isinstance(node, Struct):
+            for name, child in node.fields:
+                yield from pairs(child, feature[name])
+
+    labels = [pair for name, node in DOCUMENT_COLUMNS.items() for pair in pairs(node, features[name])]
+    assert len(labels) >= 5  # entity type and level, PLOVER, ACE, realis, ...
+    for node, class_label in labels:
+        assert isinstance(class_label, ClassLabel)
+        assert [_decode(node, k) for k in range(class_label.num_classes)] == [class_label.int2str(k) for k in range(class_label.num_classes)]
+        assert _decode(node, "kept as it is") == "kept as it is"
+        for bad in (-1, class_label.num_classes):
+            with pytest.raises(ValueError, match="Invalid integer class label"):
+                _decode(node, bad)
+            with pytest.raises(ValueError):
+                class_label.int2str(bad)
+    imported = subprocess.run([sys.executable, "-c", "import sys, detente.bench.evaluate; print('datasets' in sys.modules)"],
+                              capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "False"

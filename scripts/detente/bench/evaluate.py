@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datasets import ClassLabel, List
 from nervaluate import Evaluator
 from nervaluate.entities import EvaluationResult
 from tqdm import tqdm
@@ -41,12 +40,12 @@ from tqdm import tqdm
 from detente.bench.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, Counts, intervals
 from detente.bench.quotations import GoldQuotations, QuotationScores, format_quotations
 from detente.errors import InputError, SchemaError
-from detente.features import config_features
 from detente.io import check_output_file, check_readable_file, iter_jsonl, json_bytes, parse_json, write_bytes_atomically
 from detente.offsets import check_span
 from detente.pipeline.splits import SPLITS
 from detente.schemas import check, label_set
 from detente.scoring import PRF, match, prf_cells, prf_header
+from detente.structure import CONFIG_SCHEMAS, Label, ListOf, Node, Struct, record_structure
 
 ENTITY_SCHEMES = {"strict": "strict", "exact_span": "exact", "partial_overlap": "partial", "type_only": "ent_type"}
 HALF_CREDIT_SCHEMES = {"partial", "ent_type"}  # nervaluate counts a partial match half in these (its compute_metrics)
@@ -55,7 +54,9 @@ PART_GOLD = 16  # gold mentions per part of a document given to nervaluate (see 
 LONGEST_MESSAGE = 1000  # characters of a schema message quoted (it may quote the value, and a line can be huge)
 NAME = "name"  # the mention level of the headline entity scores (the `ner` config's)
 HEADLINE = ("entity_strict_names", "trigger_identification", "trigger_classification", "argument_classification")  # measures given intervals
-DOCUMENT_FEATURES = config_features("documents")
+# The documents config's columns as derived from schema/ (what its `datasets` Features are rendered from), so that
+# decoding class labels needs no `datasets` import (about 1.5 s at start-up).
+DOCUMENT_COLUMNS = dict(record_structure(CONFIG_SCHEMAS["documents"]).fields)
 
 
 @dataclass
@@ -78,23 +79,29 @@ def load_gold(release_dir: Path, split: str) -> list[dict[str, Any]]:
     return list(iter_gold(release_dir, split))
 
 
-def _decode(feature: Any, value: Any) -> Any:
-    """A value as `datasets` gives it, with class labels as their names (ints are converted, names kept)."""
-    if isinstance(feature, ClassLabel):
-        return feature.int2str(value) if isinstance(value, int) else value
-    if isinstance(feature, List):
-        return [_decode(feature.feature, v) for v in value] if isinstance(value, list) else value
-    if isinstance(feature, dict) and isinstance(value, dict):
-        return {k: _decode(feature[k], v) if k in feature else v for k, v in value.items()}
+def _decode(node: Node, value: Any) -> Any:
+    """A value as `datasets` gives it, with class labels as their names (ints are converted, names kept; an int
+    that is no class's index is refused, as ClassLabel.int2str refuses it)."""
+    if isinstance(node, Label):
+        if not isinstance(value, int):
+            return value
+        if not 0 <= value < len(node.names):
+            raise ValueError(f"Invalid integer class label {value}")
+        return node.names[value]
+    if isinstance(node, ListOf):
+        return [_decode(node.item, v) for v in value] if isinstance(value, list) else value
+    if isinstance(node, Struct) and isinstance(value, dict):
+        fields = dict(node.fields)
+        return {k: _decode(fields[k], v) if k in fields else v for k, v in value.items()}
     return value
 
 
 def gold_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """A gold document from a release JSONL record or a `documents` row as `datasets` returns it (class labels as
     ints or names): the entities, events and quotations (from 0.7.0) with their labels as names."""
-    doc = {**row, "entities": _decode(DOCUMENT_FEATURES["entities"], row["entities"]), "events": _decode(DOCUMENT_FEATURES["events"], row["events"])}
+    doc = {**row, "entities": _decode(DOCUMENT_COLUMNS["entities"], row["entities"]), "events": _decode(DOCUMENT_COLUMNS["events"], row["events"])}
     if row.get("quotations") is not None:
-        doc["quotations"] = _decode(DOCUMENT_FEATURES["quotations"], row["quotations"])
+        doc["quotations"] = _decode(DOCUMENT_COLUMNS["quotations"], row["quotations"])
     return doc
 
 
