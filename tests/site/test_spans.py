@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from detente.errors import InputError
-from detente.site.spans import Nested, Span, cue_spans, event_span, mention_span, nest_spans, quotation_spans
+from detente.site.spans import Nested, Span, article_spans, cue_spans, event_span, mention_span, nest_spans, quotation_spans
 
 TEXT = "Envoys in Paris met.\nThey left."
 
@@ -133,3 +133,19 @@ def test_a_cue_crossing_a_mention_is_cut_into_pieces_that_nest() -> None:
     assert [(TEXT[c.start:c.end], c.piece, c.pieces) for c in cues] == [("in ", 0, 2), ("Paris", 1, 2)]
     tree = nest_spans(TEXT, others + cues, "here")
     assert shape(tree)[:3] == ["Envoys ", ("cue q1", ["in "]), ("mention m1", [("cue q1", ["Paris"]), " met"])]
+
+
+def test_two_quotations_whose_cues_overlap_still_nest() -> None:
+    """The build refuses overlapping quotations, not overlapping cues: "told reporters" and "reporters said"."""
+    text = "Officials told reporters said nothing, and more."
+    cue1, cue2 = text.index("told reporters"), text.index("reporters said")
+    q1 = {"id": "q1", "start": text.index("nothing"), "end": text.index("nothing") + 7, "cue": {"start": cue1, "end": cue1 + 14}}
+    q2 = {"id": "q2", "start": text.index("and more"), "end": len(text) - 1, "cue": {"start": cue2, "end": cue2 + 14}}
+    m1 = {"id": "m1", "start": text.index("reporters"), "end": text.index("reporters") + 9}
+    tree = nest_spans(text, article_spans([m1], [], [q1, q2]), "here")
+    assert flatten(tree) == text
+    assert shape(tree)[:3] == [
+        "Officials ",
+        ("cue q1", ["told ", ("mention m1", [("cue q2", ["reporters"])])]),
+        ("cue q2", [" said"]),
+    ]

@@ -47,7 +47,7 @@ from detente.site.load import (
     load_site_data,
     plover_label,
 )
-from detente.site.spans import cue_spans, event_span, mention_span, nest_spans, quotation_spans
+from detente.site.spans import article_spans, nest_spans
 from detente.site.timeline import PX_PER_DAY, layout_timeline
 
 __all__ = ["DEFAULT_OUT_DIR", "MARKER", "build_site", "load_site_data", "main_site", "publish_site", "site_files"]
@@ -236,9 +236,7 @@ def cross_references(article: Article, data: SiteData) -> tuple[list[CrossRefere
 
 def render_article(article: Article, data: SiteData) -> str:
     doc = article.record
-    spans = [mention_span(m) for m in doc["entities"]] + [event_span(e) for e in doc["events"]]
-    spans += [piece for q in article.quotations for piece in cue_spans(q, spans)]
-    spans += [piece for q in article.quotations for piece in quotation_spans(q, spans)]
+    spans = article_spans(doc["entities"], doc["events"], article.quotations)
     text = nest_spans(doc["text"], spans, f"{article.where} ({article.doc_id})")
     index = data.articles.index(article)
     entity_xrefs, cluster_xrefs = cross_references(article, data)
