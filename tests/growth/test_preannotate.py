@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from conftest import REPO
 from detente.errors import InputError
 from detente.growth.preannotate import (
     build_lexicon,
@@ -74,6 +77,15 @@ def test_leave_one_out_scores_every_gold_document():
     assert f1["entity_strict_all_levels"]["precision"] > 0.8 and f1["entity_strict_all_levels"]["recall"] > 0.5
     assert f1["trigger_classification"]["precision"] > 0.6
     assert leave_one_out(RAW_DIR, SOURCE_DIR) == result
+    # The README quotes these figures: they must be what the command prints for the current gold.
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"On the current gold: entity span\+type P ([\d.]+), R ([\d.]+), F1 ([\d.]+) \(names only: R ([\d.]+), F1 ([\d.]+)\); "
+                       r"trigger span P ([\d.]+), R ([\d.]+), F1 ([\d.]+); trigger\+type \(PLOVER and ACE\) P ([\d.]+), R ([\d.]+), F1 ([\d.]+)\.", readme)
+    assert quoted, "README: the pre-annotation figures are not where this test looks for them"
+    measured = [f1[key][part] for key, parts in (("entity_strict_all_levels", ("precision", "recall", "f1")), ("entity_strict_names", ("recall", "f1")),
+                                                 ("trigger_identification", ("precision", "recall", "f1")), ("trigger_classification", ("precision", "recall", "f1")))
+                for part in parts]
+    assert list(quoted.groups()) == [f"{value:.3f}" for value in measured]
 
 
 @pytest.mark.parametrize(
