@@ -235,6 +235,11 @@ def test_main_site_prints_where_the_site_is(tmp_path: Path, capsys: pytest.Captu
     assert f"site: {tmp_path / 'out' / 'index.html'} (5 article pages, 644 mentions, 206 events, 155 timeline marks)" in capsys.readouterr().out
     with pytest.raises(InputError, match="no such release folder"):
         main_site("0.0.0", str(tmp_path / "other"))
+    # 0.1.0 is a release without annotation: refused as such, and nothing is written
+    with pytest.raises(InputError, match=r"0\.1\.0: release 0\.1\.0 has no gold annotation \(its documents carry no entities and events\), "
+                                         r"and the site shows annotated releases: choose a later one with --release"):
+        main_site("0.1.0", str(tmp_path / "old"))
+    assert not (tmp_path / "old").exists()
 
 
 def test_a_record_of_the_wrong_shape_is_named(fake: tuple[Path, Path, list[dict]], tmp_path: Path) -> None:

@@ -203,6 +203,9 @@ def _read_articles(release_dir: Path, raw_dir: Path) -> list[Article]:
     for path in doc_paths:
         for number, doc in enumerate(read_jsonl(path), start=1):
             where = f"{path}:{number}"
+            if isinstance(doc, dict) and "entities" not in doc and "events" not in doc:  # a release from before the annotation
+                raise InputError(str(release_dir), f"release {release_dir.name} has no gold annotation (its documents carry no entities and "
+                                                   "events), and the site shows annotated releases: choose a later one with --release")
             try:
                 _check_document(doc, where)
                 raw_lines = _raw_lines(doc, raw_dir, where)
