@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     site.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
     scale = sub.add_parser("scale", help="clean a crawl (.txt articles and/or .jsonl files) into sharded Parquet + JSONL (one machine, or datatrove)")
     scale.add_argument("input", metavar="INPUT", help='folder searched recursively: *.txt files, one article each, and *.jsonl files, one article per line ({"text": ...})')
-    scale.add_argument("--out", required=True, help="output folder; must not exist or be empty")
+    scale.add_argument("--out", required=True, help="output folder; must not exist or be empty, and must lie outside INPUT")
     scale.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
     scale.add_argument("--shard-size", type=int, default=1000, help="articles per output part (default: 1000)")
     scale.add_argument("--engine", choices=["local", "datatrove"], default="local", help="local: multiprocessing (default); datatrove: the scale-out path")

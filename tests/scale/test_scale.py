@@ -125,6 +125,21 @@ def test_existing_output_folder_is_refused_and_left_alone(crawl, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
 
 
+def test_an_output_inside_the_crawl_is_refused_before_anything_is_written(crawl, tmp_path):
+    """A later run over the crawl would read the output's .jsonl parts as articles."""
+    before = tree(crawl)
+    with pytest.raises(InputError, match=r"^--out: .*/o is inside the input folder .*, where a later run would read it as articles: choose a folder outside it$"):
+        run_local(crawl, crawl / "sub" / ".." / "o", workers=1, shard_size=3)
+    assert tree(crawl) == before
+    pytest.importorskip("datatrove", reason="datatrove is not installed (the `scale` extra)")
+    from detente.scale.datatrove import run_datatrove
+
+    for out, logs, option in ((crawl / "o", None, "--out"), (tmp_path / "o", crawl / "logs", "--logging-dir")):
+        with pytest.raises(InputError, match=rf"^{option}: .* is inside the input folder"):
+            run_datatrove(crawl, out, workers=1, shard_size=3, logging_dir=logs)
+        assert tree(crawl) == before
+
+
 def test_a_folder_without_articles_is_an_error_and_publishes_nothing(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match=r"empty: no articles found \(.txt files, or lines of .jsonl files\)"):
@@ -395,3 +410,24 @@ def test_the_walk_does_not_recurse_so_a_deep_tree_cannot_exhaust_the_stack(tmp_p
     finally:
         sys.setrecursionlimit(limit)
     assert sources == ["d/" * 100 + "deep.txt"]
+
+
+def test_a_jsonl_file_may_open_with_a_byte_order_mark_and_bad_bytes_are_named(tmp_path):
+    """A BOM before the first line is not part of the first article (as a .txt file's is not its text); a line with a
+    byte that is not UTF-8 is a reject naming the byte, as a .txt file's would be, not orjson's "surrogates"."""
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    page = RAW[0].read_text(encoding="utf-8")
+    plain = json.dumps({"text": page}).encode()
+    (crawl / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + plain + b"\n" + b"\xef\xbb\xbf" + plain + b"\n")
+    (crawl / "bytes.jsonl").write_bytes(b'{"text": "caf\xe9 society"}\n' + plain + b"\n")
+    summary = run_local(crawl, tmp_path / "out", workers=1, shard_size=10)
+    documents = jsonl(tmp_path / "out" / "documents" / "part-00000.jsonl")
+    assert [d["source"] for d in documents] == ["bom.jsonl:1", "bytes.jsonl:2"]
+    assert documents[0]["doc_id"] == documents[1]["doc_id"] == doc_id_for(RAW[0].read_bytes())
+    rejects = jsonl(tmp_path / "out" / "rejects.jsonl")
+    assert [(r["source"], r["error"]) for r in rejects] == [
+        ("bom.jsonl:2", "bom.jsonl:2: not valid JSON: UTF-8 byte order mark (BOM) is not supported: line 1 column 1 (char 0)"),  # only the file's opens
+        ("bytes.jsonl:1", "bytes.jsonl:1: not valid UTF-8 at byte 13: invalid continuation byte"),
+    ]
+    assert summary.rejects == 2

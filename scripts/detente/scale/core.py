@@ -52,6 +52,7 @@ PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "use_dictionary": True
 ARROW_SCHEMAS: dict[str, pa.Schema] = {"documents": arrow_schema(DOCUMENT_SCHEMA), "lines": arrow_schema(LINE_SCHEMA)}
 OUTPUTS = tuple(ARROW_SCHEMAS)  # "documents", "lines"
 REJECTS_FILE = "rejects.jsonl"
+UTF8_BOM = b"\xef\xbb\xbf"
 ROW_GROUP_ARTICLES = 100  # articles per Parquet row group and per write: bounds a worker's memory
 
 
@@ -109,6 +110,10 @@ def jsonl_article(source: str, line: bytes) -> ArticleInput:
     body = line.rstrip(b"\r\n")
     if not body.strip():
         return ArticleInput(source, None, f"{source}: empty line, no article")
+    try:  # orjson would call bad bytes "surrogates" at column 1: name the byte, as for a .txt file
+        body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return ArticleInput(source, None, f"{source}: not valid UTF-8 at byte {err.start}: {err.reason}")
     try:
         record = orjson.loads(body)
     except orjson.JSONDecodeError as err:
@@ -330,7 +335,8 @@ def iter_articles(root: Path, shard: list[PlanEntry]) -> Iterator[ArticleInput]:
                 yield ArticleInput(f"{path}:{number}", None, f"{path}:{number}: cannot read: {err.strerror or err}")
             continue
         for number, line in enumerate(lines, start=first_line):
-            yield jsonl_article(f"{path}:{number}", line)
+            # a byte-order mark opening the file is not part of the first article (JSON parsers may ignore it)
+            yield jsonl_article(f"{path}:{number}", line.removeprefix(UTF8_BOM) if number == 1 else line)
 
 
 def part_name(shard: int) -> str:
@@ -342,9 +348,14 @@ def jsonl_bytes(records: list[dict[str, Any]]) -> bytes:
     return b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
 
 
-def check_arguments(input_dir: Path, workers: int, shard_size: int) -> None:
+def check_arguments(input_dir: Path, workers: int, shard_size: int, outputs: dict[str, Path] | None = None) -> None:
+    """The arguments of a run; `outputs` (option: folder) must lie outside the input folder, whose every .jsonl
+    file a later run over it would read as articles."""
     if not input_dir.is_dir():
         raise InputError(str(input_dir), "input must be a folder (of .txt articles and/or .jsonl files)")
+    for option, folder in (outputs or {}).items():
+        if folder.resolve().is_relative_to(input_dir.resolve()):
+            raise InputError(option, f"{folder} is inside the input folder {input_dir}, where a later run would read it as articles: choose a folder outside it")
     if workers < 1:
         raise InputError("--workers", f"must be at least 1, got {workers}")
     if shard_size < 1:

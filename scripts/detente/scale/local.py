@@ -108,7 +108,7 @@ def run_local(inputs: Path | str, out_dir: Path | str, workers: int = 2, shard_s
     or every shard. Memory is bounded by the shards in flight (about 2 per worker), not by the corpus.
     """
     input_dir, out_dir = Path(inputs), Path(out_dir)
-    check_arguments(input_dir, workers, shard_size)
+    check_arguments(input_dir, workers, shard_size, {"--out": out_dir})
     started = time.perf_counter()
     check_out_dir(out_dir)
     summary = Summary()
