@@ -30,7 +30,7 @@ def odd_paths(tmp_path):
         (["validate", "9.9.9"], "annotated/9.9.9: no such release folder"),
         (["export", "conll", "--out", "/proc/self/detente-export"], "/proc/self/detente-export: No such file or directory"),
         (["site", "--out", "/proc/detente-site"], "/proc/detente-site: cannot create the folder"),
-        (["site", "--release", "0.1.0", "--out", "{tmp}/s"], "0.1.0/documents/train.jsonl:1: malformed document record"),
+        (["site", "--release", "0.1.0", "--out", "{tmp}/s"], "annotated/0.1.0: release 0.1.0 has no gold annotation (its documents carry no entities and events)"),
     ],
 )
 def test_bad_paths_are_named_errors(odd_paths, capsys, args, message):
