@@ -109,9 +109,13 @@ def test_jsonl_is_read_line_by_line(tmp_path):
     records = iter_jsonl(path, on_bytes=read.append)
     assert next(records) == (f"{path}:1", {"a": 1})
     assert next(records) == (f"{path}:4", {"a": 2})
-    with pytest.raises(InputError, match=rf"^{path}:5: invalid JSON"):
+    with pytest.raises(InputError, match=rf"^{path}:5: invalid JSON: Expecting value \(column 7\)$"):  # where the cut-off record ends
         next(records)
     assert sum(read) == path.stat().st_size
+    for ending in (b"\n", b"\r\n", b""):
+        path.write_bytes(b'{"doc_id": "d", "entities": [' + ending)
+        with pytest.raises(InputError, match=rf"^{path}:1: invalid JSON: Expecting value \(column 30\)$"):
+            next(iter_jsonl(path))
     path.write_bytes(b'{"a": 1}\n{"a": "caf\xe9"}\n')
     with pytest.raises(InputError, match=rf"^{path}: not valid UTF-8 at byte 19: invalid continuation byte \(line 2\)"):
         read_jsonl(path)

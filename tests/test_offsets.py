@@ -16,7 +16,9 @@ TEXT = "Qin met Blinken."
         (0, 3, "Qin", None),
         (8, 15, None, None),  # no quote given: only the range is checked
         (1, 4, "Qin", "offsets [1, 4) do not reproduce 'Qin' (the text there is 'in ')"),
-        (3, 3, "", "offsets [3, 3) out of range for a text of 16 characters"),  # empty span
+        (3, 3, "", "offsets [3, 3) are empty: a span's start must be less than its end"),
+        (8, 2, None, "offsets [8, 2) are reversed: a span's start must be less than its end"),  # both in range
+        (20, 2, None, "offsets [20, 2) out of range for a text of 16 characters"),
         (-1, 3, "Qin", "offsets [-1, 3) out of range"),
         (10, 17, "linken.", "offsets [10, 17) out of range"),
         ("0", 3, "Qin", "offsets ['0', 3) are not integers"),

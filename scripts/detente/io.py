@@ -137,7 +137,8 @@ def iter_jsonl(path: Path, on_bytes: Callable[[int], object] | None = None) -> I
                     raise InputError(str(path), f"not valid UTF-8 at byte {offset + err.start}: {err.reason} (line {number})") from None
                 offset += len(raw)
                 del raw
-                record = parse_json(text, f"{path}:{number}")
+                # without its line end: JSON's own error position for a cut-off record would be "line 2, column 1"
+                record = parse_json(text.rstrip("\r\n"), f"{path}:{number}")
                 del text
                 yield f"{path}:{number}", record
                 del record  # not held while the next line is read

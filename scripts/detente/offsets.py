@@ -14,6 +14,8 @@ def span_problem(text: str, start: Any, end: Any, quoted: str | None) -> str | N
     """Why [start, end) of `text` is not a valid span quoting `quoted` (None: it is; quoted None: not checked)."""
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
         return f"offsets [{start!r}, {end!r}) are not integers"
+    if 0 <= end <= start <= len(text):
+        return f"offsets [{start}, {end}) are {'empty' if start == end else 'reversed'}: a span's start must be less than its end"
     if not 0 <= start < end <= len(text):
         return f"offsets [{start}, {end}) out of range for a text of {len(text)} characters"
     if quoted is not None and text[start:end] != quoted:

@@ -125,7 +125,7 @@ def test_documents_without_the_field_are_not_scored_and_the_report_says_so():
 
 @pytest.mark.parametrize(("quotation", "error", "message"), [
     ({"start": 0, "end": 9999}, InputError, r"p.jsonl:1: quotations\[0\]: offsets \[0, 9999\) out of range"),
-    ({"start": 5, "end": 3}, InputError, r"p.jsonl:1: quotations\[0\]: offsets \[5, 3\) out of range"),
+    ({"start": 5, "end": 3}, InputError, r"p.jsonl:1: quotations\[0\]: offsets \[5, 3\) are reversed: a span's start must be less than its end"),
     ({"start": 0, "end": 7, "speaker": {"start": 0, "end": 4, "text": "Blin"}}, InputError, r"p.jsonl:1: quotations\[0\].speaker: offsets \[0, 4\) do not reproduce 'Blin'"),
     ({"start": 0, "end": 7, "cue": {"start": 0, "end": 99999}}, InputError, r"p.jsonl:1: quotations\[0\].cue: offsets \[0, 99999\) out of range"),
     ({"start": 0, "end": 7, "speaker_id": "m1"}, SchemaError, r"p.jsonl:1: quotations/0: Additional properties are not allowed \('speaker_id' was unexpected\)"),
