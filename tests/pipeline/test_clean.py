@@ -190,6 +190,18 @@ def test_cli_clean_refuses_a_fifo_a_socket_or_a_device_without_hanging(tmp_path,
         assert out.returncode == 1 and out.stderr == f"detente clean: error: {name}: cannot read: not a regular file ({kind})\n"
 
 
+def test_cli_clean_refuses_an_empty_file_and_a_page_without_content_as_scale_does(tmp_path):
+    empty, controls = tmp_path / "empty.txt", tmp_path / "controls.txt"
+    empty.write_bytes(b"")
+    controls.write_bytes(b"\x00\x01\n\x02\n")
+    for args, message in (([str(empty)], f"{empty}: empty file (0 bytes)"), (["--labels", str(empty)], f"{empty}: empty file (0 bytes)"),
+                          ([str(controls)], f"{controls}: no content lines: the cleaner kept no text from 2 lines (--labels shows each line's label)")):
+        out = subprocess.run([sys.executable, "-m", "detente.cli", "clean", *args], capture_output=True, text=True)
+        assert (out.returncode, out.stdout, out.stderr) == (1, "", f"detente clean: error: {message}\n")
+    labelled = subprocess.run([sys.executable, "-m", "detente.cli", "clean", "--labels", str(controls)], capture_output=True, text=True, check=True)
+    assert [line.split("\t")[1] for line in labelled.stdout.splitlines()] == ["boilerplate", "boilerplate"]
+
+
 def test_cli_clean_reports_bad_encoding(tmp_path):
     page = tmp_path / "bad.txt"
     page.write_bytes(b"ok\n\xff\n")

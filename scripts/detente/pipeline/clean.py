@@ -340,14 +340,20 @@ def main_clean(paths: list[str], show_labels: bool = False) -> int:
     """`detente clean PATH...`: print the clean text (or the line labels) of any raw text files.
 
     Each PATH must be a regular file (or a link to one): a folder, a FIFO, a socket or a device is an error
-    naming it, and is not opened (reading a FIFO would wait for a writer forever).
+    naming it, and is not opened (reading a FIFO would wait for a writer forever). An empty file is an error, and
+    so, unless labels are asked for, is a page of which the cleaner keeps no text (as `detente scale` rejects it).
     """
     for n, name in enumerate(paths):
         try:
-            text = decode(read_regular_file(name), name)
+            data = read_regular_file(name)
         except OSError as err:
             raise InputError(name, f"cannot read: {err.strerror}") from None
+        if not data:  # as `detente add` and `detente scale` refuse it
+            raise InputError(name, "empty file (0 bytes)")
+        text = decode(data, name)
         doc = clean_text(text, where=name)
+        if not doc.text and not show_labels:  # the same refusal as scale's; --labels still shows how it labelled them
+            raise InputError(name, f"no content lines: the cleaner kept no text from {len(doc.categories)} lines (--labels shows each line's label)")
         if len(paths) > 1:
             print(f"==> {name} <==")
         if show_labels:
