@@ -121,3 +121,27 @@ def test_a_warning_is_one_line_naming_the_command_not_python_source(tmp_path, ca
     assert f"detente clean: warning: {damaged}: not a compiled line model" in captured.err
     assert "UserWarning" not in captured.err and "model.py" not in captured.err
     assert "The minister said on Monday" in captured.out
+
+
+def test_a_reader_that_stops_early_stops_the_command_quietly():
+    """`detente clean ... | head -1`: no "Broken pipe" error and no message from Python at exit; status 141, as a
+    program stopped by SIGPIPE."""
+    import subprocess
+    import sys
+
+    pages = [str(path) for path in sorted((REPO / "raw").glob("*.txt"))] * 40  # far more than a pipe holds
+    reader = subprocess.Popen([sys.executable, "-m", "detente.cli", "clean", "--labels", *pages], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.readline().startswith(b"==> ")
+    reader.stdout.close()
+    assert (reader.wait(timeout=120), reader.stderr.read()) == (141, b"")
+    reader.stderr.close()
+
+
+def test_the_help_describes_the_tool_for_its_users():
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-m", "detente.cli", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "DETENTE: the annotated news dataset" in shown and "the stages hold the logic" not in shown
+    assert "text-free" in shown and "`detente COMMAND --help` describes one command" in shown

@@ -1,5 +1,5 @@
 """Command line: `detente clean|build|changes|validate|splits|check-annotations|agreement|train-cleaner|compile-line-model|evaluate-lines|keep-line-labels|evaluate|
-baseline|export|site|scale|add|preannotate|labelstudio`. Parsing and printing only; the stages hold the logic.
+baseline|export|text-free|site|scale|add|preannotate|labelstudio`. Parsing and printing only; the stages hold the logic.
 
 Each command's module is imported only when that command runs (COMMANDS below names it), so `detente --help` and
 light commands do not pay for pyarrow, datasets or LightGBM.
@@ -21,9 +21,11 @@ from detente import paths
 from detente.errors import DetenteError
 from detente.lock import corpus_lock
 
+DESCRIPTION = ("DETENTE: the annotated news dataset on US-China diplomacy (2023) and the pipeline that makes it: clean raw pages, "
+               "build, validate and compare releases, score predictions, browse the release, clean whole crawls.")
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="detente", description=__doc__)
+    parser = argparse.ArgumentParser(prog="detente", description=DESCRIPTION, epilog="`detente COMMAND --help` describes one command; README.md, all of them.")
     sub = parser.add_subparsers(dest="command", required=True)
     clean = sub.add_parser("clean", help="print the clean text of raw page-text files")
     clean.add_argument("paths", nargs="+", metavar="PATH")
@@ -258,6 +260,9 @@ def _show_warning(command: str, message: Warning | str, category: type[Warning],
     print(f"detente {command}: warning: {message}", file=sys.stderr)
 
 
+SIGPIPE_STATUS = 128 + 13  # what a shell reports for a program stopped by SIGPIPE
+
+
 def _run(args: argparse.Namespace, name: str) -> int:
     try:
         for option in ("out", "json_out"):  # the one guard: no command writes its output into a release or the sources
@@ -265,8 +270,14 @@ def _run(args: argparse.Namespace, name: str) -> int:
                 paths.check_outside_releases(Path(getattr(args, option)))
         if name in WRITERS:
             with corpus_lock(paths.SOURCE_DIR, name):
-                return COMMANDS[args.command](args)
-        return COMMANDS[args.command](args)
+                status = COMMANDS[args.command](args)
+        else:
+            status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader that went away shows here, not as a message at exit
+        return status
+    except BrokenPipeError:  # `detente clean ... | head`: the reader has what it wanted; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # else Python reports the pipe again at exit
+        return SIGPIPE_STATUS
     except (DetenteError, OSError) as err:
         print(_error_message(args.command, err), file=sys.stderr)
         return 1
