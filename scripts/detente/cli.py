@@ -24,6 +24,7 @@ from detente.lock import corpus_lock
 DESCRIPTION = ("DETENTE: the annotated news dataset on US-China diplomacy (2023) and the pipeline that makes it: clean raw pages, "
                "build, validate and compare releases, score predictions, browse the release, clean whole crawls.")
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="detente", description=DESCRIPTION, epilog="`detente COMMAND --help` describes one command; README.md, all of them.")
     sub = parser.add_subparsers(dest="command", required=True)
