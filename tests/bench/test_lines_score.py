@@ -168,8 +168,13 @@ def test_missing_predictions_file(folder: Path, tmp_path: Path) -> None:
 
 
 def test_unrecognised_gold_folder(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="expected a release folder"):
+    with pytest.raises(InputError, match=r"^.*: expected a release folder"):
         read_gold(tmp_path)
+    with pytest.raises(InputError, match=r"^.*/absent: no such folder \(expected a release folder"):
+        read_gold(tmp_path / "absent")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^.*/file: no such folder"):
+        read_gold(tmp_path / "file")
 
 
 def test_title_line_outside_page_is_refused(tmp_path: Path) -> None:

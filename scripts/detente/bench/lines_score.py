@@ -267,6 +267,8 @@ def read_gold(path: Path) -> dict[str, GoldPage]:
         return gold_from_release(path)
     if (path / "raw").is_dir() and (path / "gold").is_dir():
         return gold_from_pages_folder(path)
+    if not path.is_dir():
+        raise InputError(str(path), "no such folder (expected a release folder, lines/*.jsonl, or a folder of labelled pages, raw/ and gold/)")
     raise InputError(str(path), "expected a release folder (lines/*.jsonl) or a folder of labelled pages (raw/ and gold/)")
 
 
