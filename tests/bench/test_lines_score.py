@@ -173,7 +173,7 @@ def test_unrecognised_gold_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"^.*/absent: no such folder \(expected a release folder"):
         read_gold(tmp_path / "absent")
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match=r"^.*/file: no such folder"):
+    with pytest.raises(InputError, match=r"^.*/file: not a folder \(expected"):
         read_gold(tmp_path / "file")
 
 

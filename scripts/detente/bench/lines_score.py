@@ -268,7 +268,8 @@ def read_gold(path: Path) -> dict[str, GoldPage]:
     if (path / "raw").is_dir() and (path / "gold").is_dir():
         return gold_from_pages_folder(path)
     if not path.is_dir():
-        raise InputError(str(path), "no such folder (expected a release folder, lines/*.jsonl, or a folder of labelled pages, raw/ and gold/)")
+        problem = "not a folder" if path.exists() else "no such folder"
+        raise InputError(str(path), f"{problem} (expected a release folder, lines/*.jsonl, or a folder of labelled pages, raw/ and gold/)")
     raise InputError(str(path), "expected a release folder (lines/*.jsonl) or a folder of labelled pages (raw/ and gold/)")
 
 
