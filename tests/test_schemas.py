@@ -114,3 +114,16 @@ def test_what_the_strict_check_refuses_the_full_validators_decide(seed_records):
 def test_schema_nodes_the_strict_check_cannot_decide_exactly_get_none(node):
     with pytest.raises(ValueError):
         _StrictWriter().expression(node, "record")
+
+
+def test_a_value_no_alternative_accepts_is_told_what_each_would_take():
+    """anyOf (a label or null): the message names the labels, not only "not valid under any of the given schemas"."""
+    from detente.schemas import label_set
+
+    record = {"doc_id": "dtn-692ce5b72fcc", "events": [{"trigger": {"start": 0, "end": 3}, "plover": "MEET"}]}
+    with pytest.raises(SchemaError) as caught:
+        validate(record, "predictions", "p.jsonl:1")
+    message = str(caught.value)
+    assert message.startswith("p.jsonl:1: does not match schema 'predictions': events/0/plover: 'MEET' is not valid under any of the given schemas ('MEET' is not one of [")
+    assert message.endswith("]; 'MEET' is not of type 'null')")
+    assert all(repr(label) in message for label in label_set("plover_type"))

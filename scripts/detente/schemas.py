@@ -105,10 +105,17 @@ def _raise_errors(checker: Draft202012Validator, record: Any, name: str, where: 
     errors = sorted(checker.iter_errors(record), key=lambda e: list(e.absolute_path))
     if errors:
         details = "; ".join(
-            f"{'/'.join(str(p) for p in e.absolute_path) or '<record>'}: {e.message}" for e in errors[:5]
+            f"{'/'.join(str(p) for p in e.absolute_path) or '<record>'}: {e.message}{_alternatives(e)}" for e in errors[:5]
         )
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         raise SchemaError(where, f"does not match schema '{name}': {details}{more}")
+
+
+def _alternatives(error: Any) -> str:
+    """For "not valid under any of the given schemas" (anyOf, oneOf): why each alternative refused the value, which
+    names what it may be ("'MEET' is not one of ['AGREE', ...]; 'MEET' is not of type 'null'")."""
+    reasons = list(dict.fromkeys(sub.message for sub in error.context if not sub.relative_path))  # the value's own, not its parts'
+    return f" ({'; '.join(reasons)})" if reasons else ""
 
 
 def _inline_refs(node: Any, document: dict[str, Any], documents: dict[str, dict[str, Any]]) -> Any:
