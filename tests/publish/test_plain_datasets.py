@@ -56,3 +56,23 @@ def test_a_datasets_only_environment_gets_class_labels_from_configs_and_parquet(
     assert out["parquet"]["class_labels"] == ["category", "class", "label_source"]
     assert out["ner_tags"] == ["O", "B-PER", "I-PER"]
     assert out["old"]["rows"] == out["parquet"]["rows"] and out["old"]["class_labels"] == ["category", "class", "label_source"]
+
+
+def test_the_readme_first_loading_example_runs_as_written(monkeypatch):
+    """README, "Load it": the first snippet, with this repository's folder for "path/to/detente"."""
+    import contextlib
+    import io
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    snippet = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if 'load_dataset("path/to/detente", "documents")' in block)
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(snippet.replace("path/to/detente", str(REPO)), "README.md", "exec"), {})  # noqa: S102 - the README's own example
+    first = next(json.loads(line) for line in (REPO / "annotated" / DATASET_VERSION / "documents" / "train.jsonl").read_text(encoding="utf-8").splitlines())
+    category_names = json.loads((REPO / "schema" / "labels.schema.json").read_text(encoding="utf-8"))["$defs"]["line_category"]["enum"][:4]
+    assert printed.getvalue().splitlines() == [
+        f"{first['id']} {len(first['entities'])} entity mentions, {len(first['events'])} events",
+        str(category_names),
+    ]
