@@ -400,3 +400,19 @@ def test_a_document_record_with_a_malformed_quotation_breaks_the_schema(change, 
     change(quotation)
     with pytest.raises(SchemaError, match=message):
         validate(record, "document", "train.jsonl:1")
+
+
+def test_a_damaged_parquet_file_with_its_hashes_rewritten_is_named_not_a_traceback(tmp_path):
+    import hashlib
+
+    copy = tmp_path / DATASET_VERSION
+    shutil.copytree(RELEASE, copy)
+    path = copy / "ner" / "test.parquet"
+    data = path.read_bytes()[: path.stat().st_size // 2]
+    path.write_bytes(data)
+    manifest = json.loads((copy / "MANIFEST.json").read_text())
+    manifest["configs"]["ner"]["test"]["files"]["parquet"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+    (copy / "MANIFEST.json").write_text(json.dumps(manifest, indent=2))
+    _resum(copy)
+    with pytest.raises(InputError, match=r"ner/test.parquet: not a readable Parquet file \(.*\)$"):
+        validate_release(copy)

@@ -81,6 +81,12 @@ def test_a_folder_that_is_not_a_release_is_a_clear_error(tmp_path, capsys):
         release_documents(tmp_path)
 
 
+def test_a_release_from_before_the_annotation_is_named_not_a_traceback(capsys):
+    assert main(["changes", "0.1.0", "0.9.0"]) == 1
+    assert capsys.readouterr().err == (f"detente changes: error: {REPO / 'annotated' / '0.1.0'}: release 0.1.0 has no gold annotation "
+                                       "(its documents carry no entities and events): compare two annotated releases\n")
+
+
 def test_the_0_6_0_changelog_lists_exactly_what_the_command_prints(capsys):
     assert main(["changes", "0.5.0", "0.6.0"]) == 0
     printed = capsys.readouterr().out.splitlines()

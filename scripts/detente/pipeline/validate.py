@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import Features
 
@@ -105,7 +106,10 @@ def check_annotations(release_dir: Path, documents: list[dict[str, Any]], check:
 def read_parquet_records(release_dir: Path, config: str, rel: str) -> list[dict[str, Any]]:
     """A config file's rows as records: from 0.5.0 class labels are stored as indices (with `datasets` features in
     the schema metadata) and are turned back into names with the release's own schemas; before, they are names."""
-    table = pq.read_table(release_dir / rel)
+    try:
+        table = pq.read_table(release_dir / rel)
+    except pa.ArrowException as err:  # a damaged file (its checksum may have been rewritten to match): named, no traceback
+        raise InputError(str(release_dir / rel), f"not a readable Parquet file ({err})") from None
     rows = table.to_pylist()
     if b"huggingface" not in (table.schema.metadata or {}):
         return rows

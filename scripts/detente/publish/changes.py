@@ -41,7 +41,16 @@ def release_documents(folder: Path) -> dict[str, dict[str, Any]]:
     files = sorted((folder / "documents").glob("*.jsonl"))
     if not files:
         raise InputError(str(folder / "documents"), "no documents/*.jsonl: not a release folder")
-    return {record["id"]: record for path in files for record in read_jsonl(path)}
+    documents = {}
+    for path in files:
+        for number, record in enumerate(read_jsonl(path), start=1):
+            if not isinstance(record, dict) or "id" not in record:
+                raise InputError(f"{path}:{number}", "not a document record (no \"id\")")
+            if "entities" not in record or "events" not in record:  # 0.1.0: before the annotation
+                raise InputError(str(folder), f"release {folder.name} has no gold annotation (its documents carry no entities and events): "
+                                              "compare two annotated releases")
+            documents[record["id"]] = record
+    return documents
 
 
 def _date(value: dict[str, Any] | None) -> str:
