@@ -19,6 +19,7 @@ DATASHEET = REPO_ROOT / "DATASHEET.md"
 CHANGELOG = REPO_ROOT / "CHANGELOG.md"
 CITATION = REPO_ROOT / "CITATION.cff"
 CROISSANT = REPO_ROOT / "croissant.json"
+GUIDELINES = REPO_ROOT / "ANNOTATION_GUIDELINES.md"
 
 
 def release_folder(version_or_folder: str | None = None) -> Path:

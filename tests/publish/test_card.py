@@ -168,3 +168,48 @@ def test_a_broken_citation_cff_stops_the_build_before_anything_is_written(tmp_pa
     path.write_text(edit((REPO / "CITATION.cff").read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(InputError, match=message):
         check_citation(DATASET_VERSION, path)
+
+
+def test_a_release_of_other_documents_than_the_descriptions_were_written_for_is_refused_before_publishing(fresh_release, tmp_path):
+    """The RAI fields, DATASHEET prose and README's corpus description speak of these five documents: a release that
+    adds or drops one is not published until they are reviewed (the guard names both)."""
+    import dataclasses
+
+    from detente.errors import InputError
+    from detente.pipeline.build import BuildInputs, build
+    from detente.publish.card import DESCRIBED_DOCUMENTS, check_described_documents
+
+    release, _ = fresh_release
+    check_described_documents(release)  # the current release: described
+    assert DESCRIBED_DOCUMENTS == {d["id"] for split in release.rows["documents"].values() for d in split}
+    rows = {**release.rows, "documents": {**release.rows["documents"], "test": []}}
+    dropped = release.rows["documents"]["test"][0]["id"]
+    with pytest.raises(InputError, match=rf"release {DATASET_VERSION} holds other documents than the hand-written descriptions were written for "
+                                         rf"\(added: none; removed: {dropped}\): review .* then update DESCRIBED_DOCUMENTS; nothing was published$"):
+        check_described_documents(dataclasses.replace(release, rows=rows))
+    # build() runs the check on the assembled release before writing anything
+
+    def refuse(_release):
+        raise InputError("check", "refused")
+
+    with pytest.raises(InputError, match="check: refused"):
+        build(BuildInputs(), out_root=tmp_path / "annotated", version=DATASET_VERSION, check=refuse)
+    assert not (tmp_path / "annotated").exists()
+
+
+def test_the_croissant_states_the_guidelines_version_and_the_agreement_studies_of_the_release(fresh_release, tmp_path):
+    from detente.errors import InputError
+    from detente.publish.card import guidelines_version
+
+    release, _ = fresh_release
+    version = guidelines_version()
+    assert re.fullmatch(r"\d+\.\d+", version)
+    assert (REPO / "ANNOTATION_GUIDELINES.md").read_text(encoding="utf-8").splitlines()[2].startswith(f"Version {version}:")
+    fields = croissant(release, json.loads((REPO / "annotated" / DATASET_VERSION / "MANIFEST.json").read_text()), load_cff())
+    assert fields["rai:dataAnnotationProtocol"].startswith(f"ANNOTATION_GUIDELINES.md v{version}: ")
+    studies = json.loads((REPO / "annotated" / DATASET_VERSION / "agreement.json").read_text())["studies"]
+    assert fields["rai:dataAnnotationAnalysis"].startswith(f"{len(studies)} agreement studies")
+    assert all(f"guidelines {s['guidelines']}, on {len(s['documents'])} documents" in fields["rai:dataAnnotationAnalysis"] for s in studies)
+    (tmp_path / "g.md").write_text("# Guidelines\n\nNo version here.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r'g.md: no "Version X.Y" line'):
+        guidelines_version(tmp_path / "g.md")

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,10 +293,14 @@ def check_changelog(changelog: Path, version: str) -> None:
         raise InputError(str(changelog), f"no entry '## {version} ...' for the version being built; add one before publishing")
 
 
-def build(inputs: BuildInputs = BuildInputs(), out_root: Path = ANNOTATED_DIR, version: str = DATASET_VERSION) -> tuple[Release, str]:
+def build(inputs: BuildInputs = BuildInputs(), out_root: Path = ANNOTATED_DIR, version: str = DATASET_VERSION,
+          check: Callable[[Release], None] | None = None) -> tuple[Release, str]:
+    """Assemble the release and publish it; `check` may refuse the assembled release before anything is written."""
     if inputs.changelog is not None:
         check_changelog(inputs.changelog, version)
     release = assemble_release(inputs, version)
+    if check is not None:
+        check(release)
     status = publish(release_files(release), out_root, version, inputs.raw_dir)
     return release, status
 

@@ -15,7 +15,7 @@ from detente.bench.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from detente.bench.evaluate import evaluate, parse_predictions
 from detente.bench.loo import leave_one_out
 from detente.bench.quotes_baseline import QuotesBaseline
-from detente.errors import DetenteError
+from detente.errors import DetenteError, InputError
 from detente.features import CONFIG_FEATURES, release_config_features
 from detente.io import write_text_atomically
 from detente.pipeline.annotate import read_yaml
@@ -335,7 +335,51 @@ _CROISSANT_CONTEXT = {
 }
 
 
-# Croissant RAI 1.0 fields: the DATASHEET in brief (keep the two in step).
+# The documents the hand-written descriptions were written for: the RAI fields below (five pages, three outlets, who
+# annotated them), DATASHEET.md's prose, README's description of the corpus and its leaderboard note ("The test split
+# is one document"). `detente build` publishes no release holding other documents until they are reviewed and this
+# set updated (check_described_documents), so that a grown corpus never ships a description of the old one.
+DESCRIBED_DOCUMENTS = frozenset({"dtn-0885a700d99d", "dtn-2544203ab46a", "dtn-32a52c8a8bac", "dtn-518a5a6a036e", "dtn-692ce5b72fcc"})
+
+
+def check_described_documents(release: Release) -> None:
+    held = {d["id"] for split in SPLITS for d in release.rows["documents"][split]}
+    if held != DESCRIBED_DOCUMENTS:
+        added, removed = ", ".join(sorted(held - DESCRIBED_DOCUMENTS)) or "none", ", ".join(sorted(DESCRIBED_DOCUMENTS - held)) or "none"
+        raise InputError("scripts/detente/publish/card.py", f"release {release.version} holds other documents than the hand-written descriptions "
+                         f"were written for (added: {added}; removed: {removed}): review the Croissant RAI fields and the leaderboard note "
+                         "in publish/card.py, DATASHEET.md's prose and README's description of the corpus, then update DESCRIBED_DOCUMENTS; "
+                         "nothing was published")
+
+
+def guidelines_version(path: Path | None = None) -> str:
+    """The annotation guidelines' version, from their "Version X.Y" line: the card states which rules the gold follows."""
+    path = path or paths.GUIDELINES
+    found = re.search(r"^Version (\d+\.\d+)\b", path.read_text(encoding="utf-8"), re.MULTILINE)
+    if found is None:
+        raise InputError(str(path), 'no "Version X.Y" line: the card states which guidelines the annotation follows')
+    return found.group(1)
+
+
+def annotation_fields(release: Release, guidelines: str) -> dict[str, str]:
+    """The Croissant RAI fields that follow from the release: the guidelines' version, the layers, the agreement studies."""
+    quotations = any("quotations" in d for split in SPLITS for d in release.rows["documents"][split])
+    studies = (release.agreement or {}).get("studies", [])
+    listed = "; ".join(f"guidelines {s['guidelines']}, on {len(s['documents'])} documents" for s in studies)
+    return {
+        "rai:dataAnnotationProtocol": f"ANNOTATION_GUIDELINES.md v{guidelines}: entity mentions (10 types, name/nominal/pronoun), PLOVER/ACE 2005 "
+        "events with arguments, realis, normalised dates and cross-document clusters"
+        + (", and quotations (speaker, addressee, cue, source, side and the event they are about)" if quotations else "")
+        + "; standoff YAML sources compiled to offsets and checked by the build.",
+        "rai:dataAnnotationAnalysis": f"{len(studies)} agreement studies, each of two independent passes over its documents ({listed}; "
+        "agreement.json; DATASHEET agreement tables). All passes come from instances of the same language model, so the figures measure how "
+        "reproducible the guidelines are for that annotator.",
+        "rai:annotationsPerItem": "One adjudicated gold annotation per document; the documents of the agreement studies were also annotated "
+        "independently (agreement.json lists the passes).",
+    }
+
+
+# Croissant RAI 1.0 fields: the DATASHEET in brief (keep the two in step); annotation_fields adds those the release determines.
 RAI: dict[str, Any] = {
     "rai:dataCollection": "Five English news pages about US-China diplomacy in 2023, saved as page text (the visible text of the page, one line per "
     "block) and kept byte-for-byte; no crawling at scale; no page was edited.",
@@ -344,13 +388,7 @@ RAI: dict[str, Any] = {
     "rai:dataPreprocessingProtocol": "Every raw line is labelled content, page metadata or boilerplate by detente-cleaner/2 (a learned line classifier "
     "trained on other web pages, WCXB and Scrapinghub's benchmark), reviewed; the clean text is the content lines joined by newlines, each character "
     "mapped back to its raw offset.",
-    "rai:dataAnnotationProtocol": "ANNOTATION_GUIDELINES.md v1.2: entity mentions (10 types, name/nominal/pronoun), PLOVER/ACE 2005 events with "
-    "arguments, realis, normalised dates and cross-document clusters; standoff YAML sources compiled to offsets and checked by the build.",
     "rai:dataAnnotationPlatform": "Standoff YAML files edited by the annotation agents; Label Studio 1.23.2 round trip for review.",
-    "rai:dataAnnotationAnalysis": "Two agreement studies, each with two documents annotated twice independently (guidelines v1.0 and v1.2; "
-    "agreement.json; DATASHEET agreement tables). All passes come from instances of the same language model, so the figures measure how "
-    "reproducible the guidelines are for that annotator.",
-    "rai:annotationsPerItem": "One adjudicated gold annotation per document; two further independent passes for each of the four agreement documents.",
     "rai:annotatorDemographics": "No human crowd: AI annotation agents (instances of a large language model given only the guidelines, the clean "
     "text and the registries) and one maintainer who adjudicated.",
     "rai:machineAnnotationTools": "A large language model acting as annotator (the gold is machine-generated, then adjudicated by one maintainer); "
@@ -412,7 +450,7 @@ def _croissant_field(record_set: str, file_id: str, name: str, node: Node) -> di
     return {**field, "dataType": "cr:RecordSet", "subField": sub_fields}
 
 
-def croissant(release: Release, manifest: dict[str, Any], cff: dict[str, Any]) -> dict[str, Any]:
+def croissant(release: Release, manifest: dict[str, Any], cff: dict[str, Any], guidelines: str | None = None) -> dict[str, Any]:
     """Croissant 1.0 metadata (with the RAI fields): one FileObject per Parquet file, and one RecordSet per config and
     split with a Field per column: nested columns as repeated fields and subFields (lists inside lists are left to the
     Parquet file)."""
@@ -442,6 +480,7 @@ def croissant(release: Release, manifest: dict[str, Any], cff: dict[str, Any]) -
         "inLanguage": "en",
         "citeAs": bibtex_from_cff(cff),
         **RAI,
+        **annotation_fields(release, guidelines or guidelines_version()),
         "distribution": distribution,
         "recordSet": record_sets,
     }

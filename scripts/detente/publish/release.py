@@ -8,7 +8,7 @@ from pathlib import Path
 from detente import paths
 from detente.errors import InputError
 from detente.pipeline.build import build, format_counts
-from detente.publish.card import load_cff, write_card
+from detente.publish.card import check_described_documents, load_cff, write_card
 from detente.site.render import DEFAULT_OUT_DIR, build_site
 from detente.version import DATASET_VERSION
 
@@ -32,7 +32,7 @@ def check_citation(version: str, citation: Path) -> None:
 
 def main_build() -> int:
     check_citation(DATASET_VERSION, paths.CITATION)
-    release, status = build()
+    release, status = build(check=check_described_documents)
     print(format_counts(release))
     print(f"annotated/{release.version}/: {status}")
     print(f"card: {write_card(release)}")
