@@ -213,3 +213,18 @@ def test_the_croissant_states_the_guidelines_version_and_the_agreement_studies_o
     (tmp_path / "g.md").write_text("# Guidelines\n\nNo version here.\n", encoding="utf-8")
     with pytest.raises(InputError, match=r'g.md: no "Version X.Y" line'):
         guidelines_version(tmp_path / "g.md")
+
+
+def test_citation_date_must_be_the_changelog_date_of_the_version(tmp_path):
+    from detente.errors import InputError
+    from detente.publish.release import check_citation
+
+    cff_text = (REPO / "CITATION.cff").read_text(encoding="utf-8")
+    released = str(load_cff()["date-released"])
+    (tmp_path / "CITATION.cff").write_text(cff_text, encoding="utf-8")
+    check_citation(DATASET_VERSION, tmp_path / "CITATION.cff", REPO / "CHANGELOG.md")  # the repository's agree
+    (tmp_path / "CHANGELOG.md").write_text(f"# Changelog\n\n## {DATASET_VERSION} — 2099-01-02\n- later\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"CITATION.cff: date-released is {released}, but the CHANGELOG dates {re.escape(DATASET_VERSION)} 2099-01-02; make them agree"):
+        check_citation(DATASET_VERSION, tmp_path / "CITATION.cff", tmp_path / "CHANGELOG.md")
+    (tmp_path / "CHANGELOG.md").write_text(f"# Changelog\n\n## {DATASET_VERSION}\n- undated\n", encoding="utf-8")
+    check_citation(DATASET_VERSION, tmp_path / "CITATION.cff", tmp_path / "CHANGELOG.md")  # no date to compare

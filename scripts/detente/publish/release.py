@@ -3,6 +3,7 @@ Croissant) and the static site. Each step reads the release the previous one pub
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from detente import paths
@@ -13,8 +14,9 @@ from detente.site.render import DEFAULT_OUT_DIR, build_site
 from detente.version import DATASET_VERSION
 
 
-def check_citation(version: str, citation: Path) -> None:
-    """CITATION.cff (the source of the README BibTeX and Croissant citeAs) must cite the version being built."""
+def check_citation(version: str, citation: Path, changelog: Path | None = None) -> None:
+    """CITATION.cff (the source of the README BibTeX and Croissant citeAs) must cite the version being built, with the
+    date its CHANGELOG entry gives (when `changelog` is given and the entry has a date)."""
     cff = load_cff(citation)
     if not isinstance(cff, dict):
         raise InputError(str(citation), "is not a CITATION.cff mapping")
@@ -28,10 +30,13 @@ def check_citation(version: str, citation: Path) -> None:
     if cited != {version}:
         raise InputError(str(citation), f"cites version(s) {sorted(cited)}, but version {version} is being built; update version, "
                          "preferred-citation version and date-released first")
+    entry = re.search(rf"^## {re.escape(version)} — (\d{{4}}-\d{{2}}-\d{{2}})\b", changelog.read_text(encoding="utf-8"), re.MULTILINE) if changelog and changelog.exists() else None
+    if entry is not None and str(cff["date-released"]) != entry.group(1):
+        raise InputError(str(citation), f"date-released is {cff['date-released']}, but the CHANGELOG dates {version} {entry.group(1)}; make them agree")
 
 
 def main_build() -> int:
-    check_citation(DATASET_VERSION, paths.CITATION)
+    check_citation(DATASET_VERSION, paths.CITATION, paths.CHANGELOG)
     release, status = build(check=check_described_documents)
     print(format_counts(release))
     print(f"annotated/{release.version}/: {status}")
