@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +173,34 @@ def _review_round_two(task: dict, result: list[dict]) -> None:
         field(trip, "cluster_name", "textarea", "Antony Blinken travels to Tokyo (test article)"),
         relation("r4", "r1", "actor"), relation("r4", "r2", "place"), relation("r4", "r3", "time"),
     ]
+    result += _quotations_of_the_article(text, result)
+
+
+def _quotations_of_the_article(text: str, result: list[dict]) -> list[dict]:
+    """The article's three reported statements (guidelines §8), on the draft's mentions and triggers: a release must
+    not say an article has no quotations when they were never annotated (the build refuses a file without the block)."""
+    def span_of(kind: str, words: str, after: str = "") -> str:
+        at = text.index(words, text.index(after) if after else 0)
+        return next(i["id"] for i in result if i.get("from_name") == kind and i.get("type") == "labels" and i["value"]["start"] == at)
+
+    said = [at for at in range(len(text)) if text.startswith(" said", at)]
+    statements = [  # id, reported words, kind, cue (its start), speaker, addressee, side, event
+        ("qa", "US Secretary of State Antony Blinken met Chinese Foreign Minister Wang Yi in Beijing on Tuesday", said[0] + 1,
+         span_of("entity", "State Department"), None, "us", span_of("trigger", "met")),
+        ("qb", "Washington to respect China\u2019s core interests", text.index("urged"), span_of("entity", "Wang", "discussed"),
+         span_of("entity", "Washington"), "china", span_of("trigger", "urged")),
+        ("qc", "the United States would keep channels of communication open", said[1] + 1, span_of("entity", "Blinken", "interests"), None, "us",
+         span_of("trigger", "met")),
+    ]
+    items: list[dict] = []
+    for ident, words, cue_at, speaker, addressee, side, event in statements:
+        quotation = region(ident, "quotation", "indirect", text, text.index(words), text.index(words) + len(words))
+        cue_end = cue_at + len(re.match(r"\w+", text[cue_at:]).group())  # type: ignore[union-attr]
+        items += [quotation, field(quotation, "side", "choices", side), region(f"{ident}-cue", "cue", "cue", text, cue_at, cue_end),
+                  relation(ident, f"{ident}-cue", "cue"), relation(ident, speaker, "speaker"), relation(ident, event, "about_event")]
+        if addressee:
+            items.append(relation(ident, addressee, "addressee"))
+    return items
 
 
 def review_rounds(tmp_path: Path, repo, doc_id: str, reviewer) -> tuple[list, list]:
@@ -191,6 +220,10 @@ def simulated_reviewer(tasks: list[dict], edit) -> list[dict]:
     return exported
 
 
+def spans_of(doc: dict) -> dict[str, str]:
+    return {m["id"]: doc["text"][m["start"]:m["end"]] for m in doc["entities"]}
+
+
 def check_new_release(repo, doc_id: str) -> None:
     old_release = tree_bytes(repo.annotated / RELEASED)
     release, status = build(BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=repo.changelog), out_root=repo.annotated, version=NEXT)
@@ -207,6 +240,10 @@ def check_new_release(repo, doc_id: str) -> None:
     assert {lb["line"]: lb["label_source"] for lb in new_doc["line_labels"]}[9] == "corrected"
     trip = next(e for e in new_doc["events"] if e["trigger"]["text"] == "travel")
     assert trip["realis"] == "future" and trip["date"]["start"] == "2023-11-13"
+    said = {(q["text"], q["cue"]["text"], spans_of(new_doc)[q["speaker_id"]], q["side"]) for q in new_doc["quotations"]}
+    assert said == {("US Secretary of State Antony Blinken met Chinese Foreign Minister Wang Yi in Beijing on Tuesday", "said", "State Department", "us"),
+                    ("Washington to respect China\u2019s core interests", "urged", "Wang", "china"),
+                    ("the United States would keep channels of communication open", "said", "Blinken", "us")}
     spans = {m["id"]: new_doc["text"][m["start"]:m["end"]] for m in new_doc["entities"]}
     assert sorted((a["role"], spans[a["mention_id"]]) for a in trip["arguments"]) == [("actor", "Blinken"), ("place", "Tokyo"), ("time", "next week")]
     registry = [json.loads(line)["id"] for line in (repo.annotated / NEXT / "registry" / "entities.jsonl").read_text().splitlines()]

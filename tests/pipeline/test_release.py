@@ -256,6 +256,21 @@ def test_draft_annotation_is_not_released_and_is_reported_pending(tmp_path):
     assert not release.rows["documents"]["test"] and not release.rows["lines"]["test"]
 
 
+def test_a_reviewed_file_without_the_quotation_layer_is_refused_not_published_as_quoting_nobody(tmp_path):
+    """No `quotations:` block means the layer was never annotated; the release would otherwise say "no quotations"."""
+    inputs = _copy_inputs(tmp_path)
+    path = inputs.annotations_dir / "dtn-692ce5b72fcc.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\nquotations:") + 1], encoding="utf-8")  # the block is the file's last
+    with pytest.raises(InputError, match=rf"^{re.escape(str(path))}: has no quotations: block, so its quotation layer was never annotated: "
+                                         r"annotate its quotations .* or, if it reports no speech or writing, write `quotations: \[\]`$"):
+        build(inputs, out_root=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    path.write_text(text[: text.index("\nquotations:") + 1] + "quotations: []\n", encoding="utf-8")  # stated empty: published as such
+    release, _ = build(inputs, out_root=tmp_path / "out")
+    assert release.rows["documents"]["test"][0]["quotations"] == []
+
+
 def test_build_refuses_a_version_without_changelog_entry(tmp_path):
     inputs = _copy_inputs(tmp_path)
     changelog = tmp_path / "CHANGELOG.md"

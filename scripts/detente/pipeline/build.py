@@ -105,7 +105,7 @@ def document_record(doc: RawDocument, cleaned: CleanedDocument, annotation: dict
             {"line": lb.line, "class": lb.line_class, "category": lb.category, "label_source": lb.label_source}
             for lb in cleaned.labels
         ],
-        "quotations": annotation.get("quotations", []),
+        "quotations": annotation["quotations"],
     }
 
 
@@ -137,6 +137,9 @@ def load_annotation(doc_id: str, text: str, inputs: BuildInputs, registries: Reg
     if isinstance(source, dict) and source.get("doc_id") != doc_id:
         raise InputError(where, f"doc_id {source.get('doc_id')!r} does not match the file name")
     compiled = compile_document(source, text, registries, where)
+    if "quotations" not in compiled:  # a missing layer is not an empty one: a release must not say "no quotations" for it
+        raise InputError(where, "has no quotations: block, so its quotation layer was never annotated: annotate its quotations (guidelines §8; "
+                                "the review's quotation labels) or, if it reports no speech or writing, write `quotations: []`")
     return {**compiled, "annotators": source["annotators"], "source": str(path.relative_to(inputs.source_dir.parent))}
 
 
