@@ -19,6 +19,7 @@ from detente.rawtext import doc_id_for
 from growth_helpers import (
     ARTICLE,
     NEXT,
+    RELEASED,
     check_new_release,
     incoming,
     repo_copy,
@@ -229,3 +230,24 @@ def test_a_file_name_that_is_not_utf8_is_recorded_with_escapes(tmp_path, repo):
     result = add_article(path, repo.raw, repo.source, AddOptions(date="2023-11-07"))
     assert result.metadata["source_file"] == "caf\\xe9 page.txt"
     json.dumps(result.metadata, ensure_ascii=False).encode("utf-8")  # text all the way through
+
+
+def test_building_between_add_and_review_says_what_is_pending_and_writes_nothing(tmp_path):
+    """The published version's only change would be its pending list: the refusal says so, not "bump the version"."""
+    from detente.errors import ReleaseExistsError
+    from detente.pipeline.build import build
+
+    repo = repo_copy(tmp_path, with_release=True)
+    released = tree_bytes(repo.annotated)
+    doc_id = add_article(incoming(tmp_path, ARTICLE), repo.raw, repo.source, AddOptions(date="2023-11-07")).doc_id
+    inputs = BuildInputs(raw_dir=repo.raw, source_dir=repo.source, changelog=None)
+    with pytest.raises(ReleaseExistsError, match=rf"version {RELEASED} is published, and the only change is the new document\(s\) {doc_id}, "
+                                                 r"added but not reviewed yet \(MANIFEST.json's pending list\); nothing was written"):
+        build(inputs, out_root=repo.annotated, version=RELEASED)
+    # a published folder that was edited: named, with both ways out
+    (repo.annotated / RELEASED / "ner" / "test.jsonl").write_bytes(b"")
+    with pytest.raises(ReleaseExistsError, match=r"already published with different content \(MANIFEST.json, SHA256SUMS, ner/test.jsonl would differ\); "
+                                                 r"if the sources changed, bump DATASET_VERSION .* restore it"):
+        build(inputs, out_root=repo.annotated, version=RELEASED)
+    (repo.annotated / RELEASED / "ner" / "test.jsonl").write_bytes(released[f"{RELEASED}/ner/test.jsonl"])
+    assert tree_bytes(repo.annotated) == released

@@ -182,7 +182,8 @@ def test_a_published_version_is_never_changed(fresh_release, tmp_path):
     changed = dict(files)
     changed["lines/test.jsonl"] = b"{}\n"
     before = _tree(tmp_path / release.version)
-    with pytest.raises(ReleaseExistsError, match=r"version .* is already published with different content; bump DATASET_VERSION"):
+    with pytest.raises(ReleaseExistsError, match=r"version .* is already published with different content \(lines/test.jsonl would differ\); "
+                                                 r"if the sources changed, bump DATASET_VERSION"):
         publish(changed, tmp_path, release.version)
     assert _tree(tmp_path / release.version) == before
     assert [p.name for p in tmp_path.iterdir()] == [release.version]  # no staging left behind
@@ -308,7 +309,7 @@ def test_line_separator_characters_survive_build_read_back_and_validate(tmp_path
     (tmp_path / "page.txt").write_bytes(page)
     added = add_article(tmp_path / "page.txt", inputs.raw_dir, inputs.source_dir, AddOptions(date="2023-11-07"))
     (inputs.annotations_dir / f"{added.doc_id}.yaml").write_text(
-        f"doc_id: {added.doc_id}\nstatus: reviewed\nannotators:\n- test\nmentions: []\nevents: []\n", encoding="utf-8"
+        f"doc_id: {added.doc_id}\nstatus: reviewed\nannotators:\n- test\nmentions: []\nevents: []\nquotations: []\n", encoding="utf-8"
     )
     release, status = build(inputs, out_root=tmp_path / "out")
     assert status == "written"

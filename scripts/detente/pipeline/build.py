@@ -258,11 +258,23 @@ def release_counts(release: Release) -> dict[str, Any]:
     return counts
 
 
-def _same_tree(files: dict[str, bytes], directory: Path) -> bool:
-    existing = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
-    if existing != sorted(files):
-        return False
-    return all((directory / rel).read_bytes() == data for rel, data in files.items())
+def _differences(files: dict[str, bytes], directory: Path) -> list[str]:
+    """The files of `directory` that differ from `files` (by relative path): added, missing or changed."""
+    existing = {str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file()}
+    return sorted({*(existing ^ set(files)), *(rel for rel in existing & set(files) if (directory / rel).read_bytes() != files[rel])})
+
+
+def _pending_only(files: dict[str, bytes], directory: Path, differing: list[str]) -> list[str]:
+    """The documents added but not reviewed, when they are all that differs (MANIFEST.json's "pending" list)."""
+    if not set(differing) <= {"MANIFEST.json", "SHA256SUMS"}:  # the checksums list holds the manifest's
+        return []
+    try:
+        published, built = json.loads((directory / "MANIFEST.json").read_bytes()), json.loads(files["MANIFEST.json"])
+    except (OSError, ValueError):
+        return []
+    if {**published, "counts": {**published.get("counts", {}), "pending": []}} != {**built, "counts": {**built.get("counts", {}), "pending": []}}:
+        return []
+    return sorted(set(built.get("counts", {}).get("pending", [])) - set(published.get("counts", {}).get("pending", [])))
 
 
 def publish(files: dict[str, bytes], out_root: Path, version: str, raw_dir: Path = RAW_DIR) -> str:
@@ -273,11 +285,21 @@ def publish(files: dict[str, bytes], out_root: Path, version: str, raw_dir: Path
     """
     target = out_root / version
     if target.exists():
-        if _same_tree(files, target):
+        differing = _differences(files, target)
+        if not differing:
             return "unchanged"
+        pending = _pending_only(files, target, differing)
+        if pending:
+            raise ReleaseExistsError(
+                f"{target}: version {version} is published, and the only change is the new document(s) {', '.join(pending)}, added "
+                "but not reviewed yet (MANIFEST.json's pending list); nothing was written. Publish them in a new version once reviewed "
+                "(README, Adding an article)"
+            )
+        shown = ", ".join(differing[:5]) + (f" and {len(differing) - 5} more" if len(differing) > 5 else "")
         raise ReleaseExistsError(
-            f"{target}: version {version} is already published with different content; "
-            "bump DATASET_VERSION in scripts/detente/version.py and add a CHANGELOG entry"
+            f"{target}: version {version} is already published with different content ({shown} would differ); if the sources "
+            "changed, bump DATASET_VERSION in scripts/detente/version.py and add a CHANGELOG entry; if the published folder "
+            "was edited or damaged, restore it (`git checkout -- annotated/`): nothing was written"
         )
     def read_back(staging: Path) -> None:
         try:
