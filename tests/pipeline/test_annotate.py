@@ -141,6 +141,21 @@ def test_mention_inside_a_token_is_an_error_for_ner():
         ner_rows("dtn-000000000000", TEXT, [{"id": "m1", "start": 0, "end": 5, "text": "Blink", "type": "PER", "level": "name"}])
 
 
+def test_check_annotations_names_a_file_that_is_not_a_source_or_names_no_page(tmp_path, capsys):
+    from detente.cli import main
+
+    files = {"empty.yaml": "", "list.yaml": "- a\n", "nameless.yaml": "status: reviewed\n", "unknown.yaml": "doc_id: dtn-ffffffffffff\nstatus: reviewed\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert main(["check-annotations", *(str(tmp_path / name) for name in files)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'empty.yaml'}: not an annotation source: expected a mapping with doc_id, status, annotators, ..., got an empty file" in err
+    assert f"{tmp_path / 'list.yaml'}: not an annotation source: expected a mapping with doc_id, status, annotators, ..., got a YAML list" in err
+    assert f"{tmp_path / 'nameless.yaml'}: no doc_id: the file must name the document it annotates" in err
+    assert f"{tmp_path / 'unknown.yaml'}: doc_id 'dtn-ffffffffffff' names no raw page (" in err
+    assert "no metadata record" not in err
+
+
 def test_check_annotations_lists_every_problem_of_every_file(tmp_path, capsys):
     from conftest import REPO
     from detente.cli import main

@@ -265,7 +265,14 @@ def compile_source_file(name: str, text_dir: str | None, registries: Registries,
     (unreadable, not YAML, not the schema, no text)."""
     try:
         source = read_yaml(Path(name))
-        doc_id = source.get("doc_id", "") if isinstance(source, dict) else ""
+        if not isinstance(source, dict):  # empty, or a list: there is no doc_id to find the text by
+            got = "an empty file" if source is None else f"a YAML {type(source).__name__}"
+            raise InputError(name, f"not an annotation source: expected a mapping with doc_id, status, annotators, ..., got {got}")
+        doc_id = source.get("doc_id")
+        if not isinstance(doc_id, str) or not doc_id:
+            raise InputError(name, "no doc_id: the file must name the document it annotates")
+        if not text_dir and not (paths.RAW_DIR / f"{doc_id}.txt").is_file():
+            raise InputError(name, f"doc_id {doc_id!r} names no raw page ({paths.RAW_DIR / (doc_id + '.txt')} does not exist)")
         text = clean_text_for(doc_id, text_dir)
         compiled = compile_document(source, text, _with_draft_clusters(registries, source, doc_id), name, problems)
     except InputError as err:
