@@ -71,7 +71,9 @@ def test_documents_whose_text_differs_cannot_be_compared():
 def test_added_and_removed_documents_are_named():
     other = dict(OLD, id="dtn-000000000002")
     docs, whole = release_changes({"dtn-000000000001": OLD}, {"dtn-000000000002": other})
-    assert docs == [] and whole == ["document added: dtn-000000000002", "document removed: dtn-000000000001"]
+    assert docs == [] and whole == ["document added: dtn-000000000002 (3 mentions, 1 events)", "document removed: dtn-000000000001 (3 mentions, 1 events)"]
+    quoted = dict(other, quotations=[{"id": "q1"}])
+    assert release_changes({}, {"dtn-000000000002": quoted})[1] == ["document added: dtn-000000000002 (3 mentions, 1 events, 1 quotations)"]
 
 
 def test_a_folder_that_is_not_a_release_is_a_clear_error(tmp_path, capsys):

@@ -133,9 +133,16 @@ def document_changes(old: dict[str, Any], new: dict[str, Any]) -> DocumentChange
     return out
 
 
+def _annotation_size(doc: dict[str, Any]) -> str:
+    """What a document added or removed as a whole brings or takes: its annotation, counted."""
+    size = f"{len(doc['entities'])} mentions, {len(doc['events'])} events"
+    return size + (f", {len(doc['quotations'])} quotations" if doc.get("quotations") is not None else "")
+
+
 def release_changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> tuple[list[DocumentChanges], list[str]]:
     """Per-document changes of the documents in both releases, and the IDs added or removed as a whole."""
-    whole = [f"document added: {d}" for d in sorted(new.keys() - old.keys())] + [f"document removed: {d}" for d in sorted(old.keys() - new.keys())]
+    whole = ([f"document added: {d} ({_annotation_size(new[d])})" for d in sorted(new.keys() - old.keys())]
+             + [f"document removed: {d} ({_annotation_size(old[d])})" for d in sorted(old.keys() - new.keys())])
     return [document_changes(old[d], new[d]) for d in sorted(old.keys() & new.keys())], whole
 
 
