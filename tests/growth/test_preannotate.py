@@ -116,3 +116,17 @@ def test_date_rules_on_the_gold_dates():
         drafted = set(date_spans(doc.text))
         found, missed, extra = found + len(gold & drafted), missed + len(gold - drafted), extra + len(drafted - gold)
     assert (found, missed, extra) == (80, 1, 0)
+
+
+def test_a_name_part_does_not_match_the_start_of_another_longer_name():
+    """"Xie" (of "Xie Feng") names Xie Feng alone, not in "Xie Zhenhua". Any name part followed by a capitalised word
+    is taken for the start of a longer name and left to the reviewer, even where it is not ("Blinken Monday", a
+    title-case headline): a missed mention costs a reviewer less than a wrong link."""
+    from detente.growth.preannotate import Lexicon
+
+    lexicon = Lexicon({"Xie Feng": ("PER", "ent:xie-feng"), "Xie": ("PER", "ent:xie-feng"), "Blinken": ("PER", "ent:antony-blinken")},
+                      {}, ("dtn-000000000000",), frozenset({"Xie", "Blinken"}))
+    text = "Xie Zhenhua met Blinken. Xie Feng spoke, and Xie said so; Blinken Monday."
+    source, _ = preannotate_text("dtn-000000000001", text, lexicon)
+    found = [(m["quote"], m.get("occurrence"), m["entity"]) for m in source["mentions"] if m["type"] == "PER"]
+    assert found == [("Blinken", 1, "ent:antony-blinken"), ("Xie Feng", None, "ent:xie-feng"), ("Xie", 3, "ent:xie-feng")]

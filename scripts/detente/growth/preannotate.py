@@ -59,6 +59,7 @@ class Lexicon:
     mentions: dict[str, tuple[str, str | None]]  # surface -> (type, entity ID or None)
     triggers: dict[str, tuple[str | None, str | None, str | None, str]]  # surface -> (plover, mode, ace, realis)
     documents: tuple[str, ...]  # the gold documents it was read from
+    name_parts: frozenset[str] = frozenset()  # one word of a known full name ("Blinken"), added as a surface of its own
 
 
 def clean_text_of(doc_id: str, raw_dir: Path, source_dir: Path) -> str:
@@ -176,16 +177,26 @@ def build_lexicon(gold: list[GoldDocument], registries: Registries) -> Lexicon:
         if entity_type == "PER" and entity_id and len(words) == 2:
             for word in words:
                 parts[word].add(entity_id)
+    name_parts = set()
     for word, people in sorted(parts.items()):
         if len(people) == 1 and word not in mentions:
             mentions[word] = ("PER", next(iter(people)))
+            name_parts.add(word)
     triggers = {s: _most_frequent(trigger_labels[s]) for s in _reliable(trigger_labels, trigger_at, gold)}
-    return Lexicon(mentions, triggers, tuple(d.doc_id for d in gold))
+    return Lexicon(mentions, triggers, tuple(d.doc_id for d in gold), frozenset(name_parts))
 
 
-def _longest_first(text: str, surfaces: list[str], taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """Non-overlapping token-boundary matches, longest surface first, then leftmost."""
-    candidates = [(start, start + len(s), s) for s in surfaces for start in token_matches(text, s)]
+# A capitalised word right after a match: the match starts a longer name ("Xie" in "Xie Zhenhua").
+_NEXT_NAME_WORD = re.compile(r" [A-Z][a-z]")
+
+
+def _longest_first(text: str, surfaces: list[str], taken: list[tuple[int, int]], name_parts: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+    """Non-overlapping token-boundary matches, longest surface first, then leftmost. A name part ("Blinken", from
+    "Antony Blinken") is not matched where a capitalised word follows it, which mostly means a longer name the lexicon
+    does not know ("Xie" of "Xie Feng" inside "Xie Zhenhua" is another person): a missed mention costs the reviewer
+    less than a wrong link."""
+    candidates = [(start, start + len(s), s) for s in surfaces for start in token_matches(text, s)
+                  if not (s in name_parts and _NEXT_NAME_WORD.match(text, start + len(s)))]
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
     chosen: list[tuple[int, int, str]] = []
     occupied = list(taken)
@@ -211,7 +222,7 @@ def draft_cluster_id(doc_id: str, event_id: str) -> str:
 def preannotate_text(doc_id: str, text: str, lexicon: Lexicon) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Pure core: (draft annotation source, its placeholder cluster records)."""
     dates = date_spans(text)
-    found = sorted(_longest_first(text, sorted(lexicon.mentions), dates) + [(start, end, "") for start, end in dates])
+    found = sorted(_longest_first(text, sorted(lexicon.mentions), dates, lexicon.name_parts) + [(start, end, "") for start, end in dates])
     mentions = []
     for n, (start, end, surface) in enumerate(found, start=1):
         entity_type, entity_id = lexicon.mentions[surface] if surface else ("DATE", None)
