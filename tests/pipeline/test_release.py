@@ -221,7 +221,8 @@ def test_split_manifest_contradicting_the_rule_is_refused(tmp_path):
     manifest = json.loads(inputs.split_manifest.read_text())
     manifest["assignments"]["dtn-692ce5b72fcc"] = "train"
     inputs.split_manifest.write_text(json.dumps(manifest))
-    with pytest.raises(SplitError, match=r"dtn-692ce5b72fcc: manifest says 'train', the rule says 'test'"):
+    with pytest.raises(SplitError, match=r"dtn-692ce5b72fcc: .*splits.json says 'train', the rule says 'test' \(from its publication date 2023-.*\): "
+                                         r"a published document never moves, so one of the two was edited"):
         build(inputs, out_root=tmp_path / "out")
 
 
@@ -432,3 +433,18 @@ def test_a_damaged_parquet_file_with_its_hashes_rewritten_is_named_not_a_traceba
     _resum(copy)
     with pytest.raises(InputError, match=r"ner/test.parquet: not a readable Parquet file \(.*\)$"):
         validate_release(copy)
+
+
+def test_detente_splits_names_an_entry_against_the_rule_and_writes_nothing(tmp_path, monkeypatch):
+    from detente.pipeline import splits
+
+    inputs = _copy_inputs(tmp_path)
+    manifest = json.loads(inputs.split_manifest.read_text())
+    manifest["assignments"]["dtn-692ce5b72fcc"] = "train"
+    inputs.split_manifest.write_text(json.dumps(manifest))
+    before = inputs.split_manifest.read_bytes()
+    monkeypatch.setattr(splits, "SPLIT_MANIFEST", inputs.split_manifest)
+    monkeypatch.setattr(splits, "RAW_DIR", inputs.raw_dir)
+    with pytest.raises(SplitError, match=rf"dtn-692ce5b72fcc: {re.escape(str(inputs.split_manifest))} says 'train', the rule says 'test'"):
+        splits.main_splits()
+    assert inputs.split_manifest.read_bytes() == before

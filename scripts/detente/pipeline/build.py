@@ -147,7 +147,7 @@ def assemble_release(inputs: BuildInputs, version: str = DATASET_VERSION) -> Rel
     """Pure core of the build: every record, validated, grouped by config and split."""
     docs = load_corpus(inputs.raw_dir)
     manifest = load_manifest(inputs.split_manifest)
-    assignments = assign(docs, manifest)
+    assignments = assign(docs, manifest, str(inputs.split_manifest))
     registries = load_registries([inputs.source_dir / "entities.yaml"], [inputs.source_dir / "events.yaml"])
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {c: {s: [] for s in SPLITS} for c in CONFIG_SCHEMAS}
     pending: list[str] = []

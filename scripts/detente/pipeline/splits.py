@@ -36,8 +36,8 @@ def load_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def assign(docs: list[RawDocument], manifest: dict[str, Any]) -> dict[str, str]:
-    """Each document's split; refuses a document the manifest lacks or places against the rule."""
+def assign(docs: list[RawDocument], manifest: dict[str, Any], where: str = "the split manifest") -> dict[str, str]:
+    """Each document's split; refuses a document the manifest (`where`) lacks or places against the rule."""
     assignments: dict[str, str] = manifest["assignments"]
     result: dict[str, str] = {}
     for doc in docs:
@@ -45,7 +45,8 @@ def assign(docs: list[RawDocument], manifest: dict[str, Any]) -> dict[str, str]:
         if doc.doc_id not in assignments:
             raise SplitError(f"{doc.doc_id}: not in the split manifest; run `detente splits` to append it")
         if assignments[doc.doc_id] != expected:
-            raise SplitError(f"{doc.doc_id}: manifest says {assignments[doc.doc_id]!r}, the rule says {expected!r}")
+            raise SplitError(f"{doc.doc_id}: {where} says {assignments[doc.doc_id]!r}, the rule says {expected!r} (from its publication date "
+                             f"{doc.metadata['publication_date']['value']}): a published document never moves, so one of the two was edited")
         result[doc.doc_id] = expected
     unknown = sorted(set(assignments) - set(result))
     if unknown:
@@ -67,7 +68,9 @@ def append_new(docs: list[RawDocument], manifest: dict[str, Any]) -> list[str]:
 def main_splits() -> int:
     """`detente splits`: append new raw documents to annotated/source/splits.json."""
     manifest = load_manifest(SPLIT_MANIFEST)
-    added = append_new(load_corpus(RAW_DIR), manifest)
+    docs = load_corpus(RAW_DIR)
+    added = append_new(docs, manifest)
+    assign(docs, manifest, str(SPLIT_MANIFEST))  # an existing entry against the rule is named before anything is written
     if added:
         write_bytes_atomically(SPLIT_MANIFEST, json_bytes(manifest))
     for doc_id in added:
