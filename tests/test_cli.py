@@ -145,3 +145,27 @@ def test_the_help_describes_the_tool_for_its_users():
     shown = subprocess.run([sys.executable, "-m", "detente.cli", "--help"], capture_output=True, text=True, check=True).stdout
     assert "DETENTE: the annotated news dataset" in shown and "the stages hold the logic" not in shown
     assert "text-free" in shown and "`detente COMMAND --help` describes one command" in shown
+
+
+def test_a_closed_output_stops_quietly_only_the_commands_whose_work_is_printing(monkeypatch, capsys):
+    def closed(_args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(os, "dup2", lambda *_: None)  # the real handler points stdout at /dev/null
+    for command, args in (("clean", ["clean", "x.txt"]), ("site", ["site"])):
+        monkeypatch.setitem(cli.COMMANDS, command, closed)
+        status = main(args)
+        err = capsys.readouterr().err
+        if command == "clean":
+            assert (status, err) == (141, "")
+        else:  # it writes files: stopping midway is reported
+            assert status == 1 and "detente site: error: file system: Broken pipe (its output was closed before it finished: it stopped there)" in err
+
+
+def test_a_command_started_with_its_output_closed_does_not_fail_on_it():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "detente.cli", "changes", "0.8.0", "0.9.0"], stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: os.close(1))  # noqa: PLW1509 - the child only closes its stdout
+    assert (run.returncode, run.stderr) == (0, "")

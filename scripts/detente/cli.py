@@ -262,6 +262,9 @@ def _show_warning(command: str, message: Warning | str, category: type[Warning],
 
 
 SIGPIPE_STATUS = 128 + 13  # what a shell reports for a program stopped by SIGPIPE
+# Commands whose work is what they print: a reader that stops early stops them quietly. The others write files, so a
+# closed output that stops them midway is reported.
+PRINTERS = {"clean", "validate", "changes", "check-annotations", "agreement", "evaluate-lines"}
 
 
 def _run(args: argparse.Namespace, name: str) -> int:
@@ -274,11 +277,18 @@ def _run(args: argparse.Namespace, name: str) -> int:
                 status = COMMANDS[args.command](args)
         else:
             status = COMMANDS[args.command](args)
-        sys.stdout.flush()  # a reader that went away shows here, not as a message at exit
+        if sys.stdout is not None:  # None when the command was started with its output closed
+            sys.stdout.flush()  # a reader that went away shows here, not as a message at exit
         return status
-    except BrokenPipeError:  # `detente clean ... | head`: the reader has what it wanted; stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # else Python reports the pipe again at exit
-        return SIGPIPE_STATUS
+    except BrokenPipeError as err:
+        try:  # else Python reports the pipe again when it flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):  # no stdout, or one without a file descriptor
+            pass
+        if args.command in PRINTERS:  # `detente clean ... | head`: the reader has what it wanted; stop quietly
+            return SIGPIPE_STATUS
+        print(_error_message(args.command, err) + " (its output was closed before it finished: it stopped there)", file=sys.stderr)
+        return 1
     except (DetenteError, OSError) as err:
         print(_error_message(args.command, err), file=sys.stderr)
         return 1

@@ -244,6 +244,14 @@ def test_building_between_add_and_review_says_what_is_pending_and_writes_nothing
     with pytest.raises(ReleaseExistsError, match=rf"version {RELEASED} is published, and the only change is the new document\(s\) {doc_id}, "
                                                  r"added but not reviewed yet \(MANIFEST.json's pending list\); nothing was written"):
         build(inputs, out_root=repo.annotated, version=RELEASED)
+    # a published checksum list that was edited is not hidden behind the pending list
+    sums = repo.annotated / RELEASED / "SHA256SUMS"
+    lines = sums.read_bytes().split(b"\n")
+    lines[2] = b"0" * 64 + lines[2][64:]  # another file's checksum
+    sums.write_bytes(b"\n".join(lines))
+    with pytest.raises(ReleaseExistsError, match=r"already published with different content \(MANIFEST.json, SHA256SUMS would differ\)"):
+        build(inputs, out_root=repo.annotated, version=RELEASED)
+    sums.write_bytes(released[f"{RELEASED}/SHA256SUMS"])
     # a published folder that was edited: named, with both ways out
     (repo.annotated / RELEASED / "ner" / "test.jsonl").write_bytes(b"")
     with pytest.raises(ReleaseExistsError, match=r"already published with different content \(MANIFEST.json, SHA256SUMS, ner/test.jsonl would differ\); "

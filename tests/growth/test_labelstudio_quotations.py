@@ -82,6 +82,20 @@ def test_a_document_without_the_layer_gets_no_block(tmp_path):
     assert "quotations" not in outcome.diffs[QUOTED].summary()
 
 
+def test_the_import_names_a_reviewed_document_left_without_the_quotation_layer(tmp_path, monkeypatch, capsys):
+    """The build refuses such a file (a missing layer is not an empty one): the import says so before that."""
+    repo = repo_copy(tmp_path)
+    path = annotation_path(repo)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\nquotations:\n") + 1], encoding="utf-8")
+    monkeypatch.setattr(paths, "RAW_DIR", repo.raw)
+    monkeypatch.setattr(paths, "SOURCE_DIR", repo.source)
+    assert cli.main(["labelstudio", "import", str(write_export(tmp_path / "export.json", exported(repo)))]) == 0
+    out = capsys.readouterr().out
+    assert (f"1 reviewed without a quotation layer (no quotation in the review): {QUOTED}; annotate their quotations in a new review, or, "
+            "if one reports no speech or writing, add `quotations: []` to its file, before `detente build`") in out
+
+
 def test_reviewer_edits_are_imported(tmp_path, repo):
     tasks = exported(repo)
     result, text = result_of(tasks), tasks[0]["data"]["text"]

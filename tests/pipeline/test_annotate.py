@@ -252,3 +252,25 @@ def test_a_quotation_whose_offsets_do_not_reproduce_its_text_is_an_error(registr
     compiled["quotations"][0]["cue"]["end"] += 1
     with pytest.raises(OffsetError, match=r"a.yaml: q1 cue: offsets"):
         check_annotation_spans(compiled, TEXT, "a.yaml")
+
+
+def test_check_annotations_refuses_a_reviewed_file_without_the_quotation_layer_as_the_build_does(tmp_path, capsys, monkeypatch):
+    """In the corpus's annotations folder (what the build releases); an agreement pass elsewhere may lack the layer."""
+    from conftest import REPO
+    from detente import paths
+    from detente.cli import main
+
+    gold = (REPO / "annotated" / "source" / "annotations" / "dtn-692ce5b72fcc.yaml").read_text(encoding="utf-8")
+    (tmp_path / "pass").mkdir()
+    (tmp_path / "pass" / "dtn-692ce5b72fcc.yaml").write_text(gold[: gold.index("\nquotations:") + 1], encoding="utf-8")
+    assert main(["check-annotations", str(tmp_path / "pass" / "dtn-692ce5b72fcc.yaml")]) == 0
+    import shutil
+
+    shutil.copytree(REPO / "annotated" / "source", tmp_path / "source")
+    monkeypatch.setattr(paths, "SOURCE_DIR", tmp_path / "source")
+    path = tmp_path / "source" / "annotations" / "dtn-692ce5b72fcc.yaml"
+    path.write_text(gold[: gold.index("\nquotations:") + 1], encoding="utf-8")
+    assert main(["check-annotations", str(path)]) == 1
+    assert f"{path}: has no quotations: block, so its quotation layer was never annotated" in capsys.readouterr().err
+    path.write_text(gold[: gold.index("\nquotations:") + 1].replace("status: reviewed", "status: draft", 1), encoding="utf-8")
+    assert main(["check-annotations", str(path)]) == 0  # a draft may lack it

@@ -422,17 +422,20 @@ def test_a_document_record_with_a_malformed_quotation_breaks_the_schema(change, 
 def test_a_damaged_parquet_file_with_its_hashes_rewritten_is_named_not_a_traceback(tmp_path):
     import hashlib
 
-    copy = tmp_path / DATASET_VERSION
-    shutil.copytree(RELEASE, copy)
-    path = copy / "ner" / "test.parquet"
-    data = path.read_bytes()[: path.stat().st_size // 2]
-    path.write_bytes(data)
-    manifest = json.loads((copy / "MANIFEST.json").read_text())
-    manifest["configs"]["ner"]["test"]["files"]["parquet"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
-    (copy / "MANIFEST.json").write_text(json.dumps(manifest, indent=2))
-    _resum(copy)
-    with pytest.raises(InputError, match=r"ner/test.parquet: not a readable Parquet file \(.*\)$"):
-        validate_release(copy)
+    original = (RELEASE / "ner" / "test.parquet").read_bytes()
+    flipped = bytearray(original)
+    flipped[97] ^= 0xFF  # inside a compressed page: pyarrow raises a plain OSError ("ZSTD decompression failed")
+    for name, data in (("cut", original[: len(original) // 2]), ("flipped", bytes(flipped))):
+        copy = tmp_path / name / DATASET_VERSION
+        shutil.copytree(RELEASE, copy)
+        path = copy / "ner" / "test.parquet"
+        path.write_bytes(data)
+        manifest = json.loads((copy / "MANIFEST.json").read_text())
+        manifest["configs"]["ner"]["test"]["files"]["parquet"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+        (copy / "MANIFEST.json").write_text(json.dumps(manifest, indent=2))
+        _resum(copy)
+        with pytest.raises(InputError, match=r"ner/test.parquet: not a readable Parquet file \(.*\)$"):
+            validate_release(copy)
 
 
 def test_detente_splits_names_an_entry_against_the_rule_and_writes_nothing(tmp_path, monkeypatch):

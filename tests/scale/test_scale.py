@@ -138,6 +138,14 @@ def test_an_output_inside_the_crawl_is_refused_before_anything_is_written(crawl,
         with pytest.raises(InputError, match=rf"^{option}: .* is inside the input folder"):
             run_datatrove(crawl, out, workers=1, shard_size=3, logging_dir=logs)
         assert tree(crawl) == before
+    # the steps a cluster driver calls directly (README, "On a cluster") check it too
+    from detente.scale.datatrove import build_pipeline, write_plan
+
+    with pytest.raises(InputError, match=r"^--logging-dir: .* is inside the input folder"):
+        write_plan(crawl, crawl / "logs", 3)
+    with pytest.raises(InputError, match=r"^--out: .* is inside the input folder"):
+        build_pipeline(crawl, crawl / "o", tmp_path / "plan.jsonl")
+    assert tree(crawl) == before
 
 
 def test_a_folder_without_articles_is_an_error_and_publishes_nothing(tmp_path):

@@ -236,6 +236,8 @@ def main_check(files: list[str], text_dir: str | None, entity_files: list[str], 
     for name in files:
         problems: list[InputError] = []
         compiled = compile_source_file(name, text_dir, registries, problems)
+        if compiled is not None and compiled.status == "reviewed" and "quotations" not in compiled.annotation and _released(name):
+            problems.append(InputError(name, MISSING_QUOTATIONS))  # the build refuses it so (agreement passes may lack the layer)
         for problem in problems:
             print(f"{problem}", file=sys.stderr)
         if problems or compiled is None:
@@ -257,6 +259,16 @@ class CompiledSource:
     status: str
     text: str
     annotation: dict[str, list[dict[str, Any]]]
+
+
+# A reviewed file without the block: its quotation layer was never annotated (build and check-annotations refuse it).
+MISSING_QUOTATIONS = ("has no quotations: block, so its quotation layer was never annotated: annotate its quotations (guidelines §8; "
+                      "the review's quotation labels) or, if it reports no speech or writing, write `quotations: []`")
+
+
+def _released(name: str) -> bool:
+    """A file of the corpus's annotations folder, which the build releases (not an agreement pass)."""
+    return Path(name).resolve().parent == (paths.SOURCE_DIR / "annotations").resolve()
 
 
 def compile_source_file(name: str, text_dir: str | None, registries: Registries, problems: list[InputError]) -> CompiledSource | None:

@@ -20,6 +20,7 @@ from detente.io import jsonl_bytes, write_tree
 from detente.paths import ANNOTATED_DIR, CHANGELOG, RAW_DIR, SOURCE_DIR
 from detente.pipeline.agreement import agreement_study
 from detente.pipeline.annotate import (
+    MISSING_QUOTATIONS,
     Registries,
     compile_document,
     load_registries,
@@ -138,8 +139,7 @@ def load_annotation(doc_id: str, text: str, inputs: BuildInputs, registries: Reg
         raise InputError(where, f"doc_id {source.get('doc_id')!r} does not match the file name")
     compiled = compile_document(source, text, registries, where)
     if "quotations" not in compiled:  # a missing layer is not an empty one: a release must not say "no quotations" for it
-        raise InputError(where, "has no quotations: block, so its quotation layer was never annotated: annotate its quotations (guidelines §8; "
-                                "the review's quotation labels) or, if it reports no speech or writing, write `quotations: []`")
+        raise InputError(where, MISSING_QUOTATIONS)
     return {**compiled, "annotators": source["annotators"], "source": str(path.relative_to(inputs.source_dir.parent))}
 
 
@@ -274,6 +274,11 @@ def _pending_only(files: dict[str, bytes], directory: Path, differing: list[str]
         return []
     if {**published, "counts": {**published.get("counts", {}), "pending": []}} != {**built, "counts": {**built.get("counts", {}), "pending": []}}:
         return []
+    if "SHA256SUMS" in differing:  # it may differ only in the manifest's own line
+        def others(data: bytes) -> list[bytes]:
+            return [line for line in data.splitlines() if not line.endswith(b"  MANIFEST.json")]
+        if others((directory / "SHA256SUMS").read_bytes()) != others(files.get("SHA256SUMS", b"")):
+            return []
     return sorted(set(built.get("counts", {}).get("pending", [])) - set(published.get("counts", {}).get("pending", [])))
 
 

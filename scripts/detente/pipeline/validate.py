@@ -108,7 +108,8 @@ def read_parquet_records(release_dir: Path, config: str, rel: str) -> list[dict[
     the schema metadata) and are turned back into names with the release's own schemas; before, they are names."""
     try:
         table = pq.read_table(release_dir / rel)
-    except pa.ArrowException as err:  # a damaged file (its checksum may have been rewritten to match): named, no traceback
+    except (pa.ArrowException, OSError) as err:  # a damaged file (its checksum may have been rewritten to match); a damaged
+        # compressed page raises a plain OSError: named either way, no traceback
         raise InputError(str(release_dir / rel), f"not a readable Parquet file ({err})") from None
     rows = table.to_pylist()
     if b"huggingface" not in (table.schema.metadata or {}):

@@ -46,9 +46,11 @@ def release_documents(folder: Path) -> dict[str, dict[str, Any]]:
         for number, record in enumerate(read_jsonl(path), start=1):
             if not isinstance(record, dict) or "id" not in record:
                 raise InputError(f"{path}:{number}", "not a document record (no \"id\")")
-            if "entities" not in record or "events" not in record:  # 0.1.0: before the annotation
+            if "entities" not in record and "events" not in record:  # 0.1.0: before the annotation
                 raise InputError(str(folder), f"release {folder.name} has no gold annotation (its documents carry no entities and events): "
                                               "compare two annotated releases")
+            if "entities" not in record or "events" not in record:
+                raise InputError(f"{path}:{number}", f"document {record['id']} has {'no entities' if 'entities' not in record else 'no events'}: a damaged record")
             documents[record["id"]] = record
     return documents
 

@@ -30,7 +30,7 @@ def check_citation(version: str, citation: Path, changelog: Path | None = None) 
     if cited != {version}:
         raise InputError(str(citation), f"cites version(s) {sorted(cited)}, but version {version} is being built; update version, "
                          "preferred-citation version and date-released first")
-    entry = re.search(rf"^## {re.escape(version)} — (\d{{4}}-\d{{2}}-\d{{2}})\b", changelog.read_text(encoding="utf-8"), re.MULTILINE) if changelog and changelog.exists() else None
+    entry = re.search(rf"^## {re.escape(version)} [—–-] (\d{{4}}-\d{{2}}-\d{{2}})\b", changelog.read_text(encoding="utf-8"), re.MULTILINE) if changelog and changelog.exists() else None
     if entry is not None and str(cff["date-released"]) != entry.group(1):
         raise InputError(str(citation), f"date-released is {cff['date-released']}, but the CHANGELOG dates {version} {entry.group(1)}; make them agree")
 

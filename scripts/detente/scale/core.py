@@ -348,14 +348,20 @@ def jsonl_bytes(records: list[dict[str, Any]]) -> bytes:
     return b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
 
 
+def check_outside_input(input_dir: Path, outputs: dict[str, Path]) -> None:
+    """Each output folder (option: folder) must lie outside the input folder, whose every .jsonl file a later run over
+    it would read as articles."""
+    for option, folder in outputs.items():
+        if Path(folder).resolve().is_relative_to(Path(input_dir).resolve()):
+            raise InputError(option, f"{folder} is inside the input folder {input_dir}, where a later run would read it as articles: choose a folder outside it")
+
+
 def check_arguments(input_dir: Path, workers: int, shard_size: int, outputs: dict[str, Path] | None = None) -> None:
     """The arguments of a run; `outputs` (option: folder) must lie outside the input folder, whose every .jsonl
     file a later run over it would read as articles."""
     if not input_dir.is_dir():
         raise InputError(str(input_dir), "input must be a folder (of .txt articles and/or .jsonl files)")
-    for option, folder in (outputs or {}).items():
-        if folder.resolve().is_relative_to(input_dir.resolve()):
-            raise InputError(option, f"{folder} is inside the input folder {input_dir}, where a later run would read it as articles: choose a folder outside it")
+    check_outside_input(input_dir, outputs or {})
     if workers < 1:
         raise InputError("--workers", f"must be at least 1, got {workers}")
     if shard_size < 1:

@@ -46,6 +46,7 @@ from detente.scale.core import (
     ShardResult,
     Summary,
     check_arguments,
+    check_outside_input,
     iter_articles,
     part_name,
     plan_shards,
@@ -67,6 +68,7 @@ class IncompleteRunError(DetenteError):
 
 def write_plan(input_dir: Path | str, logging_dir: Path | str, shard_size: int) -> Path:
     """Write LOGGING_DIR/shards.jsonl; refuse to change the plan of an interrupted run (its tasks would mismatch)."""
+    check_outside_input(Path(input_dir), {"--logging-dir": Path(logging_dir)})  # also when a cluster driver calls this directly
     plan = Path(logging_dir) / PLAN_FILE
     data = b"".join(orjson.dumps(shard, option=orjson.OPT_APPEND_NEWLINE) for shard in plan_shards(Path(input_dir), shard_size))
     if not data:
@@ -166,6 +168,7 @@ class RecordParquetWriter(_Records, ParquetWriter):
 
 
 def build_pipeline(input_dir: Path | str, out_dir: Path | str, plan: Path | str) -> list[PipelineStep]:
+    check_outside_input(Path(input_dir), {"--out": Path(out_dir)})  # also when a cluster driver calls this directly
     out = str(out_dir)
     writers: list[PipelineStep] = []
     for output in OUTPUTS:

@@ -627,6 +627,10 @@ def main_import(export_path: str, raw_dir: Path, source_dir: Path, allow_removal
     print(f"{len(reviewed_ids)} document(s) reviewed: {' '.join(reviewed_ids)}".rstrip())
     if drafts:
         print(f"{len(drafts)} kept as draft (text left to review): {' '.join(drafts)}; run `detente labelstudio export` again")
+    unquoted = [d.doc_id for d in reviewed if d.source["status"] == "reviewed" and "quotations" not in d.source]
+    if unquoted:  # the build refuses them: a missing layer would read as "no quotations"
+        print(f"{len(unquoted)} reviewed without a quotation layer (no quotation in the review): {' '.join(unquoted)}; annotate their "
+              "quotations in a new review, or, if one reports no speech or writing, add `quotations: []` to its file, before `detente build`")
     if reviewed_ids:
         print("next: detente build, with a new version and CHANGELOG entry, to release them")
     return 0
