@@ -110,12 +110,12 @@ def jsonl_article(source: str, line: bytes) -> ArticleInput:
     body = line.rstrip(b"\r\n")
     if not body.strip():
         return ArticleInput(source, None, f"{source}: empty line, no article")
-    try:  # orjson would call bad bytes "surrogates" at column 1: name the byte, as for a .txt file
-        body.decode("utf-8")
+    try:  # decoded here, not by orjson, which would call bad bytes "surrogates" at column 1: name the byte, as for a .txt file
+        body_text = body.decode("utf-8")
     except UnicodeDecodeError as err:
         return ArticleInput(source, None, f"{source}: not valid UTF-8 at byte {err.start}: {err.reason}")
     try:
-        record = orjson.loads(body)
+        record = orjson.loads(body_text)
     except orjson.JSONDecodeError as err:
         return ArticleInput(source, None, f"{source}: not valid JSON: {err}")
     text = record.get("text") if isinstance(record, dict) else None
@@ -356,12 +356,9 @@ def check_outside_input(input_dir: Path, outputs: dict[str, Path]) -> None:
             raise InputError(option, f"{folder} is inside the input folder {input_dir}, where a later run would read it as articles: choose a folder outside it")
 
 
-def check_arguments(input_dir: Path, workers: int, shard_size: int, outputs: dict[str, Path] | None = None) -> None:
-    """The arguments of a run; `outputs` (option: folder) must lie outside the input folder, whose every .jsonl
-    file a later run over it would read as articles."""
+def check_arguments(input_dir: Path, workers: int, shard_size: int) -> None:
     if not input_dir.is_dir():
         raise InputError(str(input_dir), "input must be a folder (of .txt articles and/or .jsonl files)")
-    check_outside_input(input_dir, outputs or {})
     if workers < 1:
         raise InputError("--workers", f"must be at least 1, got {workers}")
     if shard_size < 1:

@@ -260,7 +260,8 @@ def run_datatrove(inputs: Path | str, out_dir: Path | str, workers: int = 2, sha
     """
     input_dir, out = Path(inputs), Path(out_dir)
     logs = Path(logging_dir) if logging_dir is not None else out.with_name(out.name + ".datatrove-logs")
-    check_arguments(input_dir, workers, shard_size, {"--out": out, "--logging-dir": logs})
+    check_arguments(input_dir, workers, shard_size)
+    check_outside_input(input_dir, {"--out": out, "--logging-dir": logs})  # before anything is written
     started = time.perf_counter()
     plan = write_plan(input_dir, logs, shard_size)
     tasks = count_shards(plan)

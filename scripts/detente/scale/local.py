@@ -25,6 +25,7 @@ from detente.scale.core import (
     ShardResult,
     Summary,
     check_arguments,
+    check_outside_input,
     iter_articles,
     jsonl_bytes,
     part_name,
@@ -108,7 +109,8 @@ def run_local(inputs: Path | str, out_dir: Path | str, workers: int = 2, shard_s
     or every shard. Memory is bounded by the shards in flight (about 2 per worker), not by the corpus.
     """
     input_dir, out_dir = Path(inputs), Path(out_dir)
-    check_arguments(input_dir, workers, shard_size, {"--out": out_dir})
+    check_arguments(input_dir, workers, shard_size)
+    check_outside_input(input_dir, {"--out": out_dir})
     started = time.perf_counter()
     check_out_dir(out_dir)
     summary = Summary()
